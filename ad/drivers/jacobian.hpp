@@ -1,0 +1,84 @@
+#pragma once
+/// \file jacobian.hpp
+/// Jacobian drivers. Layout, documented once for the whole library:
+///   J is an Array<T> of shape {m, n} with J(i, j) = ∂f_i/∂x_j (row-major); outputs and
+///   inputs are flattened row-major.
+/// Forward mode seeds L input directions per pass (⌈n/L⌉ passes); reverse mode records once
+/// and sweeps once per output (m sweeps); `jacobian` picks forward when n ≤ m.
+#include <algorithm>
+#include <vector>
+
+#include "ad/drivers/gradient.hpp"
+#include "ad/forward/dual.hpp"
+#include "ops/array/array.hpp"
+
+namespace ad {
+
+/// Default number of tangent lanes carried per forward pass.
+inline constexpr std::size_t default_lanes = 8;
+
+/// Jacobian–vector product: (f(x), J v) in one forward pass (|v| = |x|).
+template <class T, class F>
+std::pair<std::vector<T>, std::vector<T>> jvp(F&& f, const std::vector<T>& x, const std::vector<T>& v) {
+    if (v.size() != x.size()) throw size_error("jvp: tangent v vs number of inputs", x.size(), v.size());
+    std::vector<Dual<T>> xd(x.size());
+    for (std::size_t j = 0; j < x.size(); ++j) xd[j] = Dual<T>(x[j], v[j]);
+    const auto y = f(std::as_const(xd));
+    const auto out = detail::as_outputs<Dual<T>>(y);
+    std::vector<T> value(out.size()), tangent(out.size());
+    for (std::size_t i = 0; i < out.size(); ++i) value[i] = out[i].v, tangent[i] = out[i].t[0];
+    return {std::move(value), std::move(tangent)};
+}
+
+/// Jacobian by forward mode with L lanes: ⌈n/L⌉ passes of f.
+template <std::size_t L = default_lanes, class T, class F>
+Array<T> jacobian_forward(F&& f, const std::vector<T>& x) {
+    const std::size_t n = x.size();
+    std::vector<Dual<T, L>> xd(n);
+    for (std::size_t j = 0; j < n; ++j) xd[j] = Dual<T, L>(x[j]);
+    Array<T> J;
+    for (std::size_t j0 = 0; j0 < std::max<std::size_t>(n, 1); j0 += L) {
+        const std::size_t lanes = std::min(L, n - std::min(n, j0));
+        for (std::size_t l = 0; l < lanes; ++l) xd[j0 + l].t[l] = T(1);
+        const auto y = f(std::as_const(xd));
+        const auto out = detail::as_outputs<Dual<T, L>>(y);
+        if (j0 == 0) J = Array<T>(Shape{out.size(), n});
+        for (std::size_t i = 0; i < out.size(); ++i)
+            for (std::size_t l = 0; l < lanes; ++l) J(i, j0 + l) = out[i].t[l];
+        for (std::size_t l = 0; l < lanes; ++l) xd[j0 + l].t[l] = T(0);
+        if (n == 0) break;
+    }
+    return J;
+}
+
+/// Jacobian by reverse mode: one recording, one sweep per output (from that output down).
+template <class T, class F>
+Array<T> jacobian_reverse(F&& f, const std::vector<T>& x) {
+    detail::scratch_tape<T> tape;
+    const auto y = record(f, x, *tape);
+    const auto out = detail::as_outputs<Var<T>>(y);
+    Array<T> J(Shape{out.size(), x.size()});
+    Tape<T>& t = *tape;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        t.gradient_of(out[i].i);
+        const auto adj = t.adjoints();
+        for (std::size_t j = 0; j < x.size(); ++j) J(i, j) = adj[j];
+    }
+    return J;
+}
+
+/// Number of outputs of f at x (one plain evaluation).
+template <class T, class F>
+std::size_t output_count(F&& f, const std::vector<T>& x) {
+    const auto y = f(x);
+    return detail::as_outputs<T>(y).size();
+}
+
+/// Jacobian, choosing forward mode when inputs ≤ outputs and reverse mode otherwise
+/// (the output count is found by one plain evaluation of f).
+template <class T, class F>
+Array<T> jacobian(F&& f, const std::vector<T>& x) {
+    return x.size() <= output_count(f, x) ? jacobian_forward(f, x) : jacobian_reverse(f, x);
+}
+
+}  // namespace ad

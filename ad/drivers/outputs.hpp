@@ -1,0 +1,55 @@
+#pragma once
+/// \file outputs.hpp
+/// What a user function may return to a driver: one AD scalar, or a contiguous range of them
+/// (std::vector, Array, std::array). Outputs are flattened row-major.
+#include <memory>
+#include <ranges>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+#include "ad/reverse/tape.hpp"
+
+namespace ad::detail {
+
+/// View any supported return value as a span of AD scalars.
+template <class X, class R>
+std::span<const X> as_outputs(const R& r) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<R>, X>) return std::span<const X>(&r, 1);
+    else {
+        static_assert(std::ranges::contiguous_range<R>,
+                      "adiff: the function must return one AD scalar or a contiguous range of them "
+                      "(std::vector, ad::Array, std::array) built from its argument");
+        static_assert(std::is_same_v<std::ranges::range_value_t<R>, X>,
+                      "adiff: the function returns elements of another type than its argument; "
+                      "write it as a generic lambda ([](const auto& x) {...}) and build outputs from x");
+        return std::span<const X>(std::ranges::data(r), std::ranges::size(r));
+    }
+}
+
+/// A tape from a per-thread pool, one per nesting depth, so drivers can be called from inside
+/// a function being differentiated and repeated gradients reuse the same memory.
+template <class T>
+class scratch_tape {
+    static std::vector<std::unique_ptr<Tape<T>>>& pool() {
+        static thread_local std::vector<std::unique_ptr<Tape<T>>> p;
+        return p;
+    }
+    static std::size_t& depth() {
+        static thread_local std::size_t d = 0;
+        return d;
+    }
+    Tape<T>* tape_;
+public:
+    scratch_tape() {
+        auto& p = pool();
+        if (depth() == p.size()) p.push_back(std::make_unique<Tape<T>>());
+        tape_ = p[depth()++].get();
+    }
+    ~scratch_tape() { --depth(); }
+    scratch_tape(const scratch_tape&) = delete;
+    scratch_tape& operator=(const scratch_tape&) = delete;
+    Tape<T>& operator*() const noexcept { return *tape_; }
+};
+
+}  // namespace ad::detail

@@ -1,0 +1,217 @@
+#pragma once
+/// \file tape.hpp
+/// Reverse mode's Wengert list, stored as flat arrays (Adept/CoDiPack style):
+///   statement s owns operands [end_[s], end_[s+1]) of `operand_` (indices) and `partial_`
+///   (∂ statement s / ∂ operand). Inputs are statements with no operands.
+/// Recording order is already topological, so the reverse sweep is one backward loop that
+/// skips zero adjoints. Cost for double: 4 bytes per statement, 12 bytes per operand.
+/// Fused primitives (softmax, logsumexp, ...) register an *external* vector–Jacobian product
+/// that the sweep calls at the right place instead of storing a dense Jacobian.
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "ad/errors.hpp"
+#include "ad/forward/dual.hpp"
+
+namespace ad {
+
+template <class T>
+class Tape;
+
+/// Index of a statement on a tape; `inactive` marks a constant that is not recorded.
+using tape_index = std::uint32_t;
+inline constexpr tape_index inactive = std::numeric_limits<tape_index>::max();
+
+/// A recorded fused primitive: outputs are statements [first, last) with no operands; during
+/// the sweep `vjp(tape, call, adjoint)` adds their adjoints into their inputs' adjoints.
+/// `values`/`indices` are offsets into the tape's side buffers where the call keeps its data.
+template <class T>
+struct external_call {
+    tape_index first, last;
+    std::uint32_t values, indices;
+    std::uint32_t n_values, n_indices;
+    void (*vjp)(const Tape<T>&, const external_call&, T* adjoint);
+};
+
+/// The tape: owns its arrays; `clear()` keeps capacity so repeated gradients do not allocate.
+template <class T>
+class Tape {
+public:
+    using scalar_type = T;
+
+    Tape() { end_.push_back(0); }
+
+    /// Number of statements recorded (inputs included).
+    std::size_t size() const noexcept { return end_.size() - 1; }
+    /// Number of operand entries recorded.
+    std::size_t operands() const noexcept { return operand_.size(); }
+    /// Bytes used by statements and operands (excluding side buffers and adjoints).
+    std::size_t bytes() const noexcept {
+        return size() * sizeof(std::uint32_t) + operands() * (sizeof(T) + sizeof(tape_index));
+    }
+    /// Bytes reserved (capacity) — flat across repeated gradients once warmed up.
+    std::size_t capacity_bytes() const noexcept {
+        return end_.capacity() * sizeof(std::uint32_t) + operand_.capacity() * sizeof(tape_index) +
+               partial_.capacity() * sizeof(T) + adjoint_.capacity() * sizeof(T) +
+               ext_values_.capacity() * sizeof(T) + ext_indices_.capacity() * sizeof(tape_index);
+    }
+
+    /// Forgets every statement, keeping the memory for reuse.
+    void clear() noexcept {
+        end_.resize(1);
+        operand_.clear();
+        partial_.clear();
+        calls_.clear();
+        ext_values_.clear();
+        ext_indices_.clear();
+    }
+
+    /// A new statement without operands (an input, or an output of a fused primitive).
+    tape_index new_leaf() { return close_statement(); }
+
+    /// y = f(a): one operand.
+    tape_index record(tape_index a, const T& pa) {
+        operand_.push_back(a);
+        partial_.push_back(pa);
+        return close_statement();
+    }
+    /// y = f(a, b): two operands.
+    tape_index record(tape_index a, const T& pa, tape_index b, const T& pb) {
+        operand_.push_back(a);
+        operand_.push_back(b);
+        partial_.push_back(pa);
+        partial_.push_back(pb);
+        return close_statement();
+    }
+    /// y = f(x₀, …, xₖ): n operands; inactive ones are skipped.
+    tape_index record(std::span<const tape_index> idx, std::span<const T> p) {
+        for (std::size_t k = 0; k < idx.size(); ++k)
+            if (idx[k] != inactive) {
+                operand_.push_back(idx[k]);
+                partial_.push_back(p[k]);
+            }
+        return close_statement();
+    }
+
+    /// Registers a fused primitive with `n_out` fresh output statements; returns the first.
+    /// `values`/`indices` are copied into the side buffers for the VJP callback.
+    tape_index record_external(std::size_t n_out, std::span<const T> values, std::span<const tape_index> indices,
+                               void (*vjp)(const Tape&, const external_call<T>&, T*)) {
+        external_call<T> c{};
+        c.first = static_cast<tape_index>(size());
+        for (std::size_t i = 0; i < n_out; ++i) new_leaf();
+        c.last = static_cast<tape_index>(size());
+        c.values = static_cast<std::uint32_t>(ext_values_.size());
+        c.indices = static_cast<std::uint32_t>(ext_indices_.size());
+        c.n_values = static_cast<std::uint32_t>(values.size());
+        c.n_indices = static_cast<std::uint32_t>(indices.size());
+        c.vjp = vjp;
+        ext_values_.insert(ext_values_.end(), values.begin(), values.end());
+        ext_indices_.insert(ext_indices_.end(), indices.begin(), indices.end());
+        calls_.push_back(c);
+        return c.first;
+    }
+    /// The side-buffer data of a fused call.
+    std::span<const T> values_of(const external_call<T>& c) const { return {ext_values_.data() + c.values, c.n_values}; }
+    std::span<const tape_index> indices_of(const external_call<T>& c) const {
+        return {ext_indices_.data() + c.indices, c.n_indices};
+    }
+
+    /// The adjoint vector (one entry per statement) of the last sweep.
+    std::span<T> adjoints() noexcept { return adjoint_; }
+    std::span<const T> adjoints() const noexcept { return adjoint_; }
+
+    /// Zeroes the adjoints and sizes them to the tape.
+    void zero_adjoints() { adjoint_.assign(size(), T(0)); }
+
+    /// Reverse sweep from statement `top` down to 0, propagating the adjoints already seeded.
+    /// Each statement adds partial·adjoint into its operands; fused calls run their VJP.
+    void sweep(tape_index top) {
+        T* adj = adjoint_.data();
+        std::size_t c = calls_.size();
+        while (c > 0 && calls_[c - 1].first > top) --c;  // calls recorded after `top` cannot matter
+        std::size_t s = std::size_t(top) + 1;
+        for (;;) {
+            const std::size_t stop = c > 0 ? calls_[c - 1].last : 0;
+            sweep_range(adj, stop, s);
+            if (c == 0) break;
+            const external_call<T>& call = calls_[--c];
+            call.vjp(*this, call, adj);
+            s = call.first;
+        }
+    }
+
+    /// Seeds adjoint[y] = 1 (others 0) and sweeps: afterwards adjoint[i] = ∂y/∂(statement i).
+    void gradient_of(tape_index y) {
+        zero_adjoints();
+        if (y == inactive) return;
+        adjoint_[y] = T(1);
+        sweep(y);
+    }
+
+private:
+    tape_index close_statement() {
+        if (operand_.size() >= inactive || end_.size() >= inactive) [[unlikely]]
+            throw tape_error("tape overflow: more than 2^32-1 statements or operands recorded");
+        end_.push_back(static_cast<std::uint32_t>(operand_.size()));
+        return static_cast<tape_index>(end_.size() - 2);
+    }
+
+    /// The hot loop: statements [lo, hi) in reverse.
+    void sweep_range(T* adj, std::size_t lo, std::size_t hi) const {
+        const std::uint32_t* end = end_.data();
+        const tape_index* op = operand_.data();
+        const T* part = partial_.data();
+        for (std::size_t s = hi; s-- > lo;) {
+            const T a = adj[s];
+            if (is_exact_zero(a)) continue;
+            for (std::uint32_t k = end[s]; k < end[s + 1]; ++k) adj[op[k]] += part[k] * a;
+        }
+    }
+
+    std::vector<std::uint32_t> end_;     // statement s: operands [end_[s], end_[s+1])
+    std::vector<tape_index> operand_;    // operand statement indices
+    std::vector<T> partial_;             // ∂ statement / ∂ operand
+    std::vector<T> adjoint_;             // filled by sweeps
+    std::vector<external_call<T>> calls_;
+    std::vector<T> ext_values_;
+    std::vector<tape_index> ext_indices_;
+};
+
+namespace detail {
+/// The active tape of this thread for scalar T (null when not recording).
+template <class T>
+inline thread_local Tape<T>* active_tape = nullptr;
+}  // namespace detail
+
+/// The active tape for T; throws tape_error when nothing is recording on this thread.
+template <class T>
+Tape<T>& active_tape() {
+    Tape<T>* t = detail::active_tape<T>;
+    if (!t) [[unlikely]]
+        throw tape_error("no active tape: an active Var was used outside a recording (use ad::recording or a driver)");
+    return *t;
+}
+
+/// RAII guard: clears `tape`, makes it this thread's active tape, and restores the previous
+/// one on exit (so recordings nest). Memory is kept for the next recording.
+template <class T>
+class recording {
+    Tape<T>& tape_;
+    Tape<T>* previous_;
+public:
+    /// Starts recording on `tape` (cleared first).
+    explicit recording(Tape<T>& tape) : tape_(tape), previous_(detail::active_tape<T>) {
+        tape_.clear();
+        detail::active_tape<T> = &tape_;
+    }
+    ~recording() { detail::active_tape<T> = previous_; }
+    recording(const recording&) = delete;
+    recording& operator=(const recording&) = delete;
+    /// The tape being recorded.
+    Tape<T>& tape() const noexcept { return tape_; }
+};
+
+}  // namespace ad

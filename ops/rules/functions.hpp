@@ -1,0 +1,122 @@
+#pragma once
+/// \file functions.hpp
+/// The public math functions and operators for every AD type, each declared ONCE here and
+/// routed to its rule. A mode (forward Dual, reverse Var, symbolic Expr) plugs in by
+/// specialising `is_ad_type` and providing `apply_unary(rule, x)`, `apply_binary(rule, a, b)`
+/// (with either side possibly a plain constant) and `apply_nary(rule, span)`.
+#include <concepts>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+#include "ops/rules/rules.hpp"
+
+namespace ad {
+
+/// A binary operation where at least one side is an AD type and the other is the same AD
+/// type or a constant convertible to its scalar.
+template <class A, class B>
+concept ad_operands = (is_ad_type_v<A> || is_ad_type_v<B>) &&
+    (std::same_as<std::remove_cvref_t<A>, std::remove_cvref_t<B>> || !is_ad_type_v<A> || !is_ad_type_v<B>);
+
+#define ADIFF_UNARY(fname, rule)                                                   \
+    template <class X> requires is_ad_type_v<X>                                    \
+    auto fname(const X& x) { return apply_unary(rules::rule{}, x); }
+
+/// Element functions, one line each; the formulas live in rules.hpp.
+ADIFF_UNARY(exp, exp)
+ADIFF_UNARY(log, log)
+ADIFF_UNARY(sqrt, sqrt)
+ADIFF_UNARY(sin, sin)
+ADIFF_UNARY(cos, cos)
+ADIFF_UNARY(tan, tan)
+ADIFF_UNARY(sinh, sinh)
+ADIFF_UNARY(cosh, cosh)
+ADIFF_UNARY(tanh, tanh)
+ADIFF_UNARY(asin, asin)
+ADIFF_UNARY(acos, acos)
+ADIFF_UNARY(atan, atan)
+ADIFF_UNARY(abs, abs)
+ADIFF_UNARY(sigmoid, sigmoid)
+#undef ADIFF_UNARY
+
+/// sigmoid for plain scalars, through the same rule (stable for both signs).
+template <plain_scalar T>
+T sigmoid(const T& x) { return rules::sigmoid{}.value(x); }
+
+/// −x.
+template <class X> requires is_ad_type_v<X>
+X operator-(const X& x) { return apply_unary(rules::neg{}, x); }
+/// +x (identity).
+template <class X> requires is_ad_type_v<X>
+const X& operator+(const X& x) { return x; }
+
+/// a + b, a − b, a · b, a / b for AD types and mixed constants.
+template <class A, class B> requires ad_operands<A, B>
+auto operator+(const A& a, const B& b) { return apply_binary(rules::add{}, a, b); }
+template <class A, class B> requires ad_operands<A, B>
+auto operator-(const A& a, const B& b) { return apply_binary(rules::sub{}, a, b); }
+template <class A, class B> requires ad_operands<A, B>
+auto operator*(const A& a, const B& b) { return apply_binary(rules::mul{}, a, b); }
+template <class A, class B> requires ad_operands<A, B>
+auto operator/(const A& a, const B& b) { return apply_binary(rules::div{}, a, b); }
+
+/// max(a, b), min(a, b); ties split the derivative ½/½ (see rules::max).
+template <class A, class B> requires ad_operands<A, B>
+auto max(const A& a, const B& b) { return apply_binary(rules::max{}, a, b); }
+template <class A, class B> requires ad_operands<A, B>
+auto min(const A& a, const B& b) { return apply_binary(rules::min{}, a, b); }
+
+/// x^n for integer n (exact for negative x).
+template <class X, std::integral I> requires is_ad_type_v<X>
+X pow(const X& x, I n) { return apply_unary(rules::pow_int{static_cast<int>(n)}, x); }
+/// x^c for a constant real c.
+template <class X, class C> requires is_ad_type_v<X> && (!is_ad_type_v<C>) && (!std::integral<C>)
+X pow(const X& x, const C& c) { return apply_unary(rules::pow_const<C>{c}, x); }
+/// a^b with b an AD type (a may be a constant); domain a > 0.
+template <class A, class B> requires is_ad_type_v<B> && ad_operands<A, B>
+auto pow(const A& a, const B& b) { return apply_binary(rules::pow{}, a, b); }
+
+/// Compound assignment, written once for all AD types.
+template <class X, class B> requires is_ad_type_v<X> && ad_operands<X, B>
+X& operator+=(X& a, const B& b) { return a = a + b; }
+template <class X, class B> requires is_ad_type_v<X> && ad_operands<X, B>
+X& operator-=(X& a, const B& b) { return a = a - b; }
+template <class X, class B> requires is_ad_type_v<X> && ad_operands<X, B>
+X& operator*=(X& a, const B& b) { return a = a * b; }
+template <class X, class B> requires is_ad_type_v<X> && ad_operands<X, B>
+X& operator/=(X& a, const B& b) { return a = a / b; }
+
+/// Comparisons look at values only (derivatives do not take part).
+template <class A, class B> requires ad_operands<A, B>
+bool operator==(const A& a, const B& b) { return val(a) == val(b); }
+template <class A, class B> requires ad_operands<A, B>
+auto operator<=>(const A& a, const B& b) { return val(a) <=> val(b); }
+
+/// Σ xᵢ over a contiguous range as ONE n-ary primitive (one tape statement, not n−1 adds).
+template <class X>
+X sum(std::span<const X> xs) {
+    if constexpr (is_ad_type_v<X>) return apply_nary(rules::sum{}, xs);
+    else return rules::sum{}.value(xs);
+}
+/// Σ xᵢ of a vector.
+template <class X>
+X sum(const std::vector<X>& xs) { return sum(std::span<const X>(xs)); }
+/// max over a non-empty range as one n-ary primitive (ties split the derivative evenly).
+template <class X>
+X max(std::span<const X> xs);
+/// max over a non-empty vector.
+template <class X>
+X max(const std::vector<X>& xs) { return max(std::span<const X>(xs)); }
+
+}  // namespace ad
+
+#include "ad/errors.hpp"
+namespace ad {
+template <class X>
+X max(std::span<const X> xs) {
+    if (xs.empty()) throw size_error("max of an empty range", 1, 0);
+    if constexpr (is_ad_type_v<X>) return apply_nary(rules::max_reduce{}, xs);
+    else return rules::max_reduce{}.value(xs);
+}
+}  // namespace ad

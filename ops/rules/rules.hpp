@@ -1,0 +1,172 @@
+#pragma once
+/// \file rules.hpp
+/// ONE rule per primitive. Forward duals, the reverse tape and the symbolic DAG all
+/// instantiate these, so the three modes agree by construction.
+///
+/// A unary rule has `name`, `value(x)` and `d(x, y)` = ∂y/∂x given the forward result y
+/// (exp, sqrt, tanh and sigmoid reuse y). A binary rule has `value(a, b)`, `da(a, b, y)`,
+/// `db(a, b, y)`. An n-ary reduction has `value(xs)` and `partials(xs, y, out)`.
+/// Every formula is generic in T, so T may be a number, a Dual, a Var or a symbolic Expr.
+/// To add a primitive: write its rule here, add one `ADIFF_UNARY` line in functions.hpp, and
+/// one line in the test table (tests/ops/test_rules.cpp).
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+#include "ops/rules/scalar_traits.hpp"
+
+namespace ad::rules {
+
+#define ADIFF_MATH using std::exp, std::log, std::sqrt, std::sin, std::cos, std::tan, std::sinh, \
+    std::cosh, std::tanh, std::asin, std::acos, std::atan, std::abs, std::pow
+
+// ---------------------------------------------------------------- unary rules
+/// −x; ∂ = −1.
+struct neg { static constexpr std::string_view name = "neg";
+    template <class T> T value(const T& x) const { return -x; }
+    template <class T> T d(const T&, const T&) const { return T(-1); } };
+/// exp(x); ∂ = exp(x) = y. Overflows to inf for x > ~709 (double).
+struct exp { static constexpr std::string_view name = "exp";
+    template <class T> T value(const T& x) const { ADIFF_MATH; return exp(x); }
+    template <class T> T d(const T&, const T& y) const { return y; } };
+/// log(x); ∂ = 1/x. Domain x > 0: log(0) = −inf, log(x<0) = NaN (IEEE).
+struct log { static constexpr std::string_view name = "log";
+    template <class T> T value(const T& x) const { ADIFF_MATH; return log(x); }
+    template <class T> T d(const T& x, const T&) const { return T(1) / x; } };
+/// sqrt(x); ∂ = 1/(2y). Domain x ≥ 0; ∂ at 0 is +inf.
+struct sqrt { static constexpr std::string_view name = "sqrt";
+    template <class T> T value(const T& x) const { ADIFF_MATH; return sqrt(x); }
+    template <class T> T d(const T&, const T& y) const { return T(1) / (T(2) * y); } };
+/// sin(x); ∂ = cos(x).
+struct sin { static constexpr std::string_view name = "sin";
+    template <class T> T value(const T& x) const { ADIFF_MATH; return sin(x); }
+    template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return cos(x); } };
+/// cos(x); ∂ = −sin(x).
+struct cos { static constexpr std::string_view name = "cos";
+    template <class T> T value(const T& x) const { ADIFF_MATH; return cos(x); }
+    template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return -sin(x); } };
+/// tan(x); ∂ = 1 + y². Domain R \ {(1/2+k)π}.
+struct tan { static constexpr std::string_view name = "tan";
+    template <class T> T value(const T& x) const { ADIFF_MATH; return tan(x); }
+    template <class T> T d(const T&, const T& y) const { return T(1) + y * y; } };
+/// sinh(x); ∂ = cosh(x).
+struct sinh { static constexpr std::string_view name = "sinh";
+    template <class T> T value(const T& x) const { ADIFF_MATH; return sinh(x); }
+    template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return cosh(x); } };
+/// cosh(x); ∂ = sinh(x).
+struct cosh { static constexpr std::string_view name = "cosh";
+    template <class T> T value(const T& x) const { ADIFF_MATH; return cosh(x); }
+    template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return sinh(x); } };
+/// tanh(x); ∂ = 1 − y².
+struct tanh { static constexpr std::string_view name = "tanh";
+    template <class T> T value(const T& x) const { ADIFF_MATH; return tanh(x); }
+    template <class T> T d(const T&, const T& y) const { return T(1) - y * y; } };
+/// asin(x); ∂ = 1/sqrt(1 − x²). Domain [−1, 1]; ∂ is +inf at ±1.
+struct asin { static constexpr std::string_view name = "asin";
+    template <class T> T value(const T& x) const { ADIFF_MATH; return asin(x); }
+    template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(1) / sqrt(T(1) - x * x); } };
+/// acos(x); ∂ = −1/sqrt(1 − x²). Domain [−1, 1]; ∂ is −inf at ±1.
+struct acos { static constexpr std::string_view name = "acos";
+    template <class T> T value(const T& x) const { ADIFF_MATH; return acos(x); }
+    template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(-1) / sqrt(T(1) - x * x); } };
+/// atan(x); ∂ = 1/(1 + x²).
+struct atan { static constexpr std::string_view name = "atan";
+    template <class T> T value(const T& x) const { ADIFF_MATH; return atan(x); }
+    template <class T> T d(const T& x, const T&) const { return T(1) / (T(1) + x * x); } };
+/// |x|; ∂ = sign(x), with abs'(0) := 0 (midpoint of the subdifferential [−1, 1]).
+struct abs { static constexpr std::string_view name = "abs";
+    template <class T> T value(const T& x) const { ADIFF_MATH; return abs(x); }
+    template <class T> T d(const T& x, const T&) const { return sign(x); } };
+/// sigmoid(x) = 1/(1 + e^−x), evaluated without overflow for either sign; ∂ = y(1 − y).
+struct sigmoid { static constexpr std::string_view name = "sigmoid";
+    template <class T> T value(const T& x) const {
+        ADIFF_MATH;
+        if (val(x) >= 0) return T(1) / (T(1) + exp(-x));
+        T e = exp(x);
+        return e / (T(1) + e);
+    }
+    template <class T> T d(const T&, const T& y) const { return y * (T(1) - y); } };
+/// x^c for a constant real c; ∂ = c·x^(c−1). Negative x: NaN unless c is integral (IEEE pow).
+template <class C>
+struct pow_const { static constexpr std::string_view name = "pow";
+    C c;
+    template <class T> T value(const T& x) const { ADIFF_MATH; return pow(x, T(c)); }
+    template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(c) * pow(x, T(c - C(1))); } };
+/// x^n for an integer n; ∂ = n·x^(n−1); exact for negative x; 0^0 = 1 with ∂ 0.
+struct pow_int { static constexpr std::string_view name = "powi";
+    int n;
+    template <class T> static T ipow(const T& x, int k) {
+        if (k < 0) return T(1) / ipow(x, -k);
+        T r(1), b = x;
+        for (; k; k >>= 1, b = b * b) if (k & 1) r = r * b;
+        return r;
+    }
+    template <class T> T value(const T& x) const { return ipow(x, n); }
+    template <class T> T d(const T& x, const T&) const { return n == 0 ? T(0) : T(n) * ipow(x, n - 1); } };
+
+// ---------------------------------------------------------------- binary rules
+/// a + b; ∂a = ∂b = 1.
+struct add { static constexpr std::string_view name = "add";
+    template <class T> T value(const T& a, const T& b) const { return a + b; }
+    template <class T> T da(const T&, const T&, const T&) const { return T(1); }
+    template <class T> T db(const T&, const T&, const T&) const { return T(1); } };
+/// a − b; ∂a = 1, ∂b = −1.
+struct sub { static constexpr std::string_view name = "sub";
+    template <class T> T value(const T& a, const T& b) const { return a - b; }
+    template <class T> T da(const T&, const T&, const T&) const { return T(1); }
+    template <class T> T db(const T&, const T&, const T&) const { return T(-1); } };
+/// a · b; ∂a = b, ∂b = a.
+struct mul { static constexpr std::string_view name = "mul";
+    template <class T> T value(const T& a, const T& b) const { return a * b; }
+    template <class T> T da(const T&, const T& b, const T&) const { return b; }
+    template <class T> T db(const T& a, const T&, const T&) const { return a; } };
+/// a / b; ∂a = 1/b, ∂b = −y/b. b = 0 gives ±inf or NaN (IEEE).
+struct div { static constexpr std::string_view name = "div";
+    template <class T> T value(const T& a, const T& b) const { return a / b; }
+    template <class T> T da(const T&, const T& b, const T&) const { return T(1) / b; }
+    template <class T> T db(const T&, const T& b, const T& y) const { return -y / b; } };
+/// a^b for variable a, b; ∂a = b·a^(b−1), ∂b = y·log(a). Domain a > 0 (∂b is NaN at a ≤ 0).
+struct pow { static constexpr std::string_view name = "pow";
+    template <class T> T value(const T& a, const T& b) const { ADIFF_MATH; return pow(a, b); }
+    template <class T> T da(const T& a, const T& b, const T&) const { ADIFF_MATH; return b * pow(a, b - T(1)); }
+    template <class T> T db(const T& a, const T&, const T& y) const { ADIFF_MATH; return y * log(a); } };
+/// max(a, b); ∂a = H(a − b), ∂b = H(b − a): at a tie each gets ½ (so max(x, x)′ = 1).
+struct max { static constexpr std::string_view name = "max";
+    template <class T> T value(const T& a, const T& b) const { return val(a) >= val(b) ? a : b; }
+    template <class T> T da(const T& a, const T& b, const T&) const { return heaviside(a - b); }
+    template <class T> T db(const T& a, const T& b, const T&) const { return heaviside(b - a); } };
+/// min(a, b); ∂a = H(b − a), ∂b = H(a − b): at a tie each gets ½.
+struct min { static constexpr std::string_view name = "min";
+    template <class T> T value(const T& a, const T& b) const { return val(a) <= val(b) ? a : b; }
+    template <class T> T da(const T& a, const T& b, const T&) const { return heaviside(b - a); }
+    template <class T> T db(const T& a, const T& b, const T&) const { return heaviside(a - b); } };
+
+// ---------------------------------------------------------------- n-ary reductions
+/// Σ xᵢ; ∂ᵢ = 1. The empty sum is 0.
+struct sum { static constexpr std::string_view name = "sum";
+    template <class T> T value(std::span<const T> xs) const {
+        T s(0);
+        for (const T& x : xs) s = s + x;
+        return s;
+    }
+    template <class T> void partials(std::span<const T>, const T&, std::span<T> out) const {
+        for (T& p : out) p = T(1);
+    } };
+/// max over xᵢ; ∂ᵢ = 1/k for each of the k entries equal to the max (ties split evenly), else 0.
+/// The max of an empty range is a size_error (raised by the caller).
+struct max_reduce { static constexpr std::string_view name = "max";
+    template <class T> T value(std::span<const T> xs) const {
+        std::size_t k = 0;
+        for (std::size_t i = 1; i < xs.size(); ++i) if (val(xs[i]) > val(xs[k])) k = i;
+        return xs[k];
+    }
+    template <class T> void partials(std::span<const T> xs, const T& y, std::span<T> out) const {
+        std::size_t ties = 0;
+        for (const T& x : xs) ties += (val(x) == val(y));
+        for (std::size_t i = 0; i < xs.size(); ++i)
+            out[i] = val(xs[i]) == val(y) ? T(1) / T(int(ties)) : T(0);
+    } };
+
+#undef ADIFF_MATH
+}  // namespace ad::rules

@@ -1,0 +1,36 @@
+#pragma once
+/// \file scalar_traits.hpp
+/// What every scalar type (float, double, long double, Boost.Multiprecision, and the AD
+/// types built on them) must offer the rules: ADL math, `val`, `sign`, `heaviside`.
+#include <cmath>
+#include <type_traits>
+
+namespace ad {
+
+/// True for adiff's own differentiable types (Dual, Var, symbolic Expr); each mode specialises it.
+template <class X>
+struct is_ad_type : std::false_type {};
+template <class X>
+inline constexpr bool is_ad_type_v = is_ad_type<std::remove_cvref_t<X>>::value;
+
+/// A plain (non-AD) scalar: arithmetic or Boost.Multiprecision number.
+template <class X>
+concept plain_scalar = !is_ad_type_v<X>;
+
+/// The value of a plain scalar is itself (AD types overload `val` to strip one level).
+template <plain_scalar T>
+constexpr const T& val(const T& x) noexcept { return x; }
+
+/// sign(x): -1, 0 or +1. Used as the derivative of abs (abs'(0) := 0, the midpoint subgradient).
+template <plain_scalar T>
+T sign(const T& x) { return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0)); }
+
+/// heaviside(x): 0 for x<0, 1/2 at 0, 1 for x>0. max(a,b) uses it: ∂a = H(a−b), so ties split ½/½.
+template <plain_scalar T>
+T heaviside(const T& x) { return x > T(0) ? T(1) : (x < T(0) ? T(0) : T(1) / T(2)); }
+
+/// isfinite for plain scalars (std or Boost.Multiprecision by ADL).
+template <plain_scalar T>
+bool is_finite(const T& x) { using std::isfinite; return isfinite(x); }
+
+}  // namespace ad
