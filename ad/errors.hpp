@@ -60,4 +60,18 @@ struct derivative_error : error {
     using error::error;
 };
 
+/// A syntax error in an expression: 1-based line and column, and what was expected.
+struct parse_error : error {
+    std::size_t line, column;
+    /// `message` is already formatted (source line, caret, what was expected).
+    parse_error(const std::string& message, std::size_t line_, std::size_t column_)
+        : error(message), line(line_), column(column_) {}
+};
+
+/// An unknown function or variable name; the message suggests the closest known names.
+struct name_error : error {
+    std::string name;
+    name_error(const std::string& message, std::string name_) : error(message), name(std::move(name_)) {}
+};
+
 }  // namespace ad
