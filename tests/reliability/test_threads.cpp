@@ -1,0 +1,173 @@
+// Tapes are thread-local: several threads record and sweep at once (gradients, Jacobians in
+// both modes, Hessians by forward-over-reverse and by nesting drivers) and every result is
+// checked against its closed form. Catch2 assertions are not thread-safe, so workers count
+// their failures and keep the first message; the main thread asserts on those.
+// scripts/ci_tsan.sh runs this file under ThreadSanitizer.
+#include <atomic>
+#include <cstdlib>
+#include <latch>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "ad/errors.hpp"
+#include "tests/reliability/functions.hpp"
+
+namespace {
+
+struct failures {
+    std::atomic<long> count{0};
+    std::atomic<long> checks{0};
+    std::mutex m;
+    std::string first;
+    void check(bool ok, const std::string& what) {
+        checks.fetch_add(1, std::memory_order_relaxed);
+        if (ok) return;
+        if (count.fetch_add(1) == 0) {
+            std::lock_guard<std::mutex> lock(m);
+            first = what;
+        }
+    }
+};
+
+int iterations(int fallback) {
+    const char* s = std::getenv("ADIFF_THREAD_ITERATIONS");
+    return s ? std::max(1, std::atoi(s)) : fallback;
+}
+
+/// A point that differs per thread and per iteration, so threads cannot share results.
+std::vector<double> point(int thread, int it, std::size_t n) {
+    std::vector<double> x(n);
+    for (std::size_t i = 0; i < n; ++i) x[i] = 0.1 * thread - 0.3 + 0.05 * double(i) + 0.001 * (it % 97);
+    return x;
+}
+
+/// One worker's mixed workload; every result is compared with the closed form.
+void work(int thread, int n_iter, failures& f) {
+    const std::string tag = "thread " + std::to_string(thread) + ": ";
+    for (int it = 0; it < n_iter; ++it) {
+        const std::size_t n = 3 + std::size_t((thread + it) % 5);
+        const auto x = point(thread, it, n);
+
+        // Reverse gradient.
+        const auto [v, g] = ad::value_and_gradient(rel::rosenbrock, x);
+        f.check(rel::near(v, rel::rosenbrock(x)), tag + "rosenbrock value");
+        const auto ge = rel::rosenbrock_gradient(x);
+        for (std::size_t i = 0; i < n; ++i) f.check(rel::near(g[i], ge[i]), tag + "rosenbrock gradient");
+        const auto gt = ad::gradient(rel::trig, x);
+        const auto gte = rel::trig_gradient(x);
+        for (std::size_t i = 0; i < n; ++i) f.check(rel::near(gt[i], gte[i]), tag + "trig gradient");
+
+        // Jacobians in both modes.
+        const auto je = rel::softmax_jacobian(x);
+        const auto jr = ad::jacobian_reverse(rel::softmax, x);
+        const auto jf = ad::jacobian_forward<4>(rel::softmax, x);
+        for (std::size_t k = 0; k < n * n; ++k) {
+            f.check(rel::near(jr[k], je[k]), tag + "softmax Jacobian (reverse)");
+            f.check(rel::near(jf[k], je[k]), tag + "softmax Jacobian (forward)");
+        }
+
+        // Hessian: forward-over-reverse driver, and nested drivers (forward Jacobian of a
+        // reverse gradient: the inner driver records Var<Dual> on this thread's tape pool).
+        const auto he = rel::rosenbrock_hessian(x);
+        const auto h = ad::hessian(rel::rosenbrock, x);
+        const auto hn = ad::jacobian_forward<4>([](const auto& xd) { return ad::gradient(rel::rosenbrock, xd); }, x);
+        for (std::size_t k = 0; k < n * n; ++k) {
+            f.check(rel::near(h[k], he[k], 1e-9), tag + "rosenbrock Hessian");
+            f.check(rel::near(hn[k], he[k], 1e-9), tag + "nested Hessian (jacobian_forward of gradient)");
+        }
+
+        // A driver called from inside a function being differentiated (scratch tape depth 2).
+        const auto outer = ad::gradient(
+            [](const auto& xv) {
+                const auto inner = ad::gradient(rel::trig, std::vector<double>{0.5, -0.25});
+                return xv[0] * inner[0] + xv[1] * inner[1];
+            },
+            x);
+        const auto ie = rel::trig_gradient({0.5, -0.25});
+        f.check(rel::near(outer[0], ie[0]) && rel::near(outer[1], ie[1]), tag + "driver inside a driver");
+    }
+}
+
+}  // namespace
+
+TEST_CASE("tapes are thread-local: concurrent gradients, Jacobians and Hessians are all correct",
+          "[reliability][threads][reverse][forward]") {
+    const int n_threads = 4;
+    const int n_iter = iterations(300);
+    failures f;
+    std::latch start(n_threads);
+    std::vector<std::thread> pool;
+    for (int t = 0; t < n_threads; ++t)
+        pool.emplace_back([&, t] {
+            start.arrive_and_wait();  // all threads record at the same time
+            try {
+                work(t, n_iter, f);
+            } catch (const std::exception& e) {
+                f.check(false, std::string("exception: ") + e.what());
+            }
+        });
+    for (auto& th : pool) th.join();
+    INFO("first failure: " << f.first);
+    CHECK(f.count.load() == 0);
+    // Per iteration: 1 + 2n + 2n² + 2n² + 1 checks with n in 3..7; at least 45 each.
+    CHECK(f.checks.load() >= long(n_threads) * n_iter * 45);
+}
+
+TEST_CASE("a thread that is not recording cannot extend another thread's tape",
+          "[reliability][threads][reverse]") {
+    // x lives on the main thread's tape; on a second thread there is no active tape, so
+    // using x must throw tape_error instead of writing into the main thread's tape.
+    ad::Tape<double> tape;
+    ad::recording<double> rec(tape);
+    const auto x = ad::Var<double>::input(2.0);
+    const std::size_t before = tape.size();
+    std::string message;
+    bool threw = false;
+    std::thread([&] {
+        try {
+            const auto y = exp(x);
+            (void)y;
+        } catch (const ad::tape_error& e) {
+            threw = true;
+            message = e.what();
+        }
+    }).join();
+    CHECK(threw);
+    CHECK_THAT(message, Catch::Contains("no active tape"));
+    CHECK(tape.size() == before);
+    // The main thread still records normally.
+    const auto y = exp(x);
+    CHECK(y.active());
+    CHECK(tape.size() == before + 1);
+}
+
+TEST_CASE("each thread has its own tape even when all record at once", "[reliability][threads][reverse]") {
+    // Threads record on explicit tapes of different lengths at the same time; each tape
+    // holds exactly its own statements and gives its own gradient.
+    const int n_threads = 4;
+    std::vector<std::size_t> sizes(n_threads);
+    std::vector<double> grads(n_threads);
+    std::latch start(n_threads);
+    std::vector<std::thread> pool;
+    for (int t = 0; t < n_threads; ++t)
+        pool.emplace_back([&, t] {
+            ad::Tape<double> tape;
+            start.arrive_and_wait();
+            ad::recording<double> rec(tape);
+            auto x = ad::Var<double>::input(1.0);
+            auto y = x;
+            for (int k = 0; k < 1000 * (t + 1); ++k) y = y * 1.0001;  // (t+1)·1000 statements
+            tape.gradient_of(y.i);
+            sizes[t] = tape.size();
+            grads[t] = tape.adjoints()[x.i];
+        });
+    for (auto& th : pool) th.join();
+    for (int t = 0; t < n_threads; ++t) {
+        INFO("thread " << t);
+        CHECK(sizes[t] == std::size_t(1 + 1000 * (t + 1)));
+        CHECK(rel::near(grads[t], std::pow(1.0001, 1000 * (t + 1))));
+    }
+}
