@@ -1,0 +1,41 @@
+/// Workload (1), adiff rows and the two references: the plain function and the analytic limit.
+#include "common.hpp"
+#include "softmax_ce.hpp"
+
+namespace {
+using namespace bench;
+
+const registrar reg([] {
+    for (long q : {10L, 100L, 1000L}) {
+        add("grad_ce", "function", q, [](benchmark::State& st, long q) {
+            const auto z = logits(q);
+            for (auto _ : st) benchmark::DoNotOptimize(softmax_ce(z, target(q)));
+        });
+        add("grad_ce", "analytic", q, [](benchmark::State& st, long q) {
+            const auto z = logits(q);
+            std::vector<double> g(q);
+            softmax_ce_analytic(z, target(q), g);
+            check("analytic", g, ce_gradient(z, target(q)));
+            for (auto _ : st) {
+                benchmark::DoNotOptimize(softmax_ce_analytic(z, target(q), g));
+                benchmark::ClobberMemory();
+            }
+        });
+        add("grad_ce", "adiff_reverse", q, [](benchmark::State& st, long q) {
+            const auto z = logits(q);
+            const std::size_t t = target(q);
+            auto f = [t](const auto& x) { return softmax_ce(x, t); };
+            check("adiff_reverse", ad::gradient(f, z), ce_gradient(z, t));
+            for (auto _ : st) benchmark::DoNotOptimize(ad::value_and_gradient(f, z));
+        });
+        add("grad_ce", "adiff_forward8", q, [](benchmark::State& st, long q) {
+            const auto z = logits(q);
+            const std::size_t t = target(q);
+            auto f = [t](const auto& x) { return softmax_ce(x, t); };
+            const auto J = ad::jacobian_forward<8>(f, z);
+            check("adiff_forward8", J.values(), ce_gradient(z, t));
+            for (auto _ : st) benchmark::DoNotOptimize(ad::jacobian_forward<8>(f, z));
+        });
+    }
+});
+}  // namespace
