@@ -14,10 +14,13 @@
 namespace ad {
 
 /// A binary operation where at least one side is an AD type and the other is the same AD
-/// type or a constant convertible to its scalar.
+/// type or a constant convertible to it (so containers such as Eigen matrices, which are not
+/// convertible, keep their own `scalar * matrix` operators).
 template <class A, class B>
-concept ad_operands = (is_ad_type_v<A> || is_ad_type_v<B>) &&
-    (std::same_as<std::remove_cvref_t<A>, std::remove_cvref_t<B>> || !is_ad_type_v<A> || !is_ad_type_v<B>);
+concept ad_operands =
+    (is_ad_type_v<A> && std::same_as<std::remove_cvref_t<A>, std::remove_cvref_t<B>>) ||
+    (is_ad_type_v<A> && !is_ad_type_v<B> && std::is_constructible_v<std::remove_cvref_t<A>, const B&>) ||
+    (is_ad_type_v<B> && !is_ad_type_v<A> && std::is_constructible_v<std::remove_cvref_t<B>, const A&>);
 
 #define ADIFF_UNARY(fname, rule)                                                   \
     template <class X> requires is_ad_type_v<X>                                    \

@@ -1,0 +1,275 @@
+#pragma once
+/// \file eigen.hpp
+/// Eigen interop (optional; needs Eigen ≥ 3.3, Debian `libeigen3-dev`).
+///
+/// 1. Scalar traits: `Eigen::NumTraits` and `Eigen::ScalarBinaryOpTraits` for `ad::Dual<T, N>`
+///    and `ad::Var<T>`, so `Eigen::Matrix<ad::Var<double>, Eigen::Dynamic, 1>` (and Dual)
+///    expressions — sums, products, norms, dot products, mixing with `Eigen::MatrixXd`
+///    constants — record on the tape / carry tangents like scalar code.
+/// 2. Drivers that take and return Eigen objects: `ad::gradient(f, Eigen::VectorXd)`,
+///    `ad::jacobian(f, Eigen::VectorXd) -> Eigen::MatrixXd`, etc. `f` is a generic lambda
+///    taking `const Eigen::Matrix<X, Eigen::Dynamic, 1>&` and returning an X or any Eigen
+///    vector/matrix expression of X (evaluated immediately, so returning an expression of a
+///    local is safe). Matrix outputs are flattened row-major, as everywhere in adiff:
+///    J(i·cols + j, k) = ∂f(i, j)/∂x_k.
+/// 3. Conversions between `ad::Array<T>` (row-major) and Eigen matrices.
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "ad/drivers/gradient.hpp"
+#include "ad/drivers/hessian.hpp"
+#include "ad/drivers/jacobian.hpp"
+#include "ad/forward/dual.hpp"
+#include "ad/reverse/var.hpp"
+#include "ops/array/array.hpp"
+
+namespace Eigen {
+
+/// Eigen's numeric traits for a forward-mode dual: real, signed, costs of the value type
+/// times the lanes carried (precision constants come from the value type T).
+template <class T, std::size_t N>
+struct NumTraits<ad::Dual<T, N>> : NumTraits<T> {
+    using Real = ad::Dual<T, N>;          ///< duals are real
+    using NonInteger = ad::Dual<T, N>;    ///< already non-integer
+    using Literal = ad::Dual<T, N>;       ///< literals convert to constants
+    using Nested = ad::Dual<T, N>;        ///< nested by value
+    enum {
+        IsComplex = 0,
+        IsInteger = 0,
+        IsSigned = 1,
+        RequireInitialization = 1,
+        ReadCost = int(N + 1) * int(NumTraits<T>::ReadCost),
+        AddCost = int(N + 1) * int(NumTraits<T>::AddCost),
+        MulCost = int(2 * N + 1) * int(NumTraits<T>::MulCost)
+    };
+    /// Machine epsilon of the value type (as a constant dual).
+    static inline Real epsilon() { return Real(NumTraits<T>::epsilon()); }
+    /// Default precision of the value type used by isApprox.
+    static inline Real dummy_precision() { return Real(NumTraits<T>::dummy_precision()); }
+    /// Largest finite value of the value type.
+    static inline Real highest() { return Real(NumTraits<T>::highest()); }
+    /// Most negative finite value of the value type.
+    static inline Real lowest() { return Real(NumTraits<T>::lowest()); }
+    /// Decimal digits of the value type.
+    static inline int digits10() { return NumTraits<T>::digits10(); }
+};
+
+/// Eigen's numeric traits for a reverse-mode variable: real, signed; every operation
+/// records a tape statement, so costs are those of the value type plus a record.
+template <class T>
+struct NumTraits<ad::Var<T>> : NumTraits<T> {
+    using Real = ad::Var<T>;        ///< vars are real
+    using NonInteger = ad::Var<T>;  ///< already non-integer
+    using Literal = ad::Var<T>;     ///< literals convert to inactive constants
+    using Nested = ad::Var<T>;      ///< nested by value
+    enum {
+        IsComplex = 0,
+        IsInteger = 0,
+        IsSigned = 1,
+        RequireInitialization = 1,
+        ReadCost = 2 * int(NumTraits<T>::ReadCost),
+        AddCost = 4 * int(NumTraits<T>::AddCost),
+        MulCost = 4 * int(NumTraits<T>::MulCost)
+    };
+    /// Machine epsilon of the value type (as an inactive constant).
+    static inline Real epsilon() { return Real(NumTraits<T>::epsilon()); }
+    /// Default precision of the value type used by isApprox.
+    static inline Real dummy_precision() { return Real(NumTraits<T>::dummy_precision()); }
+    /// Largest finite value of the value type.
+    static inline Real highest() { return Real(NumTraits<T>::highest()); }
+    /// Most negative finite value of the value type.
+    static inline Real lowest() { return Real(NumTraits<T>::lowest()); }
+    /// Decimal digits of the value type.
+    static inline int digits10() { return NumTraits<T>::digits10(); }
+};
+
+/// Dual ⊙ constant matrix (and the mirror) is a Dual expression: `MatrixXd * VectorX<Dual>`.
+template <class T, std::size_t N, class Op>
+struct ScalarBinaryOpTraits<ad::Dual<T, N>, T, Op> { using ReturnType = ad::Dual<T, N>; };
+/// Constant ⊙ Dual is a Dual.
+template <class T, std::size_t N, class Op>
+struct ScalarBinaryOpTraits<T, ad::Dual<T, N>, Op> { using ReturnType = ad::Dual<T, N>; };
+/// Dual<T, N> ⊙ double (nested duals, multiprecision duals) is a Dual.
+template <class T, std::size_t N, class Op>
+struct ScalarBinaryOpTraits<ad::Dual<T, N>, double, Op> { using ReturnType = ad::Dual<T, N>; };
+/// double ⊙ Dual<T, N> is a Dual.
+template <class T, std::size_t N, class Op>
+struct ScalarBinaryOpTraits<double, ad::Dual<T, N>, Op> { using ReturnType = ad::Dual<T, N>; };
+/// Dual<double, N> ⊙ double (disambiguates the two specialisations above).
+template <std::size_t N, class Op>
+struct ScalarBinaryOpTraits<ad::Dual<double, N>, double, Op> { using ReturnType = ad::Dual<double, N>; };
+/// double ⊙ Dual<double, N> (disambiguates the two specialisations above).
+template <std::size_t N, class Op>
+struct ScalarBinaryOpTraits<double, ad::Dual<double, N>, Op> { using ReturnType = ad::Dual<double, N>; };
+/// Var ⊙ constant is a Var (the constant records no operand).
+template <class T, class Op>
+struct ScalarBinaryOpTraits<ad::Var<T>, T, Op> { using ReturnType = ad::Var<T>; };
+/// Constant ⊙ Var is a Var.
+template <class T, class Op>
+struct ScalarBinaryOpTraits<T, ad::Var<T>, Op> { using ReturnType = ad::Var<T>; };
+
+/// Var<T> ⊙ double (e.g. Var<Dual<double>> inside the Hessian driver) is a Var.
+template <class T, class Op>
+struct ScalarBinaryOpTraits<ad::Var<T>, double, Op> { using ReturnType = ad::Var<T>; };
+/// double ⊙ Var<T> is a Var.
+template <class T, class Op>
+struct ScalarBinaryOpTraits<double, ad::Var<T>, Op> { using ReturnType = ad::Var<T>; };
+/// Var<double> ⊙ double (disambiguates the two specialisations above).
+template <class Op>
+struct ScalarBinaryOpTraits<ad::Var<double>, double, Op> { using ReturnType = ad::Var<double>; };
+/// double ⊙ Var<double> (disambiguates the two specialisations above).
+template <class Op>
+struct ScalarBinaryOpTraits<double, ad::Var<double>, Op> { using ReturnType = ad::Var<double>; };
+
+}  // namespace Eigen
+
+namespace ad {
+
+/// Column vector of X (the argument type the Eigen drivers pass to f).
+template <class X>
+using EVector = Eigen::Matrix<X, Eigen::Dynamic, 1>;
+/// Dynamic matrix of X (column-major, Eigen's default); Jacobians and Hessians come back as this.
+template <class X>
+using EMatrix = Eigen::Matrix<X, Eigen::Dynamic, Eigen::Dynamic>;
+
+/// A 2-d `Array<T>` (row-major) as an Eigen matrix; a 1-d array becomes a column; throws
+/// shape_error for other ranks.
+template <class T>
+EMatrix<T> to_eigen(const Array<T>& a) {
+    if (a.ndim() == 1) {
+        EMatrix<T> m(Eigen::Index(a.size()), 1);
+        for (std::size_t i = 0; i < a.size(); ++i) m(Eigen::Index(i), 0) = a[i];
+        return m;
+    }
+    if (a.ndim() != 2) throw shape_error("to_eigen: only 1-d and 2-d arrays convert to an Eigen matrix", a.shape());
+    EMatrix<T> m(Eigen::Index(a.rows()), Eigen::Index(a.cols()));
+    for (std::size_t i = 0; i < a.rows(); ++i)
+        for (std::size_t j = 0; j < a.cols(); ++j) m(Eigen::Index(i), Eigen::Index(j)) = a(i, j);
+    return m;
+}
+
+/// An Eigen matrix or vector as a 2-d `Array<T>` of shape {rows, cols} (row-major).
+template <class Derived>
+Array<typename Derived::Scalar> to_array(const Eigen::MatrixBase<Derived>& m) {
+    using T = typename Derived::Scalar;
+    Array<T> a(Shape{std::size_t(m.rows()), std::size_t(m.cols())});
+    for (Eigen::Index i = 0; i < m.rows(); ++i)
+        for (Eigen::Index j = 0; j < m.cols(); ++j) a(std::size_t(i), std::size_t(j)) = m(i, j);
+    return a;
+}
+
+namespace detail {
+
+/// Copies an Eigen vector into a std::vector (the core drivers' input type).
+template <class Derived>
+std::vector<typename Derived::Scalar> to_std(const Eigen::MatrixBase<Derived>& x) {
+    static_assert(Derived::ColsAtCompileTime == 1 || Derived::RowsAtCompileTime == 1,
+                  "adiff: the Eigen drivers differentiate with respect to a vector (Eigen::VectorXd)");
+    std::vector<typename Derived::Scalar> v(std::size_t(x.size()));
+    for (Eigen::Index k = 0; k < x.size(); ++k) v[std::size_t(k)] = x(k);
+    return v;
+}
+
+/// Copies a std::vector into an Eigen column vector.
+template <class T>
+EVector<T> to_evector(const std::vector<T>& v) {
+    EVector<T> e(Eigen::Index(v.size()));
+    for (std::size_t k = 0; k < v.size(); ++k) e(Eigen::Index(k)) = v[k];
+    return e;
+}
+
+/// Flattens f's result for the core drivers: an AD scalar stays a scalar; an Eigen
+/// expression is evaluated and flattened row-major into a std::vector.
+template <class X, class R>
+auto flatten_output(R&& r) {
+    using D = std::remove_cvref_t<R>;
+    if constexpr (std::is_base_of_v<Eigen::EigenBase<D>, D>) {
+        const EMatrix<X> m = r;  // evaluates any expression (and checks the scalar type)
+        std::vector<X> out;
+        out.reserve(std::size_t(m.size()));
+        for (Eigen::Index i = 0; i < m.rows(); ++i)
+            for (Eigen::Index j = 0; j < m.cols(); ++j) out.push_back(m(i, j));
+        return out;
+    } else {
+        return X(std::forward<R>(r));
+    }
+}
+
+/// Adapts an Eigen-style f (Eigen vector in, X or Eigen object out) to the core drivers'
+/// convention (std::vector in, X or std::vector out).
+template <class F>
+struct eigen_adapter {
+    F& f;
+    /// Calls f on the Eigen copy of x and flattens its result.
+    template <class X>
+    auto operator()(const std::vector<X>& x) const { return flatten_output<X>(f(to_evector(x))); }
+};
+
+/// The Jacobian `Array<T>` {m, n} as an Eigen matrix m×n.
+template <class T>
+EMatrix<T> jacobian_to_eigen(const Array<T>& J) {
+    if (J.ndim() != 2) return EMatrix<T>(0, 0);
+    return to_eigen(J);
+}
+
+}  // namespace detail
+
+/// f(x) and ∇f(x) for scalar f of an Eigen vector (reverse mode, one recording + one sweep).
+template <class F, class Derived>
+std::pair<typename Derived::Scalar, EVector<typename Derived::Scalar>> value_and_gradient(
+    F&& f, const Eigen::MatrixBase<Derived>& x) {
+    auto [v, g] = value_and_gradient(detail::eigen_adapter<F>{f}, detail::to_std(x));
+    return {v, detail::to_evector(g)};
+}
+
+/// ∇f(x) as an Eigen vector (reverse mode); f maps an Eigen vector to one scalar.
+template <class F, class Derived>
+EVector<typename Derived::Scalar> gradient(F&& f, const Eigen::MatrixBase<Derived>& x) {
+    return detail::to_evector(gradient(detail::eigen_adapter<F>{f}, detail::to_std(x)));
+}
+
+/// Jacobian J(i, j) = ∂f_i/∂x_j as an Eigen matrix (forward mode when n ≤ m, else reverse).
+template <class F, class Derived>
+EMatrix<typename Derived::Scalar> jacobian(F&& f, const Eigen::MatrixBase<Derived>& x) {
+    return detail::jacobian_to_eigen(jacobian(detail::eigen_adapter<F>{f}, detail::to_std(x)));
+}
+
+/// Jacobian by forward mode with L tangent lanes (⌈n/L⌉ passes of f), as an Eigen matrix.
+template <std::size_t L = default_lanes, class F, class Derived>
+EMatrix<typename Derived::Scalar> jacobian_forward(F&& f, const Eigen::MatrixBase<Derived>& x) {
+    return detail::jacobian_to_eigen(jacobian_forward<L>(detail::eigen_adapter<F>{f}, detail::to_std(x)));
+}
+
+/// Jacobian by reverse mode (one recording, one sweep per output), as an Eigen matrix.
+template <class F, class Derived>
+EMatrix<typename Derived::Scalar> jacobian_reverse(F&& f, const Eigen::MatrixBase<Derived>& x) {
+    return detail::jacobian_to_eigen(jacobian_reverse(detail::eigen_adapter<F>{f}, detail::to_std(x)));
+}
+
+/// Hessian H(i, j) = ∂²f/∂x_i∂x_j of scalar f (forward-over-reverse, L lanes), as an Eigen matrix.
+template <std::size_t L = 4, class F, class Derived>
+EMatrix<typename Derived::Scalar> hessian(F&& f, const Eigen::MatrixBase<Derived>& x) {
+    return detail::jacobian_to_eigen(hessian<L>(detail::eigen_adapter<F>{f}, detail::to_std(x)));
+}
+
+/// Jacobian–vector product (f(x), J v) in one forward pass, as Eigen vectors.
+template <class F, class DX, class DV>
+std::pair<EVector<typename DX::Scalar>, EVector<typename DX::Scalar>> jvp(
+    F&& f, const Eigen::MatrixBase<DX>& x, const Eigen::MatrixBase<DV>& v) {
+    auto [y, t] = jvp(detail::eigen_adapter<F>{f}, detail::to_std(x), detail::to_std(v));
+    return {detail::to_evector(y), detail::to_evector(t)};
+}
+
+/// Vector–Jacobian product (f(x), uᵀJ) in one reverse sweep, as Eigen vectors.
+template <class F, class DX, class DU>
+std::pair<EVector<typename DX::Scalar>, EVector<typename DX::Scalar>> vjp(
+    F&& f, const Eigen::MatrixBase<DX>& x, const Eigen::MatrixBase<DU>& u) {
+    auto [y, g] = vjp(detail::eigen_adapter<F>{f}, detail::to_std(x), detail::to_std(u));
+    return {detail::to_evector(y), detail::to_evector(g)};
+}
+
+}  // namespace ad
