@@ -11,5 +11,6 @@
 #include "ad/reverse/tape.hpp"
 #include "ad/reverse/var.hpp"
 #include "ops/array/array.hpp"
+#include "ops/ops.hpp"
 #include "ops/rules/functions.hpp"
 #include "ops/rules/rules.hpp"

@@ -1,0 +1,124 @@
+#pragma once
+/// \file elementwise.hpp
+/// Element-wise arithmetic with NumPy broadcasting, and element-wise math functions, for
+/// Array<X> with any scalar X (double, multiprecision, Dual, Var, symbolic Expr). Each element
+/// goes through X's own operations, so the tape/duals/DAG see exactly these primitives.
+#include <cmath>
+#include <type_traits>
+
+#include "ops/array/broadcast.hpp"
+#include "ops/rules/functions.hpp"
+
+namespace ad {
+
+/// A scalar operand for an Array<X> operation: anything that is not an Array.
+template <class S>
+concept array_scalar = !is_array_v<S>;
+
+#define ADIFF_ARRAY_BINOP(OP, NAME)                                                               \
+    template <class X>                                                                            \
+    Array<X> operator OP(const Array<X>& a, const Array<X>& b) {                                  \
+        return broadcast_apply(a, b, [](const X& u, const X& v) { return X(u OP v); }, NAME);     \
+    }                                                                                             \
+    template <class X, array_scalar S>                                                            \
+    Array<X> operator OP(const Array<X>& a, const S& s) {                                         \
+        Array<X> r(a);                                                                            \
+        for (auto& x : r) x = X(x OP s);                                                          \
+        return r;                                                                                 \
+    }                                                                                             \
+    template <class X, array_scalar S>                                                            \
+    Array<X> operator OP(const S& s, const Array<X>& a) {                                         \
+        Array<X> r(a);                                                                            \
+        for (auto& x : r) x = X(s OP x);                                                          \
+        return r;                                                                                 \
+    }
+
+/// a + b, a − b, a ⊙ b, a ⊘ b with broadcasting (shape_error names both shapes); also with a scalar.
+ADIFF_ARRAY_BINOP(+, "add")
+ADIFF_ARRAY_BINOP(-, "subtract")
+ADIFF_ARRAY_BINOP(*, "multiply")
+ADIFF_ARRAY_BINOP(/, "divide")
+#undef ADIFF_ARRAY_BINOP
+
+/// −a element-wise.
+template <class X>
+Array<X> operator-(const Array<X>& a) {
+    Array<X> r(a);
+    for (auto& x : r) x = X(-x);
+    return r;
+}
+
+/// Applies f to every element (result has a's shape).
+template <class X, class F>
+auto map(const Array<X>& a, F&& f) {
+    using R = std::remove_cvref_t<decltype(f(a[0]))>;
+    std::vector<R> v;
+    v.reserve(a.size());
+    for (const X& x : a) v.push_back(f(x));
+    return Array<R>(a.shape(), std::move(v));
+}
+
+#define ADIFF_ARRAY_UNARY(fname)                                                                  \
+    template <class X>                                                                            \
+    Array<X> fname(const Array<X>& a) {                                                           \
+        return map(a, [](const X& x) -> X { using std::fname; return fname(x); });                \
+    }
+
+/// Element-wise math; formulas and domains as in ops/rules/rules.hpp (log(0) = −inf, ...).
+ADIFF_ARRAY_UNARY(exp)
+ADIFF_ARRAY_UNARY(log)
+ADIFF_ARRAY_UNARY(sqrt)
+ADIFF_ARRAY_UNARY(sin)
+ADIFF_ARRAY_UNARY(cos)
+ADIFF_ARRAY_UNARY(tan)
+ADIFF_ARRAY_UNARY(sinh)
+ADIFF_ARRAY_UNARY(cosh)
+ADIFF_ARRAY_UNARY(tanh)
+ADIFF_ARRAY_UNARY(asin)
+ADIFF_ARRAY_UNARY(acos)
+ADIFF_ARRAY_UNARY(atan)
+ADIFF_ARRAY_UNARY(abs)
+#undef ADIFF_ARRAY_UNARY
+
+/// sigmoid(a) = 1/(1 + e^−a) element-wise, stable for either sign; derivative s(1 − s).
+template <class X>
+Array<X> sigmoid(const Array<X>& a) {
+    return map(a, [](const X& x) -> X { return sigmoid(x); });
+}
+
+/// a^b element-wise with broadcasting; domain a > 0 unless b is integral.
+template <class X>
+Array<X> pow(const Array<X>& a, const Array<X>& b) {
+    return broadcast_apply(a, b, [](const X& u, const X& v) -> X { using std::pow; return pow(u, v); }, "pow");
+}
+/// a^c element-wise for a constant exponent (an integer c is exact for negative a).
+template <class X, array_scalar S>
+Array<X> pow(const Array<X>& a, const S& c) {
+    return map(a, [&c](const X& x) -> X { using std::pow; return pow(x, c); });
+}
+
+namespace detail {
+template <class X>
+X max2(const X& a, const X& b) {
+    if constexpr (is_ad_type_v<X>) return max(a, b);
+    else return a >= b ? a : b;
+}
+template <class X>
+X min2(const X& a, const X& b) {
+    if constexpr (is_ad_type_v<X>) return min(a, b);
+    else return a <= b ? a : b;
+}
+}  // namespace detail
+
+/// Element-wise max(a, b) with broadcasting; at ties each side gets half the derivative.
+template <class X>
+Array<X> maximum(const Array<X>& a, const Array<X>& b) {
+    return broadcast_apply(a, b, [](const X& u, const X& v) -> X { return detail::max2(u, v); }, "maximum");
+}
+/// Element-wise min(a, b) with broadcasting; at ties each side gets half the derivative.
+template <class X>
+Array<X> minimum(const Array<X>& a, const Array<X>& b) {
+    return broadcast_apply(a, b, [](const X& u, const X& v) -> X { return detail::min2(u, v); }, "minimum");
+}
+
+}  // namespace ad

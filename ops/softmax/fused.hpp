@@ -1,0 +1,209 @@
+#pragma once
+/// \file fused.hpp
+/// The fused, numerically stable row-wise kernels behind softmax, log_softmax and logsumexp
+/// (over the last axis). Each has its own O(Q) derivative rule instead of the primitives':
+///   s = softmax(z) = exp(z − m)/Σexp(z − m), m = max z (no overflow for any finite logits)
+///   softmax:     JVP ṡ = s ⊙ (ż − ⟨s, ż⟩)        VJP z̄ += s ⊙ (ȳ − ⟨ȳ, s⟩)
+///   log_softmax: JVP ẏ = ż − ⟨s, ż⟩ 1            VJP z̄ += ȳ − s Σȳ
+///   logsumexp:   JVP ẏ = ⟨s, ż⟩                  VJP z̄ += ȳ s
+/// No Q×Q matrix is ever formed. Plain numbers, Dual (per lane) and Var (one external tape call
+/// for the whole batch) take the fused path; any other AD type (the symbolic Expr) gets the same
+/// stable formula composed from primitives (max, exp, sum, log, divide).
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "ad/core/checked.hpp"
+#include "ad/forward/dual.hpp"
+#include "ad/reverse/var.hpp"
+#include "ops/array/reduce.hpp"
+
+namespace ad {
+
+/// Which fused row-wise function.
+enum class fused_kind { softmax, log_softmax, logsumexp };
+
+namespace detail {
+
+template <class X>
+struct dual_info : std::false_type {};
+template <class T, std::size_t N>
+struct dual_info<Dual<T, N>> : std::true_type { using value_type = T; static constexpr std::size_t lanes = N; };
+template <class X>
+struct var_info : std::false_type {};
+template <class T>
+struct var_info<Var<T>> : std::true_type { using value_type = T; };
+
+constexpr std::string_view fused_name(fused_kind k) {
+    return k == fused_kind::softmax ? "softmax" : k == fused_kind::log_softmax ? "log_softmax" : "logsumexp";
+}
+
+/// One row: s = softmax(z) (stable) and lse = log Σ exp(z); ls (optional) = log_softmax(z).
+/// T may be a plain number or a Dual (when nested inside Var for Hessians). Q ≥ 1.
+template <class T>
+void softmax_row(const T* z, std::size_t Q, T* s, T& lse, T* ls) {
+    using std::exp, std::log;
+    std::size_t k = 0;
+    for (std::size_t i = 1; i < Q; ++i) if (val(z[i]) > val(z[k])) k = i;
+    const T m = z[k];
+    T tot(0);
+    for (std::size_t i = 0; i < Q; ++i) {
+        s[i] = exp(T(z[i] - m));
+        tot = tot + s[i];
+    }
+    const T lt = log(tot);
+    for (std::size_t i = 0; i < Q; ++i) {
+        s[i] = s[i] / tot;
+        if (ls) ls[i] = T(T(z[i] - m) - lt);
+    }
+    lse = T(m + lt);
+}
+
+/// Shape checks shared by the three functions; returns Q (the last extent).
+template <class X>
+std::size_t fused_rows_check(const Array<X>& z, fused_kind kind) {
+    if (z.ndim() == 0) throw shape_error(std::string(fused_name(kind)) + " needs at least one axis", z.shape());
+    return z.shape().back();
+}
+
+template <fused_kind K>
+Shape fused_out_shape(const Shape& in) {
+    if constexpr (K == fused_kind::logsumexp) return Shape(in.begin(), in.end() - 1);
+    else return in;
+}
+
+/// Plain-number evaluation: values of the M·Q inputs → outputs, plus s (softmax) for rules.
+template <fused_kind K, class T>
+std::vector<T> fused_values(std::span<const T> z, std::size_t Q, std::vector<T>& s) {
+    const std::size_t n = z.size(), M = Q ? n / Q : 0;
+    s.assign(n, T(0));
+    std::vector<T> out(K == fused_kind::logsumexp ? (Q ? M : 0) : n);
+    std::vector<T> ls(K == fused_kind::log_softmax ? Q : 0);
+    for (std::size_t r = 0; r < M; ++r) {
+        T lse(0);
+        softmax_row(z.data() + r * Q, Q, s.data() + r * Q, lse, K == fused_kind::log_softmax ? ls.data() : nullptr);
+        if constexpr (K == fused_kind::softmax) for (std::size_t i = 0; i < Q; ++i) out[r * Q + i] = s[r * Q + i];
+        else if constexpr (K == fused_kind::log_softmax) for (std::size_t i = 0; i < Q; ++i) out[r * Q + i] = ls[i];
+        else out[r] = lse;
+    }
+    if (checking_enabled)
+        for (std::size_t i = 0; i < out.size(); ++i) check_primitive(fused_name(K), out[i], out[i], out[i]);
+    return out;
+}
+
+/// The reverse-mode rule of a fused call: indices = [Q, input indices...], values = s.
+template <fused_kind K, class T>
+void fused_vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
+    const auto s = tape.values_of(c);
+    const auto idx = tape.indices_of(c);
+    const std::size_t Q = idx[0];
+    const tape_index* in = idx.data() + 1;
+    const std::size_t M = Q ? s.size() / Q : 0;
+    for (std::size_t r = 0; r < M; ++r) {
+        const T* sr = s.data() + r * Q;
+        const tape_index* ir = in + r * Q;
+        if constexpr (K == fused_kind::logsumexp) {
+            const T g = adj[c.first + r];
+            if (is_exact_zero(g)) continue;
+            for (std::size_t k = 0; k < Q; ++k) if (ir[k] != inactive) adj[ir[k]] += g * sr[k];
+        } else {
+            const T* g = adj + c.first + r * Q;
+            T acc(0);
+            for (std::size_t k = 0; k < Q; ++k) {
+                if constexpr (K == fused_kind::softmax) acc += g[k] * sr[k];
+                else acc += g[k];
+            }
+            for (std::size_t k = 0; k < Q; ++k) {
+                if (ir[k] == inactive) continue;
+                if constexpr (K == fused_kind::softmax) adj[ir[k]] += sr[k] * (g[k] - acc);
+                else adj[ir[k]] += g[k] - sr[k] * acc;
+            }
+        }
+    }
+}
+
+/// The same stable formula composed from primitives (for AD types without a fused rule).
+template <fused_kind K, class X>
+Array<X> fused_composed(const Array<X>& z) {
+    const Array<X> m = max(z, -1, true);
+    const Array<X> zs = z - m;
+    if constexpr (K == fused_kind::softmax) {
+        const Array<X> e = exp(zs);
+        return e / sum(e, -1, true);
+    } else if constexpr (K == fused_kind::log_softmax) {
+        return zs - log(sum(exp(zs), -1, true));
+    } else {
+        Array<X> r = m + log(sum(exp(zs), -1, true));
+        return std::move(r).reshaped(fused_out_shape<K>(z.shape()));
+    }
+}
+
+}  // namespace detail
+
+/// Row-wise (last axis) fused function of kind K; see the file comment for its rules.
+/// Q = 0 gives an empty result (logsumexp of an empty row is −inf).
+template <fused_kind K, class X>
+Array<X> fused_rowwise(const Array<X>& z) {
+    using namespace detail;
+    const std::size_t Q = fused_rows_check(z, K);
+    Shape oshape = fused_out_shape<K>(z.shape());
+    const std::size_t n = z.size();
+    if (Q == 0) {  // empty rows
+        using std::log;
+        return Array<X>(oshape, K == fused_kind::logsumexp ? X(-std::numeric_limits<double>::infinity()) : X(0));
+    }
+    const std::size_t M = n / Q;
+    if constexpr (!is_ad_type_v<X>) {
+        std::vector<X> s;
+        return Array<X>(std::move(oshape), fused_values<K, X>(std::span<const X>(z.data(), n), Q, s));
+    } else if constexpr (dual_info<X>::value) {
+        using T = typename dual_info<X>::value_type;
+        constexpr std::size_t N = dual_info<X>::lanes;
+        std::vector<T> zv(n), s;
+        for (std::size_t k = 0; k < n; ++k) zv[k] = z[k].v;
+        const std::vector<T> y = fused_values<K, T>(std::span<const T>(zv), Q, s);
+        std::vector<X> out(y.size());
+        for (std::size_t k = 0; k < y.size(); ++k) out[k].v = y[k];
+        for (std::size_t r = 0; r < M; ++r) {
+            const X* zr = z.data() + r * Q;
+            const T* sr = s.data() + r * Q;
+            for (std::size_t l = 0; l < N; ++l) {
+                T dot(0);  // ⟨s, ż⟩ for this lane
+                for (std::size_t k = 0; k < Q; ++k) dot = dot + sr[k] * zr[k].t[l];
+                if constexpr (K == fused_kind::logsumexp) out[r].t[l] = dot;
+                else
+                    for (std::size_t k = 0; k < Q; ++k) {
+                        if constexpr (K == fused_kind::softmax) out[r * Q + k].t[l] = sr[k] * (zr[k].t[l] - dot);
+                        else out[r * Q + k].t[l] = zr[k].t[l] - dot;
+                    }
+            }
+        }
+        return Array<X>(std::move(oshape), std::move(out));
+    } else if constexpr (var_info<X>::value) {
+        using T = typename var_info<X>::value_type;
+        std::vector<T> zv(n), s;
+        std::vector<tape_index> idx(n + 1);
+        idx[0] = static_cast<tape_index>(Q);
+        bool any = false;
+        for (std::size_t k = 0; k < n; ++k) {
+            zv[k] = z[k].v;
+            idx[k + 1] = z[k].i;
+            any |= z[k].i != inactive;
+        }
+        const std::vector<T> y = fused_values<K, T>(std::span<const T>(zv), Q, s);
+        std::vector<X> out(y.size());
+        tape_index first = inactive;
+        if (any)
+            first = ad::active_tape<T>().record_external(y.size(), std::span<const T>(s), std::span<const tape_index>(idx),
+                                                     &fused_vjp<K, T>);
+        for (std::size_t k = 0; k < y.size(); ++k) out[k] = X(y[k], any ? tape_index(first + k) : inactive);
+        return Array<X>(std::move(oshape), std::move(out));
+    } else {
+        return fused_composed<K>(z);
+    }
+}
+
+}  // namespace ad
