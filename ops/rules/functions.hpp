@@ -70,6 +70,12 @@ auto max(const A& a, const B& b) { return apply_binary(rules::max{}, a, b); }
 template <class A, class B> requires ad_operands<A, B>
 auto min(const A& a, const B& b) { return apply_binary(rules::min{}, a, b); }
 
+/// max/min of two plain numbers through the same rule (so generic code can call ad::max).
+template <plain_scalar T>
+T max(const T& a, const T& b) { return rules::max{}.value(a, b); }
+template <plain_scalar T>
+T min(const T& a, const T& b) { return rules::min{}.value(a, b); }
+
 /// x^n for integer n (exact for negative x).
 template <class X, std::integral I> requires is_ad_type_v<X>
 X pow(const X& x, I n) { return apply_unary(rules::pow_int{static_cast<int>(n)}, x); }

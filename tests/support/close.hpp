@@ -28,10 +28,11 @@ std::string str(const T& x) {
     return os.str();
 }
 
-/// Central difference of a scalar function with step h = cbrt(ε)·max(1, |x|) (error O(h²)).
+/// Central difference of a scalar function with step h = cbrt(ε)·max(|x|, 1e-3): relative to
+/// the scale of x (so points near a pole at 0 get a small enough step), error O(h²).
 template <class F>
 double central_difference(F&& f, double x) {
-    const double h = std::cbrt(std::numeric_limits<double>::epsilon()) * std::max(1.0, std::abs(x));
+    const double h = std::cbrt(std::numeric_limits<double>::epsilon()) * std::max(std::abs(x), 1e-3);
     return (f(x + h) - f(x - h)) / (2 * h);
 }
 

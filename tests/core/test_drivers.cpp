@@ -1,0 +1,158 @@
+// Drivers: Jacobian by forward = by reverse = stacked gradients = jvp/vjp; Hessians symmetric
+// and equal to analytic ones (log-sum-exp's Hessian is the softmax Jacobian); multiprecision.
+#include <cmath>
+#include <numeric>
+
+#include "ad/adiff.hpp"
+#include "support/close.hpp"
+
+namespace {
+
+// f: R^3 -> R^4, written once for every scalar type.
+auto vec_f = [](const auto& x) {
+    using std::exp, std::sin, std::cos, std::log;
+    using X = std::decay_t<decltype(x[0])>;
+    return std::vector<X>{x[0] * x[1] * x[2], exp(x[0]) * sin(x[1]), log(1.0 + x[2] * x[2]) - x[0], cos(x[0] * x[2]) / (2.0 + x[1])};
+};
+
+// log-sum-exp written from primitives; its Hessian is diag(s) − s sᵀ with s = softmax(x).
+auto lse = [](const auto& x) {
+    using std::exp, std::log;
+    using X = std::decay_t<decltype(x[0])>;
+    std::vector<X> e;
+    for (const auto& xi : x) e.push_back(exp(xi));
+    return log(ad::sum(e));
+};
+
+template <class T>
+std::vector<T> softmax_of(const std::vector<T>& x) {
+    using std::exp;
+    T s(0);
+    for (const T& xi : x) s += exp(xi);
+    std::vector<T> r;
+    for (const T& xi : x) r.push_back(exp(xi) / s);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("Jacobian: forward = reverse = stacked gradients = jvp = vjp", "[drivers][jacobian]") {
+    const std::vector<double> x{0.3, -0.7, 1.1};
+    const auto Jf = ad::jacobian_forward(vec_f, x);
+    const auto Jf1 = ad::jacobian_forward<1>(vec_f, x);
+    const auto Jf2 = ad::jacobian_forward<2>(vec_f, x);  // lanes do not divide n: last pass is partial
+    const auto Jr = ad::jacobian_reverse(vec_f, x);
+    const auto Ja = ad::jacobian(vec_f, x);
+    REQUIRE(Jf.shape() == ad::Shape{4, 3});
+    REQUIRE(Jr.shape() == ad::Shape{4, 3});
+    for (std::size_t i = 0; i < 4; ++i) {
+        const auto gi = ad::gradient([&](const auto& v) { return vec_f(v)[i]; }, x);
+        for (std::size_t j = 0; j < 3; ++j) {
+            ADT_CLOSE(Jf(i, j), Jr(i, j), 1e-15, 1e-14);
+            ADT_CLOSE(Jf1(i, j), Jr(i, j), 1e-15, 1e-14);
+            ADT_CLOSE(Jf2(i, j), Jr(i, j), 1e-15, 1e-14);
+            ADT_CLOSE(Ja(i, j), Jr(i, j), 1e-15, 1e-14);
+            ADT_CLOSE(gi[j], Jr(i, j), 1e-15, 1e-14);
+            // central differences
+            auto fij = [&](double t) { auto xx = x; xx[j] = t; return vec_f(xx)[i]; };
+            ADT_CLOSE(adt::central_difference(fij, x[j]), Jr(i, j), 1e-8, 1e-7);
+        }
+    }
+    // analytic spot checks
+    ADT_CLOSE(Jr(0, 0), x[1] * x[2], 1e-15, 1e-14);
+    ADT_CLOSE(Jr(1, 1), std::exp(x[0]) * std::cos(x[1]), 1e-15, 1e-14);
+    ADT_CLOSE(Jr(2, 2), 2 * x[2] / (1 + x[2] * x[2]), 1e-15, 1e-14);
+    // jvp = J v and vjp = uᵀ J
+    const std::vector<double> v{0.5, -1.0, 2.0}, u{1.0, -2.0, 0.25, 3.0};
+    const auto [y1, Jv] = ad::jvp(vec_f, x, v);
+    const auto [y2, uJ] = ad::vjp(vec_f, x, u);
+    for (std::size_t i = 0; i < 4; ++i) {
+        double want = 0;
+        for (std::size_t j = 0; j < 3; ++j) want += Jr(i, j) * v[j];
+        ADT_CLOSE(Jv[i], want, 1e-15, 1e-14);
+        ADT_CLOSE(y1[i], y2[i], 0.0, 0.0);
+    }
+    for (std::size_t j = 0; j < 3; ++j) {
+        double want = 0;
+        for (std::size_t i = 0; i < 4; ++i) want += u[i] * Jr(i, j);
+        ADT_CLOSE(uJ[j], want, 1e-15, 1e-14);
+    }
+}
+
+TEST_CASE("jacobian picks forward for n <= m and reverse otherwise, same answer", "[drivers][jacobian]") {
+    auto wide = [](const auto& x) { return x[0] * x[1] + x[2] * x[3] - x[4]; };  // 5 -> 1: reverse
+    const std::vector<double> x{1, 2, 3, 4, 5};
+    const auto J = ad::jacobian(wide, x);
+    CHECK(J.shape() == ad::Shape{1, 5});
+    CHECK(J.values() == std::vector<double>{2, 1, 4, 3, -1});
+}
+
+TEST_CASE("Hessian of log-sum-exp is the softmax Jacobian diag(s) - s s^T", "[drivers][hessian]") {
+    const std::vector<double> z{1, 3, 5, 7};
+    const auto r = ad::hessian_full(lse, z);
+    const auto s = softmax_of(z);
+    for (std::size_t i = 0; i < 4; ++i) {
+        ADT_CLOSE(r.gradient[i], s[i], 1e-16, 1e-14);  // ∇ lse = softmax
+        for (std::size_t j = 0; j < 4; ++j) {
+            const double want = (i == j ? s[i] : 0.0) - s[i] * s[j];
+            ADT_CLOSE(r.hessian(i, j), want, 1e-16, 1e-13);
+            ADT_CLOSE(r.hessian(i, j), r.hessian(j, i), 1e-17, 1e-15);
+        }
+    }
+    ADT_CLOSE(r.value, 7 + std::log(1 + std::exp(-2.0) + std::exp(-4.0) + std::exp(-6.0)), 1e-15, 1e-15);
+    // the seed 001 Jacobian of softmax([1,3,5,7]) (its printed values)
+    CHECK(r.hessian(0, 0) == Approx(2.13941201e-03).epsilon(1e-8));
+    CHECK(r.hessian(3, 3) == Approx(1.16807938e-01).epsilon(1e-8));
+}
+
+TEST_CASE("Hessians: symmetric and equal to analytic ones", "[drivers][hessian]") {
+    // Rosenbrock: f = (1 - x)^2 + 100 (y - x^2)^2
+    auto rosen = [](const auto& v) { auto a = 1.0 - v[0]; auto b = v[1] - v[0] * v[0]; return a * a + 100.0 * b * b; };
+    const double x = 0.8, y = 1.3;
+    const auto H = ad::hessian(rosen, std::vector<double>{x, y});
+    ADT_CLOSE(H(0, 0), 2 - 400 * (y - x * x) + 800 * x * x, 1e-12, 1e-13);
+    ADT_CLOSE(H(0, 1), -400 * x, 1e-12, 1e-13);
+    ADT_CLOSE(H(1, 0), -400 * x, 1e-12, 1e-13);
+    ADT_CLOSE(H(1, 1), 200.0, 1e-12, 1e-13);
+    // a 9-variable function (lanes 4: three passes) — symmetric, and equal to nested duals
+    auto g = [](const auto& v) {
+        using std::sin, std::exp;
+        auto s = v[0] * 0.0;
+        for (std::size_t k = 0; k + 1 < v.size(); ++k) s = s + sin(v[k] * v[k + 1]) + exp(0.1 * v[k]) * v[k + 1];
+        return s;
+    };
+    std::vector<double> p(9);
+    for (std::size_t k = 0; k < p.size(); ++k) p[k] = 0.1 * double(k) - 0.3;
+    const auto Hg = ad::hessian(g, p);
+    for (std::size_t i = 0; i < 9; ++i)
+        for (std::size_t j = 0; j < 9; ++j) {
+            ADT_CLOSE(Hg(i, j), Hg(j, i), 1e-15, 1e-14);
+            using DD = ad::Dual<ad::Dual<double>>;
+            std::vector<DD> d(9);
+            for (std::size_t k = 0; k < 9; ++k) d[k] = DD(ad::Dual<double>(p[k], k == j ? 1.0 : 0.0), ad::Dual<double>(k == i ? 1.0 : 0.0));
+            ADT_CLOSE(Hg(i, j), g(d).t[0].t[0], 1e-14, 1e-13);
+        }
+}
+
+TEST_CASE("50 and 100 digits: AD equals the analytic derivatives to < 1e-45 / 1e-95", "[drivers][multiprecision]") {
+    using ad::mp50;
+    using ad::mp100;
+    using std::abs;
+    const std::vector<mp50> z{mp50(1), mp50(3), mp50(5), mp50(7)};
+    const auto s = softmax_of(z);
+    const auto r = ad::hessian_full(lse, z);
+    const auto Jf = ad::jacobian_forward([](const auto& x) { return softmax_of(x); }, z);
+    const auto Jr = ad::jacobian_reverse([](const auto& x) { return softmax_of(x); }, z);
+    for (std::size_t i = 0; i < 4; ++i) {
+        CHECK(abs(r.gradient[i] - s[i]) < mp50("1e-45"));
+        for (std::size_t j = 0; j < 4; ++j) {
+            const mp50 want = (i == j ? s[i] : mp50(0)) - s[i] * s[j];
+            CHECK(abs(r.hessian(i, j) - want) < mp50("1e-45"));
+            CHECK(abs(Jf(i, j) - want) < mp50("1e-45"));
+            CHECK(abs(Jr(i, j) - want) < mp50("1e-45"));
+        }
+    }
+    const auto g100 = ad::gradient(lse, std::vector<mp100>{mp100(1), mp100(3), mp100(5), mp100(7)});
+    const auto s100 = softmax_of(std::vector<mp100>{mp100(1), mp100(3), mp100(5), mp100(7)});
+    for (std::size_t i = 0; i < 4; ++i) CHECK(abs(g100[i] - s100[i]) < mp100("1e-95"));
+}
