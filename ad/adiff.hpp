@@ -3,6 +3,7 @@
 /// Everything: forward duals, the reverse tape, the drivers, arrays and multiprecision.
 #include "ad/core/checked.hpp"
 #include "ad/core/multiprecision.hpp"
+#include "ad/drivers/derivatives.hpp"
 #include "ad/drivers/gradient.hpp"
 #include "ad/drivers/hessian.hpp"
 #include "ad/drivers/jacobian.hpp"

@@ -156,3 +156,19 @@ TEST_CASE("50 and 100 digits: AD equals the analytic derivatives to < 1e-45 / 1e
     const auto s100 = softmax_of(std::vector<mp100>{mp100(1), mp100(3), mp100(5), mp100(7)});
     for (std::size_t i = 0; i < 4; ++i) CHECK(abs(g100[i] - s100[i]) < mp100("1e-95"));
 }
+
+TEST_CASE("higher-order derivatives by nesting duals K deep", "[drivers][forward][nested]") {
+    // sin: the derivatives cycle sin, cos, −sin, −cos, ...
+    const auto d = ad::derivatives<5>([](const auto& x) { using std::sin; return sin(x); }, 0.7);
+    const double want[] = {std::sin(0.7), std::cos(0.7), -std::sin(0.7), -std::cos(0.7), std::sin(0.7), std::cos(0.7)};
+    for (std::size_t k = 0; k <= 5; ++k) ADT_CLOSE(d[k], want[k], 1e-15, 1e-14);
+    // x^6: 6!/(6−k)! x^(6−k), exact in integers at x = 2
+    const auto p = ad::derivatives<7>([](const auto& x) { return ad::pow(x, 6); }, ad::Dual<double>(2.0).v);
+    const double pw[] = {64, 192, 480, 960, 1440, 1440, 720, 0};
+    for (std::size_t k = 0; k <= 7; ++k) CHECK(p[k] == pw[k]);
+    // exp(2x) at 50 digits: 2^k e^(2x)
+    using ad::mp50;
+    const auto e = ad::derivatives<4>([](const auto& x) { using std::exp; return exp(2 * x); }, mp50("0.25"));
+    using std::exp, std::abs;
+    for (std::size_t k = 0; k <= 4; ++k) CHECK(abs(e[k] - mp50(1 << k) * exp(mp50("0.5"))) < mp50("1e-45"));
+}
