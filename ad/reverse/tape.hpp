@@ -7,7 +7,9 @@
 /// skips zero adjoints. Cost for double: 4 bytes per statement, 12 bytes per operand.
 /// Fused primitives (softmax, logsumexp, ...) register an *external* vector–Jacobian product
 /// that the sweep calls at the right place instead of storing a dense Jacobian.
+#include <algorithm>
 #include <cstdint>
+#include <type_traits>
 #include <limits>
 #include <span>
 #include <vector>
@@ -35,6 +37,33 @@ struct external_call {
     void (*vjp)(const Tape<T>&, const external_call&, T* adjoint);
 };
 
+namespace detail {
+/// A growable array whose elements stay constructed when it is cleared: `size` is the logical
+/// length, the storage only grows (geometrically). Appends are one capacity test and a store,
+/// and the 2^32 overflow check lives in the rare growth path, not in every record.
+template <class U>
+struct tape_buffer {
+    std::vector<U> store;
+    std::size_t size = 0;
+    U* data() noexcept { return store.data(); }
+    const U* data() const noexcept { return store.data(); }
+    std::size_t capacity() const noexcept { return store.size(); }
+    /// Makes room for `n` more elements.
+    void reserve_more(std::size_t n) {
+        if (size + n > store.size()) [[unlikely]] grow(size + n);
+    }
+    [[gnu::noinline]] void grow(std::size_t need) {
+        if (need >= std::size_t(std::numeric_limits<std::uint32_t>::max()))
+            throw tape_error("tape overflow: more than 2^32-1 statements or operands recorded");
+        store.resize(std::max<std::size_t>({need, 2 * store.size(), 64}));
+    }
+    void push_back(const U& u) {
+        reserve_more(1);
+        store[size++] = u;
+    }
+};
+}  // namespace detail
+
 /// The tape: owns its arrays; `clear()` keeps capacity so repeated gradients do not allocate.
 template <class T>
 class Tape {
@@ -44,9 +73,9 @@ public:
     Tape() { end_.push_back(0); }
 
     /// Number of statements recorded (inputs included).
-    std::size_t size() const noexcept { return end_.size() - 1; }
+    std::size_t size() const noexcept { return end_.size - 1; }
     /// Number of operand entries recorded.
-    std::size_t operands() const noexcept { return operand_.size(); }
+    std::size_t operands() const noexcept { return operand_.size; }
     /// Bytes used by statements and operands (excluding side buffers and adjoints).
     std::size_t bytes() const noexcept {
         return size() * sizeof(std::uint32_t) + operands() * (sizeof(T) + sizeof(tape_index));
@@ -60,9 +89,9 @@ public:
 
     /// Forgets every statement, keeping the memory for reuse.
     void clear() noexcept {
-        end_.resize(1);
-        operand_.clear();
-        partial_.clear();
+        end_.size = 1;
+        operand_.size = 0;
+        partial_.size = 0;
         calls_.clear();
         ext_values_.clear();
         ext_indices_.clear();
@@ -73,25 +102,34 @@ public:
 
     /// y = f(a): one operand.
     tape_index record(tape_index a, const T& pa) {
-        operand_.push_back(a);
-        partial_.push_back(pa);
+        reserve_operands(1);
+        operand_.data()[operand_.size++] = a;
+        partial_.data()[partial_.size++] = pa;
         return close_statement();
     }
     /// y = f(a, b): two operands.
     tape_index record(tape_index a, const T& pa, tape_index b, const T& pb) {
-        operand_.push_back(a);
-        operand_.push_back(b);
-        partial_.push_back(pa);
-        partial_.push_back(pb);
+        reserve_operands(2);
+        tape_index* op = operand_.data() + operand_.size;
+        T* part = partial_.data() + partial_.size;
+        op[0] = a, op[1] = b;
+        part[0] = pa, part[1] = pb;
+        operand_.size += 2, partial_.size += 2;
         return close_statement();
     }
     /// y = f(x₀, …, xₖ): n operands; inactive ones are skipped.
     tape_index record(std::span<const tape_index> idx, std::span<const T> p) {
+        reserve_operands(idx.size());
+        tape_index* op = operand_.data();
+        T* part = partial_.data();
+        std::size_t n = operand_.size;
         for (std::size_t k = 0; k < idx.size(); ++k)
             if (idx[k] != inactive) {
-                operand_.push_back(idx[k]);
-                partial_.push_back(p[k]);
+                op[n] = idx[k];
+                part[n] = p[k];
+                ++n;
             }
+        operand_.size = partial_.size = n;
         return close_statement();
     }
 
@@ -124,7 +162,14 @@ public:
     std::span<const T> adjoints() const noexcept { return adjoint_; }
 
     /// Zeroes the adjoints and sizes them to the tape.
-    void zero_adjoints() { adjoint_.assign(size(), T(0)); }
+    void zero_adjoints() {
+        if constexpr (std::is_trivially_copyable_v<T>) {
+            adjoint_.resize(size());
+            std::fill(adjoint_.begin(), adjoint_.end(), T(0));
+        } else {
+            adjoint_.assign(size(), T(0));
+        }
+    }
 
     /// Reverse sweep from statement `top` down to 0, propagating the adjoints already seeded.
     /// Each statement adds partial·adjoint into its operands; fused calls run their VJP.
@@ -152,11 +197,18 @@ public:
     }
 
 private:
+    /// Room for n more operands: operand_ and partial_ always have equal sizes and grow
+    /// together, so one test covers both.
+    void reserve_operands(std::size_t n) {
+        if (operand_.size + n > operand_.capacity()) [[unlikely]] {
+            operand_.grow(operand_.size + n);
+            partial_.grow(partial_.size + n);
+        }
+    }
+
     tape_index close_statement() {
-        if (operand_.size() >= inactive || end_.size() >= inactive) [[unlikely]]
-            throw tape_error("tape overflow: more than 2^32-1 statements or operands recorded");
-        end_.push_back(static_cast<std::uint32_t>(operand_.size()));
-        return static_cast<tape_index>(end_.size() - 2);
+        end_.push_back(static_cast<std::uint32_t>(operand_.size));
+        return static_cast<tape_index>(end_.size - 2);
     }
 
     /// The hot loop: statements [lo, hi) in reverse.
@@ -167,13 +219,14 @@ private:
         for (std::size_t s = hi; s-- > lo;) {
             const T a = adj[s];
             if (is_exact_zero(a)) continue;
-            for (std::uint32_t k = end[s]; k < end[s + 1]; ++k) adj[op[k]] += part[k] * a;
+            const std::size_t b = end[s], e = end[s + 1];
+            for (std::size_t k = b; k < e; ++k) adj[op[k]] += part[k] * a;
         }
     }
 
-    std::vector<std::uint32_t> end_;     // statement s: operands [end_[s], end_[s+1])
-    std::vector<tape_index> operand_;    // operand statement indices
-    std::vector<T> partial_;             // ∂ statement / ∂ operand
+    detail::tape_buffer<std::uint32_t> end_;  // statement s: operands [end_[s], end_[s+1])
+    detail::tape_buffer<tape_index> operand_; // operand statement indices
+    detail::tape_buffer<T> partial_;          // ∂ statement / ∂ operand
     std::vector<T> adjoint_;             // filled by sweeps
     std::vector<external_call<T>> calls_;
     std::vector<T> ext_values_;

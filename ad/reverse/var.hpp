@@ -52,7 +52,7 @@ Var<T> apply_unary(const R& r, const Var<T>& x) {
     Var<T> y(r.value(x.v));
     if (x.i != inactive) {
         const T p = r.d(x.v, y.v);
-        detail::check_primitive(R::name, y.v, p, x.v);
+        if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, p, x.v);
         y.i = active_tape<T>().record(x.i, p);
     }
     return y;
@@ -64,16 +64,16 @@ Var<T> apply_binary(const R& r, const Var<T>& a, const Var<T>& b) {
     Var<T> y(r.value(a.v, b.v));
     if (a.i != inactive && b.i != inactive) {
         const T pa = r.da(a.v, b.v, y.v), pb = r.db(a.v, b.v, y.v);
-        detail::check_primitive(R::name, y.v, pa, a.v);
-        detail::check_primitive(R::name, y.v, pb, b.v);
+        if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pa, a.v);
+        if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pb, b.v);
         y.i = active_tape<T>().record(a.i, pa, b.i, pb);
     } else if (a.i != inactive) {
         const T pa = r.da(a.v, b.v, y.v);
-        detail::check_primitive(R::name, y.v, pa, a.v);
+        if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pa, a.v);
         y.i = active_tape<T>().record(a.i, pa);
     } else if (b.i != inactive) {
         const T pb = r.db(a.v, b.v, y.v);
-        detail::check_primitive(R::name, y.v, pb, b.v);
+        if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pb, b.v);
         y.i = active_tape<T>().record(b.i, pb);
     }
     return y;
@@ -87,8 +87,12 @@ Var<T> apply_binary(const R& r, const U& c, const Var<T>& b) { return apply_bina
 /// n-ary reduction: one statement with an operand per active input.
 template <class R, class T>
 Var<T> apply_nary(const R& r, std::span<const Var<T>> xs) {
-    std::vector<T> v(xs.size()), p(xs.size());
-    std::vector<tape_index> idx(xs.size());
+    // per-thread scratch (no allocation once warmed up); copied out before any nested call
+    static thread_local std::vector<T> v_buf, p_buf;
+    static thread_local std::vector<tape_index> idx_buf;
+    if (v_buf.size() < xs.size()) v_buf.resize(xs.size()), p_buf.resize(xs.size()), idx_buf.resize(xs.size());
+    const std::span<T> v(v_buf.data(), xs.size()), p(p_buf.data(), xs.size());
+    const std::span<tape_index> idx(idx_buf.data(), xs.size());
     bool any = false;
     for (std::size_t k = 0; k < xs.size(); ++k) {
         v[k] = xs[k].v;
