@@ -1,0 +1,337 @@
+#pragma once
+/// \file replay.hpp
+/// Record once, replay many times (like CppAD's ADFun or ADOL-C's tape reuse): `Replay<T>`
+/// runs the user's function ONCE on `Traced<T>` scalars, which record every primitive (its
+/// rule, its operands, the constants it used) and every comparison. Afterwards
+/// `value_and_gradient(x)` re-evaluates values and partials at a new point x by walking the
+/// recorded statements — the user's code is not called again — and sweeps the adjoints back.
+///
+/// Branches: comparisons made on traced values (==, !=, <, <=, >, >=, also through `<=>`)
+/// are recorded with their outcome and re-checked on every replay; if one comes out
+/// differently at the new point the replay throws `ad::tape_error` naming the comparison
+/// instead of silently reusing the wrong path (re-record at that point). Branches inside a
+/// primitive (max, min, abs, sigmoid) are re-evaluated by the rule itself and need no check.
+/// Decisions taken on `val(x)` escape the trace and are NOT detected: compare the scalars.
+#include <algorithm>
+#include <compare>
+#include <memory>
+#include <span>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ad/drivers/outputs.hpp"
+#include "ad/errors.hpp"
+#include "ad/forward/dual.hpp"
+#include "ad/reverse/tape.hpp"
+
+namespace ad {
+
+template <class T>
+class Replay;
+
+/// A scalar recorded on the active `Replay<T>`: value `v` and statement index `i`
+/// (`inactive` for a constant, which records nothing until it meets a traced value).
+template <class T>
+struct Traced {
+    using scalar_type = T;
+    T v{};
+    tape_index i = inactive;
+
+    Traced() = default;
+    /// A constant.
+    template <class U> requires (!is_ad_type_v<U> || std::same_as<U, T>) && std::is_constructible_v<T, const U&>
+    Traced(const U& u) : v(u) {}
+    /// A value bound to statement `index` of the active recording.
+    Traced(const T& value, tape_index index) : v(value), i(index) {}
+    /// True when recorded (not a constant).
+    bool active() const noexcept { return i != inactive; }
+};
+
+template <class T>
+struct is_ad_type<Traced<T>> : std::true_type {};
+
+/// The innermost number (an escape from the trace: branches on it are not re-checked).
+template <class T>
+decltype(auto) val(const Traced<T>& x) { return val(x.v); }
+/// isfinite of the value.
+template <class T>
+bool is_finite(const Traced<T>& x) { return is_finite(x.v); }
+
+namespace detail {
+template <class T>
+inline thread_local Replay<T>* active_replay = nullptr;
+
+template <class T>
+Replay<T>& replay_recorder() {
+    Replay<T>* r = active_replay<T>;
+    if (!r) [[unlikely]]
+        throw tape_error("no active replay recording: a Traced value was used outside ad::Replay's constructor");
+    return *r;
+}
+
+/// Re-evaluates statement `self` from its operands' values: writes values[self] and the
+/// operands' partials. One instantiation per rule kind; `state` holds a stateful rule.
+template <class T>
+using replay_eval = void (*)(const void* state, T* values, const tape_index* ops, std::size_t n, T* partials,
+                             tape_index self);
+
+template <class R>
+const R& rule_of(const void* state) {
+    if constexpr (std::is_empty_v<R>) { static const R r{}; return r; }
+    else return *static_cast<const R*>(state);
+}
+template <class R, class T>
+void eval_unary(const void* state, T* values, const tape_index* ops, std::size_t, T* partials, tape_index self) {
+    const R& r = rule_of<R>(state);
+    const T& x = values[ops[0]];
+    T y = r.value(x);
+    partials[0] = r.d(x, y);
+    values[self] = std::move(y);
+}
+template <class R, class T>
+void eval_binary(const void* state, T* values, const tape_index* ops, std::size_t, T* partials, tape_index self) {
+    const R& r = rule_of<R>(state);
+    const T& a = values[ops[0]];
+    const T& b = values[ops[1]];
+    T y = r.value(a, b);
+    partials[0] = r.da(a, b, y);
+    partials[1] = r.db(a, b, y);
+    values[self] = std::move(y);
+}
+template <class R, class T>
+void eval_nary(const void* state, T* values, const tape_index* ops, std::size_t n, T* partials, tape_index self) {
+    static thread_local std::vector<T> v;
+    v.resize(n);
+    for (std::size_t k = 0; k < n; ++k) v[k] = values[ops[k]];
+    const R& r = rule_of<R>(state);
+    T y = r.value(std::span<const T>(v));
+    r.partials(std::span<const T>(v), y, std::span<T>(partials, n));
+    values[self] = std::move(y);
+}
+}  // namespace detail
+
+/// A function recorded once at x₀ and replayed at new points without calling it again.
+/// Usage: `ad::Replay<double> r(f, x0); auto [fx, g] = r.value_and_gradient(x1);`
+/// `f` is a generic lambda taking `const std::vector<X>&` and returning X or a contiguous
+/// range of X. Throws tape_error on replay when a recorded comparison changes outcome.
+template <class T>
+class Replay {
+public:
+    /// Records f at x0 (the only call of f).
+    template <class F>
+    Replay(F&& f, const std::vector<T>& x0) : n_inputs_(x0.size()) {
+        end_.push_back(0);
+        Replay* previous = detail::active_replay<T>;
+        detail::active_replay<T> = this;
+        try {
+            std::vector<Traced<T>> x;
+            x.reserve(x0.size());
+            for (const T& xi : x0) x.emplace_back(xi, leaf(xi));
+            const auto y = f(std::as_const(x));
+            for (const Traced<T>& o : detail::as_outputs<Traced<T>>(y))
+                outputs_.push_back(o.active() ? o.i : leaf(o.v));  // a constant output is a leaf
+        } catch (...) {
+            detail::active_replay<T> = previous;
+            throw;
+        }
+        detail::active_replay<T> = previous;
+        partial_.resize(operand_.size());
+        adjoint_.resize(values_.size());
+    }
+    Replay(const Replay&) = delete;
+    Replay& operator=(const Replay&) = delete;
+
+    /// Number of inputs and outputs of the recorded function.
+    std::size_t inputs() const noexcept { return n_inputs_; }
+    std::size_t outputs() const noexcept { return outputs_.size(); }
+    /// Number of statements (inputs and constants included) and of operands recorded.
+    std::size_t statements() const noexcept { return values_.size(); }
+    std::size_t operands() const noexcept { return operand_.size(); }
+    /// Number of comparisons re-checked on every replay.
+    std::size_t comparisons() const noexcept { return compares_.size(); }
+
+    /// All outputs at x (forward replay only).
+    std::vector<T> values(const std::vector<T>& x) {
+        forward(x);
+        std::vector<T> y(outputs_.size());
+        for (std::size_t k = 0; k < y.size(); ++k) y[k] = values_[outputs_[k]];
+        return y;
+    }
+
+    /// f(x) and ∇f(x) for a scalar f: forward replay, comparison checks, one reverse sweep.
+    std::pair<T, std::vector<T>> value_and_gradient(const std::vector<T>& x) {
+        if (outputs_.size() != 1) throw size_error("Replay::value_and_gradient: f must have one output", 1, outputs_.size());
+        forward(x);
+        T* adj = adjoint_.data();
+        std::fill(adjoint_.begin(), adjoint_.end(), T(0));
+        const tape_index y = outputs_[0];
+        adj[y] = T(1);
+        const tape_index* op = operand_.data();
+        const T* part = partial_.data();
+        for (std::size_t s = std::size_t(y) + 1; s-- > n_inputs_;) {
+            const T a = adj[s];
+            if (is_exact_zero(a)) continue;
+            const std::size_t b = end_[s], e = end_[s + 1];
+            for (std::size_t k = b; k < e; ++k) adj[op[k]] += part[k] * a;
+        }
+        return {values_[y], std::vector<T>(adjoint_.begin(), adjoint_.begin() + std::ptrdiff_t(n_inputs_))};
+    }
+    /// ∇f(x) for a scalar f.
+    std::vector<T> gradient(const std::vector<T>& x) { return value_and_gradient(x).second; }
+
+    // ---- recording interface used by Traced<T> (not for users)
+    /// A statement with no operands holding `value` (an input or a constant).
+    tape_index leaf(const T& value) {
+        values_.push_back(value);
+        ops_.push_back({nullptr, nullptr});
+        end_.push_back(static_cast<std::uint32_t>(operand_.size()));
+        check_size();
+        return static_cast<tape_index>(values_.size() - 1);
+    }
+    /// The statement index of x, turning a constant into a leaf.
+    tape_index index_of(const Traced<T>& x) { return x.active() ? x.i : leaf(x.v); }
+    /// A statement computed by `eval` from `ops`; `rule` is kept alive when stateful.
+    template <class R>
+    tape_index op(const R& rule, detail::replay_eval<T> eval, std::span<const tape_index> ops, const T& value) {
+        const void* state = nullptr;
+        if constexpr (!std::is_empty_v<R>) {
+            auto keep = std::make_shared<R>(rule);
+            state = keep.get();
+            states_.push_back(std::move(keep));
+        }
+        operand_.insert(operand_.end(), ops.begin(), ops.end());
+        values_.push_back(value);
+        ops_.push_back({eval, state});
+        end_.push_back(static_cast<std::uint32_t>(operand_.size()));
+        check_size();
+        return static_cast<tape_index>(values_.size() - 1);
+    }
+    /// Records the comparison `a REL b` (REL named by `rel`) with its outcome at recording.
+    bool compare(const char* rel, const Traced<T>& a, const Traced<T>& b, bool outcome) {
+        if (a.active() || b.active()) compares_.push_back({index_of(a), index_of(b), rel, outcome});
+        return outcome;
+    }
+
+    /// Evaluates `a REL b` on plain values (the relation named by `rel`).
+    static bool relation(const char* rel, const T& a, const T& b) {
+        const std::string_view r(rel);
+        if (r == "==") return a == b;
+        if (r == "!=") return a != b;
+        if (r == "<") return a < b;
+        if (r == "<=") return a <= b;
+        if (r == ">") return a > b;
+        return a >= b;
+    }
+
+private:
+    struct op_entry { detail::replay_eval<T> eval; const void* state; };
+    struct comparison { tape_index a, b; const char* rel; bool outcome; };
+
+    void check_size() const {
+        if (values_.size() >= std::size_t(inactive) || operand_.size() >= std::size_t(inactive)) [[unlikely]]
+            throw tape_error("replay recording overflow: more than 2^32-1 statements or operands");
+    }
+
+    void forward(const std::vector<T>& x) {
+        if (x.size() != n_inputs_) throw size_error("Replay: number of inputs vs the recording", n_inputs_, x.size());
+        T* v = values_.data();
+        std::copy(x.begin(), x.end(), v);
+        const tape_index* op = operand_.data();
+        T* part = partial_.data();
+        for (std::size_t s = n_inputs_; s < values_.size(); ++s) {
+            const op_entry& e = ops_[s];
+            if (e.eval) e.eval(e.state, v, op + end_[s], end_[s + 1] - end_[s], part + end_[s], static_cast<tape_index>(s));
+        }
+        for (std::size_t k = 0; k < compares_.size(); ++k) {
+            const comparison& c = compares_[k];
+            if (relation(c.rel, v[c.a], v[c.b]) != c.outcome) [[unlikely]] {
+                std::ostringstream os;
+                os.precision(17);
+                os << "replay: comparison #" << k << " (" << val(v[c.a]) << ' ' << c.rel << ' ' << val(v[c.b])
+                   << ") is now " << (c.outcome ? "false" : "true") << " but was " << (c.outcome ? "true" : "false")
+                   << " when recorded: the function takes another branch here; record it again at this point";
+                throw tape_error(os.str());
+            }
+        }
+    }
+
+    std::size_t n_inputs_;
+    std::vector<T> values_;                  // per statement
+    std::vector<op_entry> ops_;              // per statement (null eval for leaves)
+    std::vector<std::uint32_t> end_;         // statement s: operands [end_[s], end_[s+1])
+    std::vector<tape_index> operand_;
+    std::vector<T> partial_;                 // refilled by every forward replay
+    std::vector<T> adjoint_;
+    std::vector<tape_index> outputs_;
+    std::vector<comparison> compares_;
+    std::vector<std::shared_ptr<const void>> states_;  // stateful rules (pow_int, pow_const)
+};
+
+/// Unary primitive while recording a replay.
+template <class R, class T>
+Traced<T> apply_unary(const R& r, const Traced<T>& x) {
+    Traced<T> y(r.value(x.v));
+    if (x.active()) {
+        const tape_index ops[1] = {x.i};
+        y.i = detail::replay_recorder<T>().op(r, &detail::eval_unary<R, T>, ops, y.v);
+    }
+    return y;
+}
+/// Binary primitive while recording a replay (a constant operand becomes a leaf).
+template <class R, class T>
+Traced<T> apply_binary(const R& r, const Traced<T>& a, const Traced<T>& b) {
+    Traced<T> y(r.value(a.v, b.v));
+    if (a.active() || b.active()) {
+        Replay<T>& rec = detail::replay_recorder<T>();
+        const tape_index ops[2] = {rec.index_of(a), rec.index_of(b)};
+        y.i = rec.op(r, &detail::eval_binary<R, T>, ops, y.v);
+    }
+    return y;
+}
+template <class R, class T, class U> requires (!is_ad_type_v<U> || std::same_as<U, T>)
+Traced<T> apply_binary(const R& r, const Traced<T>& a, const U& c) { return apply_binary(r, a, Traced<T>(c)); }
+template <class R, class T, class U> requires (!is_ad_type_v<U> || std::same_as<U, T>)
+Traced<T> apply_binary(const R& r, const U& c, const Traced<T>& b) { return apply_binary(r, Traced<T>(c), b); }
+/// n-ary reduction while recording a replay.
+template <class R, class T>
+Traced<T> apply_nary(const R& r, std::span<const Traced<T>> xs) {
+    std::vector<T> v(xs.size());
+    bool any = false;
+    for (std::size_t k = 0; k < xs.size(); ++k) v[k] = xs[k].v, any |= xs[k].active();
+    Traced<T> y(r.value(std::span<const T>(v)));
+    if (any) {
+        Replay<T>& rec = detail::replay_recorder<T>();
+        std::vector<tape_index> ops(xs.size());
+        for (std::size_t k = 0; k < xs.size(); ++k) ops[k] = rec.index_of(xs[k]);
+        y.i = rec.op(r, &detail::eval_nary<R, T>, std::span<const tape_index>(ops), y.v);
+    }
+    return y;
+}
+
+/// Comparisons on traced values are recorded and re-checked on replay (see the file comment).
+#define ADIFF_TRACED_COMPARE(op)                                                                     \
+    template <class T>                                                                               \
+    bool operator op(const Traced<T>& a, const Traced<T>& b) {                                       \
+        const bool r = a.v op b.v;                                                                   \
+        return (a.active() || b.active()) ? detail::replay_recorder<T>().compare(#op, a, b, r) : r;  \
+    }                                                                                                \
+    template <class T, class U> requires (!is_ad_type_v<U>) && std::is_constructible_v<T, const U&> \
+    bool operator op(const Traced<T>& a, const U& c) { return a op Traced<T>(c); }                   \
+    template <class T, class U> requires (!is_ad_type_v<U>) && std::is_constructible_v<T, const U&> \
+    bool operator op(const U& c, const Traced<T>& b) { return Traced<T>(c) op b; }
+ADIFF_TRACED_COMPARE(==)
+ADIFF_TRACED_COMPARE(!=)
+ADIFF_TRACED_COMPARE(<)
+ADIFF_TRACED_COMPARE(<=)
+ADIFF_TRACED_COMPARE(>)
+ADIFF_TRACED_COMPARE(>=)
+#undef ADIFF_TRACED_COMPARE
+
+/// Prints the value.
+template <class T>
+std::ostream& operator<<(std::ostream& os, const Traced<T>& x) { return os << x.v; }
+
+}  // namespace ad
