@@ -19,8 +19,7 @@ int main(int argc, char** argv) {
         if (app.get_subcommands().empty()) {
             // No subcommand: run the softmax report with its defaults.
             CLI::App* report = app.get_subcommand("softmax");
-            report->parse(std::vector<std::string>{});
-            report->run_callback();
+            report->parse(std::vector<std::string>{});  // CLI11 2.1: parse() runs the callback
         }
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
