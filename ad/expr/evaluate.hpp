@@ -1,0 +1,331 @@
+#pragma once
+/// \file evaluate.hpp
+/// Evaluating a parsed program on `Array<X>` values for any scalar type X: double, long double,
+/// mp50, mp100, Dual, Var, nested AD types, or the symbolic `ad::sym::Expr`. Every operation is
+/// one of the array functions of ops/ (so the tape, the duals and the DAG see the same
+/// primitives); numbers are read at X's precision. Scalars are arrays of shape {}.
+///
+/// Functions: exp log sqrt sin cos tan sinh cosh tanh asin acos atan abs sigmoid sign heaviside,
+/// pow(a, b), maximum(a, b), minimum(a, b), sum(v) / sum(A, axis), max(v) / max(A, axis),
+/// mean(v) / mean(A, axis), dot, outer, diag, transpose, softmax, log_softmax, logsumexp,
+/// max_weight(v, i) (= ∂max(v)/∂vᵢ); operators + − * / with broadcasting, ^, @, z[i], A[i, j],
+/// array literals [a, b], constants pi and e.
+#include <cstdlib>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ad/core/checked.hpp"
+#include "ad/errors.hpp"
+#include "ad/expr/number.hpp"
+#include "ad/parse/parser.hpp"
+#include "ad/symbolic/expr.hpp"
+#include "ops/ops.hpp"
+
+namespace ad::expr {
+
+/// Values of named variables.
+template <class X>
+using Env = std::map<std::string, Array<X>>;
+
+/// Where the innermost failing node of the last failed evaluation on this thread is (so the CLI
+/// can show a caret under it); `set` is false when the error had no position.
+struct ErrorSite {
+    bool set = false;
+    std::size_t line = 0, column = 0;
+};
+inline thread_local ErrorSite last_error_site;
+
+/// The names of every function the language knows (for "did you mean").
+inline const std::vector<std::string>& function_names() {
+    static const std::vector<std::string> names = {
+        "exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan", "abs", "sigmoid",
+        "sign", "heaviside", "pow", "maximum", "minimum", "sum", "max", "mean", "dot", "outer", "diag", "transpose",
+        "softmax", "log_softmax", "logsumexp", "max_weight"};
+    return names;
+}
+
+/// A decimal literal as an X at X's working precision.
+template <class X>
+X literal_as(const std::string& text) {
+    if constexpr (std::is_same_v<X, sym::Expr>) return sym::literal(text);
+    else if constexpr (!is_ad_type_v<X>) return number_from_text<X>(text);
+    else return X(literal_as<typename X::scalar_type>(text));
+}
+/// π or e as an X.
+template <class X>
+X named_constant_as(bool pi) {
+    if constexpr (std::is_same_v<X, sym::Expr>) return pi ? sym::pi_constant() : sym::e_constant();
+    else if constexpr (!is_ad_type_v<X>) return pi ? pi_value<X>() : e_value<X>();
+    else return X(named_constant_as<typename X::scalar_type>(pi));
+}
+
+/// Evaluates a parsed program with variables `vars`; returns the value of its last statement.
+/// Throws parse_error-free typed errors: name_error (unknown name, with suggestions),
+/// shape_error / size_error (with shapes), domain_error (non-finite value inside a
+/// checked_scope, naming the operation). The failing node's position is in last_error_site.
+template <class X>
+Array<X> evaluate(const parse::Program& prog, const Env<X>& vars);
+
+namespace detail {
+
+template <class X>
+class Evaluator {
+public:
+    Evaluator(const parse::Program& p, const Env<X>& vars) : p_(p), vars_(vars) {}
+
+    Array<X> run() {
+        last_error_site = {};
+        Array<X> result;
+        for (const auto& st : p_.statements) {
+            result = eval(st.root);
+            if (!st.name.empty()) bound_[st.name] = result;
+        }
+        return result;
+    }
+
+private:
+    using A = Array<X>;
+    using Node = parse::Node;
+
+    static A scalar(const X& x) { return A(Shape{}, std::vector<X>{x}); }
+
+    [[noreturn]] void fail_at(const Node& n, const std::string& what) const {
+        throw error(parse::format_at(p_.source, n.line, n.column, what));
+    }
+
+    /// An integer given literally (axis, index): `2` or `-1`.
+    long integer(int k, const char* role) const {
+        const Node& n = p_.node(k);
+        bool negative = false;
+        const Node* m = &n;
+        if (m->kind == parse::Kind::neg) negative = true, m = &p_.node(m->kids[0]);
+        if (m->kind == parse::Kind::number) {
+            char* end = nullptr;
+            const long v = std::strtol(m->text.c_str(), &end, 10);
+            if (end && *end == 0) return negative ? -v : v;
+        }
+        fail_at(n, std::string("expected an integer literal as ") + role);
+    }
+
+    void arity(const Node& n, std::size_t lo, std::size_t hi) const {
+        const std::size_t k = n.kids.size();
+        if (k < lo || k > hi) {
+            const std::string want = lo == hi ? std::to_string(lo) : std::to_string(lo) + " or " + std::to_string(hi);
+            throw size_error(parse::format_at(p_.source, n.line, n.column, "wrong number of arguments to '" + n.text + "'") +
+                                 "\n'" + n.text + "' takes " + want + " argument" + (hi == 1 ? "" : "s"),
+                             lo, k);
+        }
+    }
+
+    void check_finite(const Node& n, const A& r, const std::string& opname, const A* arg) const {
+        if (!ad::detail::checking_enabled) return;
+        for (std::size_t k = 0; k < r.size(); ++k)
+            if (!is_finite(val_of(r[k]))) {
+                std::string detail = "value " + to_text(r[k]);
+                if (arg && arg->size()) detail += " at argument " + to_text((*arg)[arg->size() == r.size() ? k : 0]);
+                throw domain_error(opname, detail + " (" + position(n) + ")");
+            }
+    }
+    std::string position(const Node& n) const { return "line " + std::to_string(n.line) + ", column " + std::to_string(n.column); }
+
+    template <class Y>
+    static bool is_finite(const Y& y) { return ad::is_finite(y); }
+    template <class Y>
+    static decltype(auto) val_of(const Y& y) {
+        if constexpr (std::is_same_v<Y, sym::Expr>) return 0.0;  // symbolic values are checked when evaluated
+        else return ad::val(y);
+    }
+    template <class Y>
+    static std::string to_text(const Y& y) {
+        if constexpr (std::is_same_v<Y, sym::Expr>) return "?";
+        else return ad::detail::to_text(y);
+    }
+
+    A eval(int k) {
+        const Node& n = p_.node(k);
+        try {
+            return eval_node(n);
+        } catch (...) {
+            if (!last_error_site.set) last_error_site = {true, n.line, n.column};
+            throw;
+        }
+    }
+
+    A eval_node(const Node& n) {
+        using parse::Kind;
+        switch (n.kind) {
+            case Kind::number: return scalar(literal_as<X>(n.text));
+            case Kind::name: {
+                if (auto b = bound_.find(n.text); b != bound_.end()) return b->second;
+                if (auto v = vars_.find(n.text); v != vars_.end()) return v->second;
+                if (n.text == "pi" || n.text == "e") return scalar(named_constant_as<X>(n.text == "pi"));
+                std::vector<std::string> known{"pi", "e"};
+                for (const auto& [name, _] : vars_) known.push_back(name);
+                for (const auto& [name, _] : bound_) known.push_back(name);
+                for (const auto& f : function_names()) if (f == n.text) fail_at(n, "'" + n.text + "' is a function: call it as " + n.text + "(...)");
+                parse::throw_unknown(p_, n, "variable", known);
+            }
+            case Kind::neg: {
+                A a = eval(n.kids[0]);
+                return -a;
+            }
+            case Kind::binary: return binary(n);
+            case Kind::index: return index(n);
+            case Kind::list: return list(n);
+            case Kind::call: return call(n);
+        }
+        fail_at(n, "internal: unknown syntax node");
+    }
+
+    A binary(const Node& n) {
+        const A a = eval(n.kids[0]);
+        if (n.op == '^') {
+            const Node& e = p_.node(n.kids[1]);
+            const bool int_literal = (e.kind == parse::Kind::number && e.text.find_first_of(".eE") == std::string::npos) ||
+                                     (e.kind == parse::Kind::neg && p_.node(e.kids[0]).kind == parse::Kind::number &&
+                                      p_.node(e.kids[0]).text.find_first_of(".eE") == std::string::npos);
+            if (int_literal && e.text.size() < 9) {
+                const long c = integer(n.kids[1], "exponent");
+                A r = pow(a, static_cast<int>(c));
+                check_finite(n, r, "pow", &a);
+                return r;
+            }
+            const A b = eval(n.kids[1]);
+            A r = pow(a, b);
+            check_finite(n, r, "pow", &a);
+            return r;
+        }
+        const A b = eval(n.kids[1]);
+        A r;
+        switch (n.op) {
+            case '+': r = a + b; break;
+            case '-': r = a - b; break;
+            case '*': r = a * b; break;
+            case '/': r = a / b; check_finite(n, r, "div", &b); return r;
+            case '@': r = matmul(a, b); break;
+            default: fail_at(n, std::string("internal: unknown operator ") + n.op);
+        }
+        check_finite(n, r, std::string(1, n.op), &a);
+        return r;
+    }
+
+    A index(const Node& n) {
+        const A a = eval(n.kids[0]);
+        const std::size_t k = n.kids.size() - 1;
+        if (k > a.ndim())
+            throw shape_error(parse::format_at(p_.source, n.line, n.column, "too many subscripts (" + std::to_string(k) + ")") + "\nfor array", a.shape());
+        std::size_t off = 0;
+        for (std::size_t d = 0; d < k; ++d) {
+            long i = integer(n.kids[d + 1], "subscript");
+            const long ext = static_cast<long>(a.shape()[d]);
+            if (i < 0) i += ext;
+            if (i < 0 || i >= ext)
+                throw shape_error(parse::format_at(p_.source, n.line, n.column, "index " + std::to_string(i) + " out of range on axis " + std::to_string(d)) + "\nof array", a.shape());
+            off = off * a.shape()[d] + static_cast<std::size_t>(i);
+        }
+        Shape rest(a.shape().begin() + static_cast<std::ptrdiff_t>(k), a.shape().end());
+        const std::size_t block = shape_size(rest);
+        std::vector<X> v(a.values().begin() + static_cast<std::ptrdiff_t>(off * block), a.values().begin() + static_cast<std::ptrdiff_t>((off + 1) * block));
+        return A(std::move(rest), std::move(v));
+    }
+
+    A list(const Node& n) {
+        std::vector<A> items;
+        for (int kid : n.kids) items.push_back(eval(kid));
+        Shape shape{items.size()};
+        for (std::size_t k = 1; k < items.size(); ++k)
+            if (items[k].shape() != items[0].shape())
+                throw shape_error(parse::format_at(p_.source, n.line, n.column, "array literal with rows of different shapes") + "\nrows 0 and " + std::to_string(k), items[0].shape(), items[k].shape());
+        shape.insert(shape.end(), items[0].shape().begin(), items[0].shape().end());
+        std::vector<X> v;
+        for (const A& it : items) v.insert(v.end(), it.begin(), it.end());
+        return A(std::move(shape), std::move(v));
+    }
+
+    A call(const Node& n) {
+        const std::string& f = n.text;
+        auto arg = [&](std::size_t k) { return eval(n.kids[k]); };
+        auto unary = [&](auto fn) {
+            arity(n, 1, 1);
+            const A a = arg(0);
+            A r = fn(a);
+            check_finite(n, r, f, &a);
+            return r;
+        };
+#define ADIFF_EXPR_UNARY(name) \
+    if (f == #name) return unary([](const A& a) { return name(a); });
+        ADIFF_EXPR_UNARY(exp) ADIFF_EXPR_UNARY(log) ADIFF_EXPR_UNARY(sqrt) ADIFF_EXPR_UNARY(sin) ADIFF_EXPR_UNARY(cos)
+        ADIFF_EXPR_UNARY(tan) ADIFF_EXPR_UNARY(sinh) ADIFF_EXPR_UNARY(cosh) ADIFF_EXPR_UNARY(tanh) ADIFF_EXPR_UNARY(asin)
+        ADIFF_EXPR_UNARY(acos) ADIFF_EXPR_UNARY(atan) ADIFF_EXPR_UNARY(abs) ADIFF_EXPR_UNARY(sigmoid)
+        ADIFF_EXPR_UNARY(transpose) ADIFF_EXPR_UNARY(diag) ADIFF_EXPR_UNARY(log_softmax) ADIFF_EXPR_UNARY(logsumexp)
+#undef ADIFF_EXPR_UNARY
+        if (f == "softmax") {
+            if constexpr (std::is_same_v<X, sym::Expr>)
+                // Symbolically softmax is exp(z)/Σexp(z): the max shift of the stable form cancels
+                // exactly, and leaving it out keeps the Jacobian DAG small (no argmax terms).
+                return unary([](const A& a) { return softmax_naive(a); });
+            else return unary([](const A& a) { return softmax(a); });
+        }
+        if (f == "sign" || f == "heaviside") {
+            const bool s = f == "sign";
+            return unary([s](const A& a) { return map(a, [s](const X& x) -> X { using ad::sign, ad::heaviside; return s ? X(sign(x)) : X(heaviside(x)); }); });
+        }
+        if (f == "pow" || f == "maximum" || f == "minimum") {
+            arity(n, 2, 2);
+            const A a = arg(0), b = arg(1);
+            A r = f == "pow" ? pow(a, b) : (f == "maximum" ? maximum(a, b) : minimum(a, b));
+            check_finite(n, r, f, &a);
+            return r;
+        }
+        if (f == "dot" || f == "outer") {
+            arity(n, 2, 2);
+            const A a = arg(0), b = arg(1);
+            return f == "dot" ? scalar(dot(a, b)) : outer(a, b);
+        }
+        if (f == "sum" || f == "max" || f == "mean") {
+            arity(n, 1, 2);
+            const A a = arg(0);
+            A r;
+            if (n.kids.size() == 2) {
+                const int axis = static_cast<int>(integer(n.kids[1], "axis"));
+                r = f == "sum" ? sum(a, axis) : (f == "max" ? max(a, axis) : mean(a, axis));
+            } else {
+                r = scalar(f == "sum" ? sum(a) : (f == "max" ? max(a) : mean(a)));
+            }
+            check_finite(n, r, f, &a);
+            return r;
+        }
+        if (f == "max_weight") {
+            arity(n, 2, 2);
+            const A a = arg(0);
+            long i = integer(n.kids[1], "index");
+            if (a.ndim() != 1) throw shape_error(parse::format_at(p_.source, n.line, n.column, "max_weight needs a 1-D array") + "\ngot", a.shape());
+            if (i < 0) i += static_cast<long>(a.size());
+            if (i < 0 || static_cast<std::size_t>(i) >= a.size()) throw size_error(parse::format_at(p_.source, n.line, n.column, "max_weight index out of range"), a.size(), static_cast<std::size_t>(i));
+            const std::span<const X> xs(a.data(), a.size());
+            if constexpr (std::is_same_v<X, sym::Expr>) return scalar(sym::max_weight(xs, static_cast<std::size_t>(i)));
+            else {
+                std::vector<X> part(a.size());
+                const X m = rules::max_reduce{}.value(xs);
+                rules::max_reduce{}.partials(xs, m, std::span<X>(part));
+                return scalar(part[static_cast<std::size_t>(i)]);
+            }
+        }
+        parse::throw_unknown(p_, n, "function", function_names());
+    }
+
+    const parse::Program& p_;
+    const Env<X>& vars_;
+    std::map<std::string, A> bound_;
+};
+
+}  // namespace detail
+
+template <class X>
+Array<X> evaluate(const parse::Program& prog, const Env<X>& vars) {
+    return detail::Evaluator<X>(prog, vars).run();
+}
+
+}  // namespace ad::expr

@@ -1,0 +1,41 @@
+#pragma once
+/// \file number.hpp
+/// Reading decimal text and the constants π and e at a working precision T (double, long
+/// double, mp50, mp100, or an AD type built on them): "0.1" at 50 digits is 0.1 to 50 digits.
+#include <boost/math/constants/constants.hpp>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "ad/errors.hpp"
+#include "ops/rules/scalar_traits.hpp"
+
+namespace ad {
+
+/// The innermost number type of an AD type (T itself for a plain scalar).
+template <class X, class = void>
+struct scalar_of { using type = X; };
+template <class X>
+struct scalar_of<X, std::void_t<typename X::scalar_type>> { using type = typename scalar_of<typename X::scalar_type>::type; };
+template <class X>
+using scalar_of_t = typename scalar_of<X>::type;
+
+/// Decimal text ("1.5", "1e-3") → plain scalar T, correctly rounded at T's precision.
+template <class T>
+T number_from_text(std::string_view text) {
+    const std::string s(text);
+    if constexpr (std::is_same_v<T, double>) return std::strtod(s.c_str(), nullptr);
+    else if constexpr (std::is_same_v<T, float>) return std::strtof(s.c_str(), nullptr);
+    else if constexpr (std::is_same_v<T, long double>) return std::strtold(s.c_str(), nullptr);
+    else return T(s);  // Boost.Multiprecision: exact decimal conversion at its precision
+}
+
+/// π at precision T.
+template <class T>
+T pi_value() { return boost::math::constants::pi<T>(); }
+/// e at precision T.
+template <class T>
+T e_value() { return boost::math::constants::e<T>(); }
+
+}  // namespace ad

@@ -1,0 +1,179 @@
+#pragma once
+/// \file expr.hpp
+/// The symbolic mode: `ad::sym::Expr` is a handle to a node of one global DAG with
+/// hash-consing (structurally equal subexpressions are ONE node). It is the third
+/// instantiation of the rule table (ops/rules): `exp(e)`, `a * b`, ... go through
+/// functions.hpp to `apply_unary/apply_binary/apply_nary` below, which BUILD nodes with cheap
+/// local simplification (constants folded, x·1, x+0, x·0, x−x, exp(log x), repeated factors as
+/// powers; never expansion). Derivatives (ad/symbolic/derivative.hpp) call the same rules'
+/// `d`/`da`/`db`/`partials` with T = Expr; numeric evaluation (ad/symbolic/evaluate.hpp) calls
+/// their `value` with T = a number.
+///
+/// Constants are exact rationals (int64/int64); decimal literals that do not fit stay text and
+/// are read at the working precision when evaluated. The graph is global and not thread-safe.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "ops/rules/functions.hpp"
+
+namespace ad::sym {
+
+/// The operation of a node. Unary and binary ops map one-to-one onto rules in ops/rules.
+enum class Op : std::uint8_t {
+    constant, literal, pi, e, symbol,                                    // leaves
+    neg, exp, log, sqrt, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan, abs, sigmoid,  // unary rules
+    sign, heaviside,                                                    // piecewise constants (derivative 0)
+    add, sub, mul, div, pow, max, min,                                  // binary rules
+    sum, max_n, max_weight                                              // n-ary: Σ, max, ∂max/∂xᵢ
+};
+
+/// The name of an op as written in the expression language (e.g. "exp", "add").
+std::string_view op_name(Op op);
+
+/// An exact rational constant num/den (den > 0, reduced).
+struct Rational {
+    std::int64_t num = 0, den = 1;
+    friend bool operator==(const Rational&, const Rational&) = default;
+};
+
+/// One interned node. Children always have smaller ids than their parent, so increasing id
+/// order is a topological order of the whole graph.
+struct Node {
+    Op op;
+    std::vector<std::uint32_t> args;  ///< children (empty for leaves)
+    Rational value;                   ///< op == constant
+    std::uint32_t index = 0;          ///< max_weight: the entry i; symbol: flat index in its array
+    std::string text;                 ///< literal: its spelling; symbol: the variable's base name
+    std::string subscript;            ///< symbol: "[3]" or "[0, 1]" for an array element, else ""
+    bool has_symbol = false;          ///< some symbol is reachable (otherwise a constant subtree)
+};
+
+/// A handle to an interned node. Cheap to copy; equal handles mean equal expressions.
+class Expr {
+public:
+    /// The constant 0.
+    Expr();
+    /// An exact integer constant.
+    Expr(int n);
+    Expr(long n);
+    Expr(long long n);
+    /// A double constant: exact rational when possible, else its 17-digit decimal text.
+    Expr(double x);
+    /// The handle of node `id` (no check).
+    static Expr from_id(std::uint32_t id) { Expr e; e.id_ = id; return e; }
+
+    /// The node's id in the global graph.
+    std::uint32_t id() const noexcept { return id_; }
+    /// The node.
+    const Node& node() const;
+    /// Shorthands on the node.
+    Op op() const { return node().op; }
+    bool is_constant() const { return op() == Op::constant; }
+    bool has_symbol() const { return node().has_symbol; }
+    /// Child k.
+    Expr arg(std::size_t k) const { return from_id(node().args[k]); }
+    /// Identity of nodes (structural equality thanks to hash-consing).
+    bool same(const Expr& o) const noexcept { return id_ == o.id_; }
+
+private:
+    std::uint32_t id_ = 0;
+};
+
+/// Number of nodes in the global graph.
+std::size_t graph_size();
+
+/// An exact rational constant (den ≠ 0).
+Expr number(Rational r);
+/// A decimal literal ("0.1", "1e-3"): exact rational if it fits in int64/int64, else kept as text.
+Expr literal(std::string_view text);
+/// π and e (evaluated at the working precision).
+Expr pi_constant();
+Expr e_constant();
+/// A symbol: a scalar variable (`subscript` empty) or one element of an array variable
+/// (`subscript` "[i]" / "[i, j]", `flat` its row-major index).
+Expr symbol(const std::string& name, const std::string& subscript = {}, std::uint32_t flat = 0);
+
+/// Builds (or finds) the node op(args) after local simplification.
+Expr make(Op op, std::span<const Expr> args, std::uint32_t index = 0);
+/// Builds a unary node op(a).
+inline Expr make(Op op, const Expr& a) { return make(op, std::span<const Expr>(&a, 1)); }
+/// Builds a binary node op(a, b).
+inline Expr make(Op op, const Expr& a, const Expr& b) {
+    const Expr ab[2] = {a, b};
+    return make(op, std::span<const Expr>(ab, 2));
+}
+
+/// sign(x) ∈ {−1, 0, 1} as a node (the derivative of abs); its own derivative is 0.
+Expr sign(const Expr& x);
+/// heaviside(x): 0, ½ at 0, 1 (the derivative of max); its own derivative is 0.
+Expr heaviside(const Expr& x);
+/// ∂max(xs)/∂xᵢ = 1/k if xᵢ is one of the k maximal entries, else 0 (rules::max_reduce::partials).
+Expr max_weight(std::span<const Expr> xs, std::size_t i);
+
+/// The op a rule builds (one entry per rule in ops/rules/rules.hpp).
+template <class R> struct op_of;
+#define ADIFF_SYM_OP(rule) template <> struct op_of<rules::rule> { static constexpr Op value = Op::rule; };
+ADIFF_SYM_OP(neg) ADIFF_SYM_OP(exp) ADIFF_SYM_OP(log) ADIFF_SYM_OP(sqrt) ADIFF_SYM_OP(sin) ADIFF_SYM_OP(cos)
+ADIFF_SYM_OP(tan) ADIFF_SYM_OP(sinh) ADIFF_SYM_OP(cosh) ADIFF_SYM_OP(tanh) ADIFF_SYM_OP(asin) ADIFF_SYM_OP(acos)
+ADIFF_SYM_OP(atan) ADIFF_SYM_OP(abs) ADIFF_SYM_OP(sigmoid) ADIFF_SYM_OP(add) ADIFF_SYM_OP(sub) ADIFF_SYM_OP(mul)
+ADIFF_SYM_OP(div) ADIFF_SYM_OP(pow) ADIFF_SYM_OP(max) ADIFF_SYM_OP(min) ADIFF_SYM_OP(sum)
+#undef ADIFF_SYM_OP
+template <> struct op_of<rules::max_reduce> { static constexpr Op value = Op::max_n; };
+
+template <class R>
+concept symbolic_rule = requires { op_of<R>::value; };
+
+/// Unary primitive: builds the node (never calls the rule's value on an Expr).
+template <class R>
+Expr apply_unary(const R&, const Expr& x) {
+    static_assert(symbolic_rule<R>, "adiff: this rule has no symbolic op: add it to ad::sym::Op and op_of");
+    return make(op_of<R>::value, x);
+}
+/// x^n for an integer n: the node pow(x, n).
+inline Expr apply_unary(const rules::pow_int& r, const Expr& x) { return make(Op::pow, x, Expr(r.n)); }
+/// x^c for a constant c: the node pow(x, c).
+template <class C>
+Expr apply_unary(const rules::pow_const<C>& r, const Expr& x) { return make(Op::pow, x, Expr(r.c)); }
+/// Binary primitive with Expr or constant operands.
+template <class R, class A, class B>
+    requires (std::same_as<A, Expr> || std::same_as<B, Expr>) && std::is_constructible_v<Expr, const A&> && std::is_constructible_v<Expr, const B&>
+Expr apply_binary(const R&, const A& a, const B& b) {
+    static_assert(symbolic_rule<R>, "adiff: this rule has no symbolic op: add it to ad::sym::Op and op_of");
+    return make(op_of<R>::value, Expr(a), Expr(b));
+}
+/// n-ary reduction (sum, max) as one node.
+template <class R>
+Expr apply_nary(const R&, std::span<const Expr> xs) {
+    static_assert(symbolic_rule<R>, "adiff: this rule has no symbolic op: add it to ad::sym::Op and op_of");
+    return make(op_of<R>::value, xs);
+}
+
+// Make adiff's generic functions and operators visible to argument-dependent lookup on Expr
+// (Expr lives in ad::sym, the templates in ad).
+using ad::operator+; using ad::operator-; using ad::operator*; using ad::operator/;
+using ad::operator+=; using ad::operator-=; using ad::operator*=; using ad::operator/=;
+using ad::exp; using ad::log; using ad::sqrt; using ad::sin; using ad::cos; using ad::tan; using ad::sinh;
+using ad::cosh; using ad::tanh; using ad::asin; using ad::acos; using ad::atan; using ad::abs;
+using ad::sigmoid; using ad::pow; using ad::max; using ad::min; using ad::sum;
+
+/// Number of shared operations in the DAG reachable from `roots`: each distinct non-leaf node
+/// counts once, an n-ary node with k operands counts k−1 (as SymPy's count_ops does).
+std::size_t operation_count(std::span<const Expr> roots);
+/// The reachable nodes of `roots` in increasing id order (a topological order: children first).
+std::vector<std::uint32_t> reachable(std::span<const Expr> roots);
+
+/// Exact rational of a constant node, if it is one.
+std::optional<Rational> constant_value(const Expr& e);
+
+}  // namespace ad::sym
+
+namespace ad {
+template <>
+struct is_ad_type<sym::Expr> : std::true_type {};
+}  // namespace ad

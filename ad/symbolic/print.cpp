@@ -1,0 +1,202 @@
+// Text, LaTeX and C printers with shared subexpressions as temporaries (no recursion).
+#include "ad/symbolic/print.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace ad::sym {
+namespace {
+
+constexpr int atom = 100, power = 90, prefix_neg = 65, product = 70, additive = 60;
+
+struct Piece {
+    std::string s;
+    int prec = atom;
+    int height = 0;
+};
+
+std::string decimal(Rational r, bool& exact) {
+    // num/den as an exact decimal when den = 2^a·5^b, else exact = false.
+    std::int64_t d = r.den;
+    int twos = 0, fives = 0;
+    while (d % 2 == 0) d /= 2, ++twos;
+    while (d % 5 == 0) d /= 5, ++fives;
+    exact = d == 1;
+    if (!exact) return {};
+    const int k = std::max(twos, fives);
+    __int128 scaled = r.num < 0 ? -__int128(r.num) : __int128(r.num);
+    for (int i = 0; i < k - twos; ++i) scaled *= 2;
+    for (int i = 0; i < k - fives; ++i) scaled *= 5;
+    std::string digits;
+    if (scaled == 0) digits = "0";
+    while (scaled > 0) digits.insert(digits.begin(), char('0' + int(scaled % 10))), scaled /= 10;
+    if (k > 0) {
+        if (static_cast<int>(digits.size()) <= k) digits.insert(0, std::string(k + 1 - digits.size(), '0'));
+        digits.insert(digits.size() - k, ".");
+    }
+    return (r.num < 0 ? "-" : "") + digits;
+}
+
+Piece constant_piece(Rational r, Style st) {
+    bool exact = false;
+    const std::string dec = decimal(r, exact);
+    const bool negative = r.num < 0;
+    if (exact && (st != Style::c || r.den != 1)) return {dec, negative ? prefix_neg : atom};
+    if (exact) return {dec + ".0", negative ? prefix_neg : atom};  // C: keep double arithmetic
+    const std::string n = std::to_string(negative ? -r.num : r.num), d = std::to_string(r.den);
+    if (st == Style::latex) return {(negative ? "-" : "") + std::string("\\frac{") + n + "}{" + d + "}", negative ? prefix_neg : atom};
+    if (st == Style::c) return {std::string("(") + (negative ? "-" : "") + n + ".0/" + d + ".0)", atom};
+    return {(negative ? "-" : "") + n + "/" + d, negative ? prefix_neg : product};
+}
+
+std::string wrap(const Piece& p, int need, Style st) {
+    if (p.prec >= need) return p.s;
+    return st == Style::latex ? "\\left(" + p.s + "\\right)" : "(" + p.s + ")";
+}
+
+std::string temp_name(const std::string& prefix, std::size_t k, Style st) {
+    return st == Style::latex ? prefix + "_{" + std::to_string(k) + "}" : prefix + std::to_string(k);
+}
+
+std::string symbol_text(const Node& n, Style st) {
+    if (n.subscript.empty()) return n.text;
+    if (st == Style::c) return n.text + "[" + std::to_string(n.index) + "]";
+    if (st == Style::latex) {
+        std::string sub = n.subscript.substr(1, n.subscript.size() - 2);
+        sub.erase(std::remove(sub.begin(), sub.end(), ' '), sub.end());
+        return n.text + "_{" + sub + "}";
+    }
+    return n.text + n.subscript;
+}
+
+std::string func_name(Op op, Style st) {
+    if (st == Style::latex) {
+        switch (op) {
+            case Op::log: return "\\log"; case Op::sin: return "\\sin"; case Op::cos: return "\\cos";
+            case Op::tan: return "\\tan"; case Op::sinh: return "\\sinh"; case Op::cosh: return "\\cosh";
+            case Op::tanh: return "\\tanh"; case Op::asin: return "\\arcsin"; case Op::acos: return "\\arccos";
+            case Op::atan: return "\\arctan"; case Op::sigmoid: return "\\sigma"; case Op::sign: return "\\operatorname{sign}";
+            case Op::heaviside: return "H"; case Op::max: return "\\max"; case Op::min: return "\\min";
+            case Op::max_n: return "\\max";
+            default: return std::string(op_name(op));
+        }
+    }
+    if (st == Style::c) {
+        switch (op) {
+            case Op::abs: return "fabs"; case Op::sigmoid: return "adiff_sigmoid"; case Op::sign: return "adiff_sign";
+            case Op::heaviside: return "adiff_heaviside"; case Op::max: return "fmax"; case Op::min: return "fmin";
+            default: return std::string(op_name(op));
+        }
+    }
+    if (op == Op::max) return "maximum";
+    if (op == Op::min) return "minimum";
+    return std::string(op_name(op));
+}
+
+Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
+    const std::string lp = st == Style::latex ? "\\left(" : "(", rp = st == Style::latex ? "\\right)" : ")";
+    auto call = [&](const std::string& f, const std::string& args) { return Piece{f + lp + args + rp, atom}; };
+    auto list = [&](std::size_t from) {
+        std::string s;
+        for (std::size_t k = from; k < a.size(); ++k) s += (k > from ? ", " : "") + a[k]->s;
+        return s;
+    };
+    switch (n.op) {
+        case Op::constant: return constant_piece(n.value, st);
+        case Op::literal: return {n.text, atom};
+        case Op::pi: return {st == Style::latex ? "\\pi" : (st == Style::c ? "3.14159265358979323846" : "pi"), atom};
+        case Op::e: return {st == Style::c ? "2.71828182845904523536" : "e", atom};
+        case Op::symbol: return {symbol_text(n, st), atom};
+        case Op::neg: return {"-" + wrap(*a[0], product, st), prefix_neg};
+        case Op::add: return {wrap(*a[0], additive, st) + " + " + wrap(*a[1], product, st), additive};
+        case Op::sub: return {wrap(*a[0], additive, st) + " - " + wrap(*a[1], product, st), additive};
+        case Op::sum: {
+            std::string s = wrap(*a[0], additive, st);
+            for (std::size_t k = 1; k < a.size(); ++k) s += " + " + wrap(*a[k], product, st);
+            return {s, additive};
+        }
+        case Op::mul:
+            return {wrap(*a[0], product, st) + (st == Style::latex ? " \\cdot " : (st == Style::c ? " * " : "*")) + wrap(*a[1], power, st), product};
+        case Op::div:
+            if (st == Style::latex) return {"\\frac{" + a[0]->s + "}{" + a[1]->s + "}", atom};
+            return {wrap(*a[0], product, st) + (st == Style::c ? " / " : "/") + wrap(*a[1], power, st), product};
+        case Op::pow:
+            if (st == Style::c) return call("pow", a[0]->s + ", " + a[1]->s);
+            if (st == Style::latex) return {"{" + wrap(*a[0], atom, st) + "}^{" + a[1]->s + "}", power};
+            return {wrap(*a[0], atom, st) + "^" + wrap(*a[1], product + 10, st), power};
+        case Op::exp:
+            if (st == Style::latex) return {"e^{" + a[0]->s + "}", power};
+            return call("exp", a[0]->s);
+        case Op::sqrt:
+            if (st == Style::latex) return {"\\sqrt{" + a[0]->s + "}", atom};
+            return call("sqrt", a[0]->s);
+        case Op::abs:
+            if (st == Style::latex) return {"\\left|" + a[0]->s + "\\right|", atom};
+            return call(func_name(n.op, st), a[0]->s);
+        case Op::max_n:
+            if (st == Style::c) return call("adiff_max_n", std::to_string(a.size()) + ", (const double[]){" + list(0) + "}");
+            if (st == Style::latex) return call("\\max", list(0));
+            return call("max", "[" + list(0) + "]");
+        case Op::max_weight:
+            if (st == Style::c) return call("adiff_max_weight", std::to_string(a.size()) + ", (const double[]){" + list(0) + "}, " + std::to_string(n.index));
+            if (st == Style::latex) return call("\\operatorname{maxweight}_{" + std::to_string(n.index) + "}", list(0));
+            return call("max_weight", "[" + list(0) + "], " + std::to_string(n.index));
+        default:
+            return call(func_name(n.op, st), list(0));
+    }
+}
+
+}  // namespace
+
+Printed print(std::span<const Expr> roots, Style st, const std::string& prefix) {
+    const std::vector<std::uint32_t> order = reachable(roots);
+    std::unordered_map<std::uint32_t, std::size_t> pos, uses;
+    for (std::size_t p = 0; p < order.size(); ++p) {
+        pos.emplace(order[p], p);
+        for (std::uint32_t c : Expr::from_id(order[p]).node().args) ++uses[c];
+    }
+    for (const Expr& r : roots) ++uses[r.id()];
+    std::vector<Piece> pieces(order.size());
+    Printed out;
+    std::vector<const Piece*> args;
+    for (std::size_t p = 0; p < order.size(); ++p) {
+        const Node& n = Expr::from_id(order[p]).node();
+        args.clear();
+        int height = 0;
+        for (std::uint32_t c : n.args) {
+            args.push_back(&pieces[pos.at(c)]);
+            height = std::max(height, pieces[pos.at(c)].height);
+        }
+        Piece piece = render(n, args, st);
+        piece.height = n.args.empty() ? 0 : height + 1;
+        const bool shared = uses[order[p]] >= 2 && piece.s.size() > 4;
+        if (!n.args.empty() && (shared || piece.height > 24)) {
+            const std::string name = temp_name(prefix, out.bindings.size(), st);
+            out.bindings.emplace_back(name, piece.s);
+            piece = Piece{name, atom, 0};
+        }
+        pieces[p] = std::move(piece);
+    }
+    for (const Expr& r : roots) out.roots.push_back(pieces[pos.at(r.id())].s);
+    return out;
+}
+
+std::string to_text(const Expr& e) {
+    const Printed p = print(std::span<const Expr>(&e, 1), Style::text);
+    std::string s;
+    for (const auto& [name, def] : p.bindings) s += name + " = " + def + "; ";
+    return s + p.roots[0];
+}
+
+std::string c_helpers() {
+    return "#include <math.h>\n"
+           "static inline double adiff_sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }\n"
+           "static inline double adiff_sign(double x) { return (x > 0) - (x < 0); }\n"
+           "static inline double adiff_heaviside(double x) { return x > 0 ? 1.0 : (x < 0 ? 0.0 : 0.5); }\n"
+           "static inline double adiff_max_n(int n, const double* v) { double m = v[0]; for (int i = 1; i < n; ++i) if (v[i] > m) m = v[i]; return m; }\n"
+           "static inline double adiff_max_weight(int n, const double* v, int i) {\n"
+           "    double m = adiff_max_n(n, v); int k = 0; for (int j = 0; j < n; ++j) k += v[j] == m; return v[i] == m ? 1.0 / k : 0.0;\n"
+           "}\n";
+}
+
+}  // namespace ad::sym

@@ -1,0 +1,35 @@
+#pragma once
+/// \file print.hpp
+/// Printers of symbolic expressions: plain text in the expression language (parses back with
+/// ad::parse::parse and evaluates to the same numbers), LaTeX, and C. A node used more than
+/// once (or nested too deeply to read) is printed once as a temporary `t0 = …`, so the printed
+/// size follows the DAG, not the tree.
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ad/symbolic/expr.hpp"
+
+namespace ad::sym {
+
+/// Output language of the printers.
+enum class Style { text, latex, c };
+
+/// Temporaries in dependency order (name, definition) and one string per root.
+struct Printed {
+    std::vector<std::pair<std::string, std::string>> bindings;
+    std::vector<std::string> roots;
+};
+
+/// Prints `roots` with shared subexpressions as temporaries named prefix0, prefix1, ...
+Printed print(std::span<const Expr> roots, Style style, const std::string& prefix = "t");
+
+/// One expression as a program in the expression language: "t0 = …; t1 = …; root".
+std::string to_text(const Expr& e);
+
+/// Helper functions the C printer's output calls (sigmoid, sign, heaviside, max over an array
+/// and its weight), as static inline C definitions.
+std::string c_helpers();
+
+}  // namespace ad::sym
