@@ -28,6 +28,20 @@ const registrar reg([] {
             check("adiff_reverse", ad::gradient(f, z), ce_gradient(z, t));
             for (auto _ : st) benchmark::DoNotOptimize(ad::value_and_gradient(f, z));
         });
+        add("grad_ce", "adiff_fused", q, [](benchmark::State& st, long q) {
+            const auto z = logits(q);
+            const std::size_t t = target(q);
+            auto f = [t](const auto& x) { return softmax_ce_fused(x, t); };
+            check("adiff_fused", ad::gradient(f, z), ce_gradient(z, t));
+            for (auto _ : st) benchmark::DoNotOptimize(ad::value_and_gradient(f, z));
+        });
+        add("grad_ce", "adiff_replay", q, [](benchmark::State& st, long q) {
+            const auto z = logits(q);
+            const std::size_t t = target(q);
+            ad::Replay<double> r([t](const auto& x) { return softmax_ce(x, t); }, logits(q, 1));  // recorded elsewhere
+            check("adiff_replay", r.gradient(z), ce_gradient(z, t));
+            for (auto _ : st) benchmark::DoNotOptimize(r.value_and_gradient(z));
+        });
         add("grad_ce", "adiff_forward8", q, [](benchmark::State& st, long q) {
             const auto z = logits(q);
             const std::size_t t = target(q);
