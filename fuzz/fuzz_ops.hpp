@@ -1,0 +1,287 @@
+#pragma once
+/// \file fuzz_ops.hpp
+/// Differential fuzzing of the core engine, independent of the expression parser: bytes
+/// become a small straight-line program over every primitive (unary, binary, n-ary sum/max,
+/// integer and real powers), which is then run as plain numbers, forward duals, the reverse
+/// tape, forward-over-reverse Hessians, nested drivers and checked mode. Contract checked:
+///   * values are bitwise identical in every mode (every mode runs the same rule);
+///   * forward and reverse derivatives agree (when both are finite; a disagreement that is
+///     only rounding — it vanishes in long double — is not a failure);
+///   * in checked mode a non-finite value always throws ad::domain_error naming a primitive,
+///     and a run that does not throw has a finite value.
+/// `adiff::fuzz::ops_one` is the body of the libFuzzer target and of the regression tests.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ad/core/checked.hpp"
+#include "ad/core/multiprecision.hpp"
+#include "ad/drivers/gradient.hpp"
+#include "ad/drivers/hessian.hpp"
+#include "ad/drivers/jacobian.hpp"
+#include "ad/errors.hpp"
+#include "ops/rules/functions.hpp"
+
+namespace adiff::fuzz {
+
+/// One instruction: r.push_back(op(r[a], r[b])) with an optional small constant.
+struct instr {
+    std::uint8_t code, a, b;
+};
+
+/// A decoded program: 1–4 inputs in [−8, 8), at most 48 instructions.
+struct program {
+    std::vector<double> x;
+    std::vector<instr> ops;
+    std::size_t n_out = 1;
+};
+
+inline constexpr int n_codes = 30;
+
+/// Bytes → program. Never fails; every byte string is some program.
+inline program decode(const std::uint8_t* data, std::size_t size) {
+    program p;
+    std::size_t k = 0;
+    auto next = [&]() -> std::uint8_t { return k < size ? data[k++] : 0; };
+    const std::uint8_t head = next();
+    const std::size_t n = 1 + head % 4;
+    p.n_out = 1 + (head / 4) % 3;
+    for (std::size_t i = 0; i < n; ++i) p.x.push_back(double(std::int8_t(next())) / 16.0);
+    while (k < size && p.ops.size() < 48) p.ops.push_back({next(), next(), next()});
+    return p;
+}
+
+/// A small constant from a byte: (int8)b / 8, in [−16, 16).
+inline double constant(std::uint8_t b) { return double(std::int8_t(b)) / 8.0; }
+
+template <class X, class R>
+X un(const R& r, const X& x) {
+    if constexpr (ad::is_ad_type_v<X>) return apply_unary(r, x);
+    else return r.value(x);
+}
+template <class X, class R, class Y>
+X bin(const R& r, const X& a, const Y& b) {
+    if constexpr (ad::is_ad_type_v<X>) return apply_binary(r, a, b);
+    else return r.value(a, X(b));
+}
+template <class X, class R>
+X nary(const R& r, std::span<const X> xs) {
+    if constexpr (ad::is_ad_type_v<X>) return apply_nary(r, xs);
+    else return r.value(xs);
+}
+
+/// Runs the program on x (any scalar type); returns its last n_out registers.
+template <class X>
+std::vector<X> run(const program& p, const std::vector<X>& x) {
+    namespace R = ad::rules;
+    std::vector<X> r(x.begin(), x.end());
+    r.reserve(x.size() + p.ops.size());
+    for (const instr& o : p.ops) {
+        const X a = r[o.a % r.size()], b = r[o.b % r.size()];
+        const double c = constant(o.b);
+        X y;
+        switch (o.code % n_codes) {
+            case 0: y = bin(R::add{}, a, b); break;
+            case 1: y = bin(R::sub{}, a, b); break;
+            case 2: y = bin(R::mul{}, a, b); break;
+            case 3: y = bin(R::div{}, a, b); break;
+            case 4: y = un(R::exp{}, a); break;
+            case 5: y = un(R::log{}, a); break;
+            case 6: y = un(R::sqrt{}, a); break;
+            case 7: y = un(R::sin{}, a); break;
+            case 8: y = un(R::cos{}, a); break;
+            case 9: y = un(R::tan{}, a); break;
+            case 10: y = un(R::sinh{}, a); break;
+            case 11: y = un(R::cosh{}, a); break;
+            case 12: y = un(R::tanh{}, a); break;
+            case 13: y = un(R::asin{}, a); break;
+            case 14: y = un(R::acos{}, a); break;
+            case 15: y = un(R::atan{}, a); break;
+            case 16: y = un(R::abs{}, a); break;
+            case 17: y = un(R::sigmoid{}, a); break;
+            case 18: y = un(R::pow_int{int(o.b % 9) - 4}, a); break;
+            case 19: y = un(R::pow_const<double>{c}, a); break;
+            case 20: y = bin(R::pow{}, a, b); break;
+            case 21: y = bin(R::max{}, a, b); break;
+            case 22: y = bin(R::min{}, a, b); break;
+            case 23: y = un(R::neg{}, a); break;
+            case 24: y = bin(R::add{}, a, c); break;
+            case 25: y = bin(R::mul{}, a, c); break;
+            case 26:
+            case 27: {  // n-ary over the last k registers
+                const std::size_t k = std::min<std::size_t>(r.size(), 1 + o.b % 8);
+                const std::span<const X> xs(r.data() + r.size() - k, k);
+                y = o.code % n_codes == 26 ? nary(R::sum{}, xs) : nary(R::max_reduce{}, xs);
+                break;
+            }
+            case 28: y = ad::val(a) < ad::val(b) ? a : bin(R::mul{}, b, 0.5); break;  // a branch
+            default: y = bin(R::div{}, X(c), a); break;  // constant / x (a recorded constant)
+        }
+        r.push_back(y);
+    }
+    const std::size_t m = std::min(p.n_out, r.size());
+    return std::vector<X>(r.end() - static_cast<std::ptrdiff_t>(m), r.end());
+}
+
+/// The program as text, one instruction per line (for crash reports and regression tests).
+inline std::string describe(const program& p) {
+    static const char* names[n_codes] = {"add", "sub", "mul", "div", "exp", "log", "sqrt", "sin", "cos", "tan",
+                                         "sinh", "cosh", "tanh", "asin", "acos", "atan", "abs", "sigmoid", "powi",
+                                         "powc", "pow", "max", "min", "neg", "addc", "mulc", "sum", "maxk",
+                                         "branch", "cdiv"};
+    std::string s = "inputs:";
+    for (double v : p.x) s += " " + std::to_string(v);
+    s += "; outputs: last " + std::to_string(p.n_out) + "\n";
+    std::size_t size = p.x.size();
+    for (const instr& o : p.ops) {
+        s += "r" + std::to_string(size) + " = " + names[o.code % n_codes] + " r" + std::to_string(o.a % size) +
+             " r" + std::to_string(o.b % size) + " (c=" + std::to_string(constant(o.b)) + ", n=" +
+             std::to_string(int(o.b % 9) - 4) + ", k=" + std::to_string(1 + o.b % 8) + ")\n";
+        ++size;
+    }
+    return s;
+}
+
+/// Reports a broken contract and aborts (libFuzzer saves the input).
+[[noreturn]] inline void fail(const std::string& what) {
+    std::fprintf(stderr, "adiff fuzz: contract broken: %s\n", what.c_str());
+    std::fflush(stderr);
+    std::abort();
+}
+
+inline bool same_value(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+inline bool finite_all(std::span<const double> v) {
+    for (double d : v) if (!std::isfinite(d)) return false;
+    return true;
+}
+/// |a − b| ≤ tol·(1 + max(|a|, |b|)).
+inline bool agree(double a, double b, double tol) {
+    return std::abs(a - b) <= tol * (1.0 + std::max(std::abs(a), std::abs(b)));
+}
+
+/// The computations compared across modes, in any precision T (double, long double, mp50).
+template <class T>
+struct results {
+    ad::Array<T> jf, jr;        // forward / reverse Jacobians
+    std::vector<T> vjp;         // 1ᵀJ in one reverse sweep
+    std::vector<T> colsum;      // 1ᵀJ summed from jr's rows
+    ad::Array<T> h, hn;         // Hessian driver / forward Jacobian of the reverse gradient
+};
+
+template <class T>
+results<T> compute(const program& p, bool hessians) {
+    const std::vector<T> x(p.x.begin(), p.x.end());
+    auto f = [&p](const auto& v) { return run(p, v); };
+    auto f0 = [&p](const auto& v) { return run(p, v)[0]; };
+    results<T> r;
+    r.jf = ad::jacobian_forward<4>(f, x);
+    r.jr = ad::jacobian_reverse(f, x);
+    const std::size_t m = r.jr.shape()[0], n = x.size();
+    r.vjp = ad::vjp(f, x, std::vector<T>(m, T(1))).second;
+    r.colsum.assign(n, T(0));
+    for (std::size_t i = 0; i < m; ++i)
+        for (std::size_t j = 0; j < n; ++j) r.colsum[j] += r.jr(i, j);
+    if (hessians) {
+        r.h = ad::hessian(f0, x);
+        r.hn = ad::jacobian_forward<2>([&](const auto& xd) { return ad::gradient(f0, xd); }, x);
+    }
+    return r;
+}
+
+/// Judges a disagreement a ≠ b (double) between two modes: a wrong propagation (a lost or
+/// doubled term) disagrees by the same amount at every precision, while rounding error
+/// shrinks with it. So it is a bug only if the two modes still disagree at 50 digits
+/// (beyond 1e−6 relative, and beyond 1e−30 of the largest Jacobian or Hessian entry) by
+/// about as much as in long double. `get` picks the pair out of
+/// a results<T>.
+template <class Get>
+bool structural_disagreement(const program& p, bool hessians, Get&& get) {
+    using std::abs;
+    const auto rl = compute<long double>(p, hessians);
+    const auto rm = compute<ad::mp50>(p, hessians);
+    const auto [al, bl] = get(rl);
+    const auto [am, bm] = get(rm);
+    if (!ad::is_finite(am) || !ad::is_finite(bm) || !std::isfinite(al) || !std::isfinite(bl)) return false;
+    const ad::mp50 dm = abs(am - bm);
+    if (dm <= ad::mp50(1e-6) * (1 + std::max(abs(am), abs(bm)))) return false;  // only rounding
+    // Cancellation against a much larger term (e.g. 1e217 − 1e217 + 5e3) is rounding even at
+    // 50 digits: ignore disagreements below 1e−30 of the largest entry computed.
+    ad::mp50 scale = 0;
+    for (const auto* a : {&rm.jf, &rm.jr, &rm.h, &rm.hn})
+        for (std::size_t k = 0; k < a->size(); ++k)
+            if (ad::is_finite((*a)[k])) scale = std::max(scale, ad::mp50(abs((*a)[k])));
+    if (dm <= ad::mp50(1e-30) * scale) return false;
+    const long double dl = std::abs(al - bl);
+    const long double ratio = static_cast<long double>(dm) / dl;
+    return ratio > 0.1L && ratio < 10.0L;
+}
+
+/// One fuzz input through every mode; aborts on a broken contract. Returns 0 (libFuzzer).
+inline int ops_one(const std::uint8_t* data, std::size_t size) {
+    const program p = decode(data, size);
+    const std::size_t n = p.x.size();
+    const bool hessians = p.ops.size() <= 24;
+    auto f = [&p](const auto& x) { return run(p, x); };
+    auto f0 = [&p](const auto& x) { return run(p, x)[0]; };
+    auto fin = [](double a, double b) { return std::isfinite(a) && std::isfinite(b); };
+
+    const std::vector<double> y = run(p, p.x);
+    const std::size_t m = y.size();
+    const results<double> r = compute<double>(p, hessians);
+    if (r.jf.size() != m * n || r.jr.size() != m * n) fail("Jacobian size");
+
+    // Forward and reverse Jacobians agree.
+    for (std::size_t k = 0; k < m * n; ++k)
+        if (fin(r.jf[k], r.jr[k]) && !agree(r.jf[k], r.jr[k], 1e-6) &&
+            structural_disagreement(p, hessians, [k](const auto& q) { return std::pair{q.jf[k], q.jr[k]}; }))
+            fail("forward/reverse Jacobian entry " + std::to_string(k) + ": " + std::to_string(r.jf[k]) + " vs " +
+                 std::to_string(r.jr[k]));
+    // One reverse sweep seeded with all outputs = the sum of the per-output sweeps.
+    for (std::size_t j = 0; j < n; ++j)
+        if (fin(r.vjp[j], r.colsum[j]) && !agree(r.vjp[j], r.colsum[j], 1e-6) &&
+            structural_disagreement(p, hessians, [j](const auto& q) { return std::pair{q.vjp[j], q.colsum[j]}; }))
+            fail("vjp differs from the Jacobian's column sum " + std::to_string(j));
+    // Hessian driver vs nested drivers (same rules; lanes and recordings differ).
+    if (hessians)
+        for (std::size_t k = 0; k < n * n; ++k)
+            if (fin(r.h[k], r.hn[k]) && !agree(r.h[k], r.hn[k], 1e-6) &&
+                structural_disagreement(p, hessians, [k](const auto& q) { return std::pair{q.h[k], q.hn[k]}; }))
+                fail("Hessian driver vs forward Jacobian of the gradient, entry " + std::to_string(k));
+
+    // Values are bitwise the plain value in every mode; gradient = reverse Jacobian row 0.
+    const auto [v, g] = ad::value_and_gradient(f0, p.x);
+    if (!same_value(v, y[0])) fail("reverse value differs from plain value");
+    const auto [vj, tj] = ad::jvp(f, p.x, std::vector<double>(n, 1.0));
+    for (std::size_t i = 0; i < m; ++i)
+        if (!same_value(vj[i], y[i])) fail("forward value differs from plain value");
+    for (std::size_t j = 0; j < n; ++j)
+        if (!same_value(g[j], r.jr(0, j))) fail("gradient differs from reverse Jacobian row 0");
+    if (hessians) {
+        const auto h = ad::hessian_full(f0, p.x);
+        if (!same_value(h.value, y[0])) fail("Hessian driver value differs from plain value");
+        for (std::size_t j = 0; j < n; ++j)
+            if (fin(g[j], h.gradient[j]) && !same_value(h.gradient[j], g[j]))
+                fail("Hessian driver gradient differs from gradient (same sweep, must be bitwise)");
+    }
+
+    // Checked mode: a non-finite value must throw domain_error; no throw means finite values.
+    for (int mode = 0; mode < 2; ++mode) {
+        ad::checked_scope checking;
+        try {
+            const std::vector<double> yc = mode == 0 ? ad::vjp(f, p.x, std::vector<double>(m, 1.0)).first
+                                                     : ad::jvp(f, p.x, std::vector<double>(n, 1.0)).first;
+            if (!finite_all(yc))
+                fail(std::string(mode == 0 ? "reverse" : "forward") +
+                     " checked mode returned a non-finite value without throwing");
+        } catch (const ad::domain_error& e) {
+            if (e.op.empty()) fail("domain_error without an operation name");
+        }
+    }
+    return 0;
+}
+
+}  // namespace adiff::fuzz

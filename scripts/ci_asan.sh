@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# CI stage 2: the test suite (and the CLI it drives) built with clang, -O1,
+# AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer at exit), then ctest.
+# Any sanitizer report fails the stage. Build dir: ${ASAN_BUILD_DIR:-build-asan}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ci_common.sh
+B=${ASAN_BUILD_DIR:-build-asan}
+CC=clang CXX=clang++ cmake -S . -B "$B" \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+  -DADIFF_SANITIZE=ON -DADIFF_BUILD_TESTS=ON -DADIFF_BUILD_CLI=ON \
+  -DADIFF_BUILD_EXAMPLES=${ADIFF_ASAN_EXAMPLES:-ON} -DADIFF_BUILD_BENCH=OFF -DADIFF_BUILD_FUZZ=OFF >/dev/null
+cmake --build "$B" -j"$JOBS"
+rc=0
+ctest --test-dir "$B" --output-on-failure -j"$JOBS" || rc=$?
+ci_fail_on_reports "$B/Testing/Temporary/LastTest.log" || rc=1
+exit $rc
