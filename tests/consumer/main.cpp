@@ -1,0 +1,66 @@
+// Consumer of the installed adiff package: includes the headers from the prefix, links
+// adiff::ad (and adiff::eigen when available), and checks a few derivatives against their
+// closed forms. Exits non-zero on any mismatch.
+#include <cmath>
+#include <cstring>
+#include <iostream>
+#include <vector>
+
+#include "ad/adiff.hpp"
+#include "ad/plot/heatmap.hpp"
+#include "ad/version.hpp"
+#ifdef CONSUMER_WITH_EIGEN
+#include "ad/eigen/eigen.hpp"
+#endif
+
+int main() {
+    int failures = 0;
+    auto expect = [&](const char* what, double got, double want) {
+        const bool ok = std::abs(got - want) <= 1e-12 * std::max(1.0, std::abs(want));
+        std::cout << (ok ? "ok   " : "FAIL ") << what << ": " << got << " (want " << want << ")\n";
+        failures += !ok;
+    };
+
+    std::cout << "adiff " << ad::version_string << "\n";
+    if (std::strcmp(ad::version_string, EXPECTED_VERSION) != 0) {
+        std::cout << "FAIL header version " << ad::version_string << " != package version " << EXPECTED_VERSION << "\n";
+        ++failures;
+    }
+
+    // Reverse-mode gradient of f(x, y) = x·y + sin(x).
+    auto f = [](const auto& v) { using std::sin; return v[0] * v[1] + sin(v[0]); };
+    const auto g = ad::gradient(f, std::vector<double>{2.0, 3.0});
+    expect("df/dx", g[0], 3.0 + std::cos(2.0));
+    expect("df/dy", g[1], 2.0);
+
+    // Softmax Jacobian (seed 001) in forward and reverse mode: J = diag(s) − s sᵀ.
+    auto softmax = [](const auto& z) {
+        using X = std::decay_t<decltype(z[0])>;
+        using std::exp;
+        std::vector<X> e(z.size());
+        for (std::size_t k = 0; k < z.size(); ++k) e[k] = exp(z[k]);
+        const X s = ad::sum(e);
+        for (X& v : e) v = v / s;
+        return e;
+    };
+    const std::vector<double> z{1, 3, 5, 7};
+    const ad::Array<double> Jf = ad::jacobian_forward(softmax, z), Jr = ad::jacobian_reverse(softmax, z);
+    const double tot = std::exp(1.0) + std::exp(3.0) + std::exp(5.0) + std::exp(7.0);
+    const double s2 = std::exp(5.0) / tot, s3 = std::exp(7.0) / tot;
+    expect("J(3,3) forward", Jf(3, 3), s3 * (1 - s3));
+    expect("J(2,3) reverse", Jr(2, 3), -s2 * s3);
+
+    // The heatmap writer is part of the package.
+    const std::string svg = ad::plot::heatmap_svg(Jr, {.title = "consumer"});
+    if (svg.find("</svg>") == std::string::npos) { std::cout << "FAIL heatmap\n"; ++failures; }
+
+#ifdef CONSUMER_WITH_EIGEN
+    Eigen::VectorXd x(2);
+    x << 2.0, 3.0;
+    const Eigen::VectorXd ge = ad::gradient([](const auto& v) { return v.squaredNorm(); }, x);
+    expect("eigen d|x|^2/dx0", ge(0), 4.0);
+    expect("eigen d|x|^2/dx1", ge(1), 6.0);
+#endif
+    std::cout << (failures ? "consumer: FAILED\n" : "consumer: all checks passed\n");
+    return failures ? 1 : 0;
+}
