@@ -19,7 +19,9 @@ fi
 command -v doxygen >/dev/null || { echo "docs: doxygen not found (apt-get install doxygen)" >&2; exit 2; }
 mkdir -p "$OUT"
 LOG=$OUT/warnings.log
-{ cat docs/Doxyfile; echo "OUTPUT_DIRECTORY = $OUT"; echo "WARN_LOGFILE = $LOG"; } | doxygen - >"$OUT/doxygen.out" 2>&1 \
+# The members of the rule structs are documented from each rule's one-line comment.
+python3 docs/api/rules_doc.py ops/rules/rules.hpp >"$OUT/rules_members.dox"
+{ cat docs/Doxyfile; echo "OUTPUT_DIRECTORY = $OUT"; echo "WARN_LOGFILE = $LOG"; echo "INPUT += $OUT/rules_members.dox"; } | doxygen - >"$OUT/doxygen.out" 2>&1 \
   || { cat "$OUT/doxygen.out"; echo "docs: doxygen failed" >&2; exit 1; }
 N=$(grep -c "warning:" "$LOG" || true)
 if [[ $N -gt 0 ]]; then

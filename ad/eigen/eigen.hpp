@@ -89,41 +89,65 @@ struct NumTraits<ad::Var<T>> : NumTraits<T> {
 
 /// Dual ⊙ constant matrix (and the mirror) is a Dual expression: `MatrixXd * VectorX<Dual>`.
 template <class T, std::size_t N, class Op>
-struct ScalarBinaryOpTraits<ad::Dual<T, N>, T, Op> { using ReturnType = ad::Dual<T, N>; };
+struct ScalarBinaryOpTraits<ad::Dual<T, N>, T, Op> {
+    using ReturnType = ad::Dual<T, N>;  ///< the result of the operation is the AD type
+};
 /// Constant ⊙ Dual is a Dual.
 template <class T, std::size_t N, class Op>
-struct ScalarBinaryOpTraits<T, ad::Dual<T, N>, Op> { using ReturnType = ad::Dual<T, N>; };
+struct ScalarBinaryOpTraits<T, ad::Dual<T, N>, Op> {
+    using ReturnType = ad::Dual<T, N>;  ///< the result of the operation is the AD type
+};
 /// Dual<T, N> ⊙ double (nested duals, multiprecision duals) is a Dual.
 template <class T, std::size_t N, class Op>
-struct ScalarBinaryOpTraits<ad::Dual<T, N>, double, Op> { using ReturnType = ad::Dual<T, N>; };
+struct ScalarBinaryOpTraits<ad::Dual<T, N>, double, Op> {
+    using ReturnType = ad::Dual<T, N>;  ///< the result of the operation is the AD type
+};
 /// double ⊙ Dual<T, N> is a Dual.
 template <class T, std::size_t N, class Op>
-struct ScalarBinaryOpTraits<double, ad::Dual<T, N>, Op> { using ReturnType = ad::Dual<T, N>; };
+struct ScalarBinaryOpTraits<double, ad::Dual<T, N>, Op> {
+    using ReturnType = ad::Dual<T, N>;  ///< the result of the operation is the AD type
+};
 /// Dual<double, N> ⊙ double (disambiguates the two specialisations above).
 template <std::size_t N, class Op>
-struct ScalarBinaryOpTraits<ad::Dual<double, N>, double, Op> { using ReturnType = ad::Dual<double, N>; };
+struct ScalarBinaryOpTraits<ad::Dual<double, N>, double, Op> {
+    using ReturnType = ad::Dual<double, N>;  ///< the result of the operation is the AD type
+};
 /// double ⊙ Dual<double, N> (disambiguates the two specialisations above).
 template <std::size_t N, class Op>
-struct ScalarBinaryOpTraits<double, ad::Dual<double, N>, Op> { using ReturnType = ad::Dual<double, N>; };
+struct ScalarBinaryOpTraits<double, ad::Dual<double, N>, Op> {
+    using ReturnType = ad::Dual<double, N>;  ///< the result of the operation is the AD type
+};
 /// Var ⊙ constant is a Var (the constant records no operand).
 template <class T, class Op>
-struct ScalarBinaryOpTraits<ad::Var<T>, T, Op> { using ReturnType = ad::Var<T>; };
+struct ScalarBinaryOpTraits<ad::Var<T>, T, Op> {
+    using ReturnType = ad::Var<T>;  ///< the result of the operation is the AD type
+};
 /// Constant ⊙ Var is a Var.
 template <class T, class Op>
-struct ScalarBinaryOpTraits<T, ad::Var<T>, Op> { using ReturnType = ad::Var<T>; };
+struct ScalarBinaryOpTraits<T, ad::Var<T>, Op> {
+    using ReturnType = ad::Var<T>;  ///< the result of the operation is the AD type
+};
 
 /// Var<T> ⊙ double (e.g. Var<Dual<double>> inside the Hessian driver) is a Var.
 template <class T, class Op>
-struct ScalarBinaryOpTraits<ad::Var<T>, double, Op> { using ReturnType = ad::Var<T>; };
+struct ScalarBinaryOpTraits<ad::Var<T>, double, Op> {
+    using ReturnType = ad::Var<T>;  ///< the result of the operation is the AD type
+};
 /// double ⊙ Var<T> is a Var.
 template <class T, class Op>
-struct ScalarBinaryOpTraits<double, ad::Var<T>, Op> { using ReturnType = ad::Var<T>; };
+struct ScalarBinaryOpTraits<double, ad::Var<T>, Op> {
+    using ReturnType = ad::Var<T>;  ///< the result of the operation is the AD type
+};
 /// Var<double> ⊙ double (disambiguates the two specialisations above).
 template <class Op>
-struct ScalarBinaryOpTraits<ad::Var<double>, double, Op> { using ReturnType = ad::Var<double>; };
+struct ScalarBinaryOpTraits<ad::Var<double>, double, Op> {
+    using ReturnType = ad::Var<double>;  ///< the result of the operation is the AD type
+};
 /// double ⊙ Var<double> (disambiguates the two specialisations above).
 template <class Op>
-struct ScalarBinaryOpTraits<double, ad::Var<double>, Op> { using ReturnType = ad::Var<double>; };
+struct ScalarBinaryOpTraits<double, ad::Var<double>, Op> {
+    using ReturnType = ad::Var<double>;  ///< the result of the operation is the AD type
+};
 
 }  // namespace Eigen
 
