@@ -79,7 +79,7 @@ Graph& graph() {
 }
 
 // ------------------------------------------------------------ exact rational arithmetic
-using i128 = __int128;
+__extension__ typedef __int128 i128;
 
 std::optional<Rational> normalize(i128 n, i128 d) {
     if (d == 0) return std::nullopt;

@@ -24,7 +24,8 @@ std::string decimal(Rational r, bool& exact) {
     exact = d == 1;
     if (!exact) return {};
     const int k = std::max(twos, fives);
-    __int128 scaled = r.num < 0 ? -__int128(r.num) : __int128(r.num);
+    __extension__ typedef __int128 i128;
+    i128 scaled = r.num < 0 ? -i128(r.num) : i128(r.num);
     for (int i = 0; i < k - twos; ++i) scaled *= 2;
     for (int i = 0; i < k - fives; ++i) scaled *= 5;
     std::string digits;

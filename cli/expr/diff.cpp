@@ -1,0 +1,127 @@
+// `adiff diff`: the symbolic derivative, printed as text (parses back), LaTeX or C, with shared
+// subexpressions as temporaries.
+#include <algorithm>
+#include <ostream>
+#include <regex>
+
+#include "ad/symbolic/derivative.hpp"
+#include "ad/symbolic/print.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/expr/format.hpp"
+#include "cli/expr/symbolic.hpp"
+
+namespace adiff::cli::expr {
+namespace {
+
+// Nests the strings of a row-major array of shape `shape` as "[a, b]" / "[[..], [..]]".
+std::string nest(const std::vector<std::string>& s, const ad::Shape& shape, std::size_t axis, std::size_t& k, bool pretty,
+                 const char* open, const char* close, const char* sep) {
+    if (axis == shape.size()) return s[k++];
+    std::string out = open;
+    for (std::size_t i = 0; i < shape[axis]; ++i) {
+        if (i) out += std::string(sep) + (pretty && axis + 1 < shape.size() ? "\n " + std::string(axis, ' ') : " ");
+        out += nest(s, shape, axis + 1, k, pretty, open, close, sep);
+    }
+    return out + close;
+}
+
+std::string latex_matrix(const std::vector<std::string>& s, const ad::Shape& shape) {
+    if (shape.empty()) return s[0];
+    const std::size_t rows = shape.size() == 1 ? shape[0] : shape[0], cols = shape.size() == 1 ? 1 : ad::shape_size(shape) / shape[0];
+    std::string out = "\\begin{pmatrix}\n";
+    for (std::size_t i = 0; i < rows; ++i) {
+        out += "  ";
+        for (std::size_t j = 0; j < cols; ++j) out += (j ? " & " : "") + s[i * cols + j];
+        out += i + 1 < rows ? " \\\\\n" : "\n";
+    }
+    return out + "\\end{pmatrix}";
+}
+
+}  // namespace
+
+int run_diff(const Request& req, std::ostream& out) {
+    // Variables: every free variable of EXPR, shaped by --at / --size or guessed.
+    std::vector<Variable> vars;
+    for (const std::string& name : free_variables(req.program)) {
+        const int k = find_var(req, name);
+        vars.push_back(k >= 0 ? req.vars[static_cast<std::size_t>(k)] : Variable{name, guess_shape(req.program, name), {}});
+    }
+    std::vector<std::string> wrt = req.wrt;
+    if (wrt.empty()) for (const auto& v : vars) wrt.push_back(v.name);
+    ad::expr::Env<ad::sym::Expr> env;
+    for (const auto& v : vars) env[v.name] = symbols_of(v);
+    std::vector<ad::sym::Expr> syms;
+    std::vector<ad::Shape> wrt_shapes;
+    for (const std::string& w : wrt) {
+        const auto it = env.find(w);
+        if (it == env.end()) throw ad::name_error("--wrt " + w + ": the expression does not use a variable '" + w + "'", w);
+        syms.insert(syms.end(), it->second.begin(), it->second.end());
+        wrt_shapes.push_back(it->second.shape());
+    }
+    const ad::Array<ad::sym::Expr> y = evaluate_symbolic(req.program, env);
+    const ad::Array<ad::sym::Expr> J = ad::sym::jacobian(y.values(), syms);
+    // Shape of the printed derivative: like the variable (gradient of a scalar w.r.t. one
+    // variable), like the output (derivative w.r.t. one scalar), else the m × n Jacobian.
+    ad::Shape shape{J.rows(), J.cols()};
+    if (y.size() == 1 && wrt.size() == 1) shape = wrt_shapes[0];
+    else if (wrt.size() == 1 && wrt_shapes[0].empty()) shape = y.shape();
+    const ad::sym::Style style = req.diff_style == "latex" ? ad::sym::Style::latex : (req.diff_style == "c" ? ad::sym::Style::c : ad::sym::Style::text);
+    // Temporaries are t0, t1, ... unless the user's own names look like that.
+    std::string prefix = "t";
+    const std::regex temp_like("t[0-9]+|tmp[0-9]+");
+    for (const auto& v : vars) if (std::regex_match(v.name, temp_like)) prefix = "tmp_";
+    for (const auto& st : req.program.statements) if (std::regex_match(st.name, temp_like)) prefix = "tmp_";
+    const ad::sym::Printed p = ad::sym::print(J.values(), style, prefix);
+    const std::size_t ops = ad::sym::operation_count(J.values());
+    std::string what = "d/d";
+    for (std::size_t k = 0; k < wrt.size(); ++k) what += (k ? "," : "") + wrt[k];
+    if (req.json) {
+        out << "{\"bindings\": [";
+        for (std::size_t k = 0; k < p.bindings.size(); ++k)
+            out << (k ? ", " : "") << "[" << json_string(p.bindings[k].first) << ", " << json_string(p.bindings[k].second) << "]";
+        out << "], \"derivative\": ";
+        std::vector<std::string> quoted;
+        for (const auto& r : p.roots) quoted.push_back(json_string(r));
+        std::size_t k = 0;
+        out << nest(quoted, shape, 0, k, false, "[", "]", ",");
+        out << ", \"wrt\": [";
+        for (std::size_t i = 0; i < wrt.size(); ++i) out << (i ? ", " : "") << json_string(wrt[i]);
+        out << "], \"shape\": [" << J.rows() << ", " << J.cols() << "], \"operations\": " << ops << "}\n";
+        return exit_ok;
+    }
+    if (style == ad::sym::Style::text) {
+        out << "# " << what << " of " << req.source << ": " << (shape.empty() ? "scalar" : "shape " + ad::shape_string(shape))
+            << ", " << ops << " shared operations\n";
+        for (const auto& [name, def] : p.bindings) out << name << " = " << def << ";\n";
+        std::size_t k = 0;
+        out << nest(p.roots, shape, 0, k, true, "[", "]", ",") << "\n";
+        return exit_ok;
+    }
+    if (style == ad::sym::Style::latex) {
+        out << "% " << what << " of " << req.source << " (" << ops << " shared operations)\n\\begin{aligned}\n";
+        for (const auto& [name, def] : p.bindings) out << name << " &= " << def << " \\\\\n";
+        std::string lhs = "\\frac{\\partial f}{\\partial " + (wrt.size() == 1 ? wrt[0] : std::string("(") + [&] {
+            std::string s;
+            for (std::size_t i = 0; i < wrt.size(); ++i) s += (i ? ", " : "") + wrt[i];
+            return s;
+        }() + ")") + "}";
+        out << lhs << " &= " << latex_matrix(p.roots, shape) << "\n\\end{aligned}\n";
+        return exit_ok;
+    }
+    // C: a function of every variable that fills out[] row-major.
+    out << "/* " << what << " of " << req.source << ": out[i*" << J.cols() << " + j] = d f_i / d x_j, "
+        << J.rows() << " x " << J.cols() << " (" << ops << " shared operations) */\n" << ad::sym::c_helpers()
+        << "void adiff_derivative(";
+    for (std::size_t k = 0; k < vars.size(); ++k) {
+        out << (k ? ", " : "");
+        if (vars[k].shape.empty()) out << "double " << vars[k].name;
+        else out << "const double " << vars[k].name << "[" << ad::shape_size(vars[k].shape) << "]";
+    }
+    out << (vars.empty() ? "" : ", ") << "double out[" << J.size() << "]) {\n";
+    for (const auto& [name, def] : p.bindings) out << "    const double " << name << " = " << def << ";\n";
+    for (std::size_t k = 0; k < p.roots.size(); ++k) out << "    out[" << k << "] = " << p.roots[k] << ";\n";
+    out << "}\n";
+    return exit_ok;
+}
+
+}  // namespace adiff::cli::expr

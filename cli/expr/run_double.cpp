@@ -1,0 +1,9 @@
+// eval / grad / jacobian / hessian / check at precision double (one translation unit per precision).
+#include "cli/expr/run.hpp"
+
+namespace adiff::cli::expr {
+int run_double(const Request& req, std::ostream& out) { return run_at<double>(req, out); }
+CheckResult check_double(const Request& req, const std::vector<std::vector<Variable>>& points) {
+    return check_at<double>(req, points, 1e-8, 1e-6);
+}
+}  // namespace adiff::cli::expr

@@ -1,0 +1,9 @@
+// eval / grad / jacobian / hessian / check at 100 decimal digits (one translation unit per precision).
+#include "cli/expr/run.hpp"
+
+namespace adiff::cli::expr {
+int run_mp100(const Request& req, std::ostream& out) { return run_at<ad::mp100>(req, out); }
+CheckResult check_mp100(const Request& req, const std::vector<std::vector<Variable>>& points) {
+    return check_at<ad::mp100>(req, points, 1e-80, 1e-75);
+}
+}  // namespace adiff::cli::expr

@@ -1,0 +1,22 @@
+#pragma once
+/// \file symbolic.hpp
+/// The symbolic side of the CLI, compiled once (cli/expr/symbolic.cpp): evaluating a program on
+/// symbols, and the symbols of a command-line variable.
+#include <vector>
+
+#include "ad/expr/evaluate.hpp"
+#include "ad/symbolic/expr.hpp"
+#include "cli/expr/request.hpp"
+
+namespace adiff::cli::expr {
+
+/// The program's value with Expr variables (one symbol per array element).
+ad::Array<ad::sym::Expr> evaluate_symbolic(const ad::parse::Program& p, const ad::expr::Env<ad::sym::Expr>& env);
+
+/// Symbols for every element of v: "x" for a scalar, "z[0]"… / "W[0, 1]"… for arrays.
+ad::Array<ad::sym::Expr> symbols_of(const Variable& v);
+
+/// v's values as exact symbolic constants (literals).
+ad::Array<ad::sym::Expr> constants_of(const Variable& v);
+
+}  // namespace adiff::cli::expr
