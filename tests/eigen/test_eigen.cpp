@@ -4,6 +4,7 @@
 // forms (softmax: J = diag(s) − s sᵀ; least squares r = Aθ − b: J = A, ∇½‖r‖² = Aᵀr, H = AᵀA).
 #include <cmath>
 
+#include <Eigen/LU>
 #include <catch2/catch.hpp>
 
 #include "ad/eigen/eigen.hpp"
@@ -194,4 +195,36 @@ TEST_CASE("Eigen drivers report size errors like the core drivers", "[eigen][err
     u << 1, 1;
     CHECK_THROWS_AS(ad::vjp(softmax, x, u), ad::size_error);
     CHECK_THROWS_AS(ad::gradient(softmax, x), ad::size_error);  // 3 outputs, not a scalar
+}
+
+TEST_CASE("differentiating through an Eigen LU solve: d(A^-1 b) = A^-1 db and -A^-1 dA A^-1 b",
+          "[eigen][forward][reverse][solve]") {
+    MatrixXd A(3, 3);
+    A << 4, 1, -1, 2, 5, 0.5, -1, 0.25, 3;
+    VectorXd b(3);
+    b << 1, -2, 0.5;
+    const MatrixXd Ainv = A.inverse();
+
+    // x(b) = A⁻¹ b with a constant A: J = A⁻¹ (pivoting compares values only).
+    auto solve_b = [&](const auto& bb) {
+        using X = typename std::decay_t<decltype(bb)>::Scalar;
+        const ad::EMatrix<X> Ax = A.cast<X>();
+        return Ax.partialPivLu().solve(bb).eval();
+    };
+    check_close(ad::jacobian_forward(solve_b, b), Ainv, 1e-14, 1e-12);
+    check_close(ad::jacobian_reverse(solve_b, b), Ainv, 1e-14, 1e-12);
+
+    // x(t) = (A + t·E)⁻¹ b at t = 0: dx/dt = −A⁻¹ E A⁻¹ b.
+    MatrixXd E(3, 3);
+    E << 0, 1, 0, 0, 0, 0, 2, 0, -1;
+    auto solve_t = [&](const auto& t) {
+        using X = typename std::decay_t<decltype(t)>::Scalar;
+        const ad::EMatrix<X> M = A.cast<X>() + t(0) * E.cast<X>();
+        return M.partialPivLu().solve(b.cast<X>()).eval();
+    };
+    VectorXd t0(1);
+    t0 << 0.0;
+    const VectorXd closed = -Ainv * E * Ainv * b;
+    check_close(ad::jacobian_forward(solve_t, t0), closed, 1e-14, 1e-12);
+    check_close(ad::jacobian_reverse(solve_t, t0), closed, 1e-14, 1e-12);
 }
