@@ -214,7 +214,11 @@ inline std::string heatmap_svg(const Array<double>& J, const heatmap_options& o 
     const double top = (o.title.empty() ? 16 : 40) + (col_lab ? font + 8 : 18);
     const double pw = cell * double(cols), ph = cell * double(rows);
     const double legend_x = left + pw + 24, legend_w = 16, legend_h = std::max(ph * 0.8, 120.0);
-    const double width = legend_x + legend_w + 90, height = top + std::max(ph, legend_h + 40) + 40;
+    const std::string legend_text = seq && o.log10 ? "log10 " + o.legend_label : (!seq && o.symlog > 0 ? o.legend_label + " (symlog)" : o.legend_label);
+    std::size_t legend_chars = 0;  // UTF-8 code points, for the width of the caption
+    for (unsigned char c : legend_text) legend_chars += (c & 0xC0) != 0x80;
+    const double width = std::max(legend_x + legend_w + 90, legend_x + 6.5 * double(legend_chars) + 10);
+    const double height = top + std::max(ph, legend_h + 40) + 40;
 
     std::string s;
     s.reserve(4096 + rows * 64);
@@ -309,7 +313,7 @@ inline std::string heatmap_svg(const Array<double>& J, const heatmap_options& o 
              hex(seq ? sequential_stops[k] : diverging_stops[k]) + "\"/>\n";
     s += "</linearGradient></defs>\n";
     s += "<text x=\"" + px(legend_x) + "\" y=\"" + px(top - 8) + "\" font-size=\"11\">" +
-         escape(seq && o.log10 ? "log10 " + o.legend_label : sym ? o.legend_label + " (symlog)" : o.legend_label) + "</text>\n";
+         escape(legend_text) + "</text>\n";
     s += "<rect x=\"" + px(legend_x) + "\" y=\"" + px(top) + "\" width=\"" + px(legend_w) + "\" height=\"" + px(legend_h) +
          "\" fill=\"url(#adiff-scale)\" stroke=\"#333333\" stroke-width=\"0.5\"/>\n";
     auto legend_tick = [&](double frac, double value) {

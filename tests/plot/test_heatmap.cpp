@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <set>
 #include <string>
@@ -13,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include "ad/plot/heatmap.hpp"
+#include "ad/plot/softmax_plots.hpp"
 #include "plot/png.hpp"
 #include "plot/seed000.hpp"
 #include "support/close.hpp"
@@ -249,4 +251,33 @@ TEST_CASE("heatmap shapes and errors", "[plot][errors]") {
     CHECK_THROWS_AS(ad::plot::abs_error(ad::Array<double>(ad::Shape{2, 2}), ad::Array<double>(ad::Shape{2, 3})),
                     ad::shape_error);
     CHECK_THROWS_AS(ad::plot::write_heatmap("/nonexistent-dir/x.svg", ad::Array<double>{1.0}), ad::error);
+}
+
+TEST_CASE("softmax report plots: row Jacobian, batch Jacobian and its error against the closed form", "[plot][softmax]") {
+    const std::string dir = std::string(ADIFF_TEST_OUT_DIR) + "/softmax_plots";
+    const std::vector<double> z = adt::seed000_inputs(1000, 5);
+    const ad::Array<double> Z(ad::Shape{1000, 5}, z);
+    const auto files = ad::plot::write_softmax_plots(dir, Z);
+    REQUIRE(files.size() == 3);
+    std::vector<std::string> svgs;
+    for (const auto& f : files) {
+        std::ifstream in(f);
+        REQUIRE(in);
+        svgs.emplace_back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        CHECK(svgs.back().find("</svg>") != std::string::npos);
+    }
+    CHECK(svgs[0].find("5 rows x 5 columns") != std::string::npos);
+    CHECK(svgs[1].find("1000 rows x 1000 columns") != std::string::npos);  // 200 rows of 5: capped at 1000
+    CHECK(svgs[1].find("(first 200 of 1000 rows)") != std::string::npos);
+    CHECK(svgs[1].find("(blocks of 5)") != std::string::npos);
+    // AD equals the closed form to rounding: the error map's range tops out below 1e-15.
+    const std::size_t d = svgs[2].find("sequential scale [");
+    REQUIRE(d != std::string::npos);
+    const double top = std::stod(svgs[2].substr(svgs[2].find(", ", d) + 2));
+    CHECK(top < 1e-15);
+    CHECK(top > 0);
+    const adt::image img = render(svgs[1], "softmax_plots_batch");
+    if (img.width == 0) return;
+    CHECK(distinct_colours(img) > 20);
+    CHECK_THROWS_AS(ad::plot::write_softmax_plots(dir, ad::Array<double>{1.0, 2.0}), ad::shape_error);
 }
