@@ -43,23 +43,26 @@ namespace detail {
 /// and the 2^32 overflow check lives in the rare growth path, not in every record.
 template <class U>
 struct tape_buffer {
-    std::vector<U> store;
-    std::size_t size = 0;
-    U* data() noexcept { return store.data(); }
-    const U* data() const noexcept { return store.data(); }
-    std::size_t capacity() const noexcept { return store.size(); }
+    std::vector<U> store;  // owns the elements (constructed once, reused after clear)
+    U* ptr = nullptr;      // == store.data(), cached so an append touches no vector internals
+    std::size_t size = 0, cap = 0;
+    U* data() noexcept { return ptr; }
+    const U* data() const noexcept { return ptr; }
+    std::size_t capacity() const noexcept { return cap; }
     /// Makes room for `n` more elements.
     void reserve_more(std::size_t n) {
-        if (size + n > store.size()) [[unlikely]] grow(size + n);
+        if (size + n > cap) [[unlikely]] grow(size + n);
     }
     [[gnu::noinline]] void grow(std::size_t need) {
         if (need >= std::size_t(std::numeric_limits<std::uint32_t>::max()))
             throw tape_error("tape overflow: more than 2^32-1 statements or operands recorded");
         store.resize(std::max<std::size_t>({need, 2 * store.size(), 64}));
+        ptr = store.data();
+        cap = store.size();
     }
     void push_back(const U& u) {
         reserve_more(1);
-        store[size++] = u;
+        ptr[size++] = u;
     }
 };
 }  // namespace detail
@@ -117,14 +120,15 @@ public:
         operand_.size += 2, partial_.size += 2;
         return close_statement();
     }
-    /// y = f(x₀, …, xₖ): n operands; inactive ones are skipped.
+    /// y = f(x₀, …, xₖ): n operands; inactive ones and exactly-zero partials (the non-maximal
+    /// entries of a max) are skipped: they could only add 0 to an adjoint.
     tape_index record(std::span<const tape_index> idx, std::span<const T> p) {
         reserve_operands(idx.size());
         tape_index* op = operand_.data();
         T* part = partial_.data();
         std::size_t n = operand_.size;
         for (std::size_t k = 0; k < idx.size(); ++k)
-            if (idx[k] != inactive) {
+            if (idx[k] != inactive && !is_exact_zero(p[k])) {
                 op[n] = idx[k];
                 part[n] = p[k];
                 ++n;
@@ -178,9 +182,10 @@ public:
         std::size_t c = calls_.size();
         while (c > 0 && calls_[c - 1].first > top) --c;  // calls recorded after `top` cannot matter
         std::size_t s = std::size_t(top) + 1;
+        const std::size_t leaves = leading_leaves();
         for (;;) {
-            const std::size_t stop = c > 0 ? calls_[c - 1].last : 0;
-            sweep_range(adj, stop, s);
+            const std::size_t stop = std::max<std::size_t>(c > 0 ? calls_[c - 1].last : 0, leaves);
+            if (s > stop) sweep_range(adj, stop, s);
             if (c == 0) break;
             const external_call<T>& call = calls_[--c];
             call.vjp(*this, call, adj);
@@ -209,6 +214,13 @@ private:
     tape_index close_statement() {
         end_.push_back(static_cast<std::uint32_t>(operand_.size));
         return static_cast<tape_index>(end_.size - 2);
+    }
+
+    /// Number of statements at the start of the tape with no operands (the inputs, and the
+    /// outputs of a fused call recorded right after them): the sweep never needs to visit them.
+    std::size_t leading_leaves() const noexcept {
+        const std::uint32_t* first = end_.data() + 1;
+        return std::size_t(std::upper_bound(first, first + size(), std::uint32_t(0)) - first);
     }
 
     /// The hot loop: statements [lo, hi) in reverse.

@@ -6,6 +6,7 @@
 #include <ostream>
 #include <span>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "ad/reverse/tape.hpp"
@@ -58,12 +59,27 @@ Var<T> apply_unary(const R& r, const Var<T>& x) {
     return y;
 }
 
+namespace detail {
+/// Both partials of a binary rule. Same formulas as the rule; for a / b the reciprocal is
+/// computed once (∂a = 1/b, ∂b = −y·(1/b)): one division instead of two per recorded quotient.
+template <class R, class T>
+std::pair<T, T> binary_partials(const R& r, const T& a, const T& b, const T& y) {
+    if constexpr (std::is_same_v<R, rules::div>) {
+        T inv = T(1) / b;
+        T pb = -(y * inv);
+        return {std::move(inv), std::move(pb)};
+    } else {
+        return {r.da(a, b, y), r.db(a, b, y)};
+    }
+}
+}  // namespace detail
+
 /// Binary primitive on the tape: records the active operands' partials.
 template <class R, class T>
 Var<T> apply_binary(const R& r, const Var<T>& a, const Var<T>& b) {
     Var<T> y(r.value(a.v, b.v));
     if (a.i != inactive && b.i != inactive) {
-        const T pa = r.da(a.v, b.v, y.v), pb = r.db(a.v, b.v, y.v);
+        const auto [pa, pb] = detail::binary_partials(r, a.v, b.v, y.v);
         if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pa, a.v);
         if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pb, b.v);
         y.i = active_tape<T>().record(a.i, pa, b.i, pb);
