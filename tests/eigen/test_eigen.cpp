@@ -228,3 +228,69 @@ TEST_CASE("differentiating through an Eigen LU solve: d(A^-1 b) = A^-1 db and -A
     check_close(ad::jacobian_forward(solve_t, t0), closed, 1e-14, 1e-12);
     check_close(ad::jacobian_reverse(solve_t, t0), closed, 1e-14, 1e-12);
 }
+
+TEST_CASE("matrix inputs: gradient has the input's shape, Jacobian columns are row-major", "[eigen][matrix]") {
+    // f(W) = ½‖W x − y‖² for W (2×3): ∇_W f = (W x − y) xᵀ; J of W ↦ W x is J(i, i·3 + j) = x_j.
+    MatrixXd W(2, 3);
+    W << 0.5, -1, 2, 1.5, 0.25, -0.75;
+    VectorXd x(3), y(2);
+    x << 1, -2, 3;
+    y << 0.5, 1;
+    auto loss = [&](const auto& w) { return (w * x - y).squaredNorm() / 2.0; };
+    auto lin = [&](const auto& w) { return (w * x).eval(); };
+    const MatrixXd g_closed = (W * x - y) * x.transpose();
+
+    const MatrixXd g = ad::gradient(loss, W);
+    REQUIRE(g.rows() == 2);
+    REQUIRE(g.cols() == 3);
+    check_close(g, g_closed);
+    auto [v, g2] = ad::value_and_gradient(loss, W);
+    ADT_CLOSE(v, (W * x - y).squaredNorm() / 2, 1e-14, 1e-13);
+    check_close(g2, g_closed);
+
+    MatrixXd J_closed = MatrixXd::Zero(2, 6);
+    for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 3; ++j) J_closed(i, i * 3 + j) = x(j);
+    check_close(ad::jacobian_forward(lin, W), J_closed);
+    check_close(ad::jacobian_reverse(lin, W), J_closed);
+    // Hessian of the loss wrt vec_row(W): (I₂ ⊗ x xᵀ) in row-major flattening.
+    MatrixXd H_closed = MatrixXd::Zero(6, 6);
+    H_closed.block(0, 0, 3, 3) = x * x.transpose();
+    H_closed.block(3, 3, 3, 3) = x * x.transpose();
+    check_close(ad::hessian(loss, W), H_closed, 1e-13, 1e-12);
+    // vjp: uᵀJ has W's shape: u xᵀ.
+    VectorXd u(2);
+    u << 2, -1;
+    auto [yv, gu] = ad::vjp(lin, W, u);
+    check_close(yv, W * x);
+    check_close(gu, u * x.transpose());
+}
+
+TEST_CASE("AD matrix times plain vector: an active scalar factor is never silently dropped", "[eigen][matrix][errors]") {
+    // f(W) = Σ ((w00 · W) x): Eigen may fold the AD factor w00 into its kernel's alpha, which it
+    // then converts to double. adiff either keeps the derivative (result equals the closed form)
+    // or throws ad::error; it must never return a gradient without the w00 term.
+    MatrixXd W(2, 2);
+    W << 1.5, -0.5, 2, 0.25;
+    VectorXd x(2);
+    x << 3, -1;
+    auto f = [&](const auto& w) { return ((w(0, 0) * w) * x).sum(); };
+    MatrixXd closed = W(0, 0) * (MatrixXd::Ones(2, 1) * x.transpose());
+    closed(0, 0) += (W * x).sum();
+    bool threw = false;
+    MatrixXd g;
+    try {
+        g = ad::gradient(f, W);
+    } catch (const ad::error& e) {
+        threw = true;
+        CHECK(std::string(e.what()).find("cast the plain operand") != std::string::npos);
+    }
+    if (!threw) check_close(g, closed);
+    // Casting the plain operand always works.
+    auto f_cast = [&](const auto& w) {
+        using X = typename std::decay_t<decltype(w)>::Scalar;
+        return ((w(0, 0) * w) * x.cast<X>()).sum();
+    };
+    check_close(ad::gradient(f_cast, W), closed);
+    check_close(ad::jacobian_forward(f_cast, W), Eigen::Map<const Eigen::Matrix<double, 1, 4>>(MatrixXd(closed.transpose()).data()));
+}
