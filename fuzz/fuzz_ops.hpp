@@ -195,7 +195,8 @@ results<T> compute(const program& p, bool hessians) {
 /// Judges a disagreement a ≠ b (double) between two modes: a wrong propagation (a lost or
 /// doubled term) disagrees by the same amount at every precision, while rounding error
 /// shrinks with it. So it is a bug only if the two modes still disagree at 50 digits
-/// (beyond 1e−6 relative, and beyond 1e−30 of the largest Jacobian or Hessian entry) by
+/// (beyond 1e−6 relative, and beyond 1e−30 of the largest value or derivative of any
+/// intermediate register) by
 /// about as much as in long double. `get` picks the pair out of
 /// a results<T>.
 template <class Get>
@@ -214,6 +215,16 @@ bool structural_disagreement(const program& p, bool hessians, Get&& get) {
     for (const auto* a : {&rm.jf, &rm.jr, &rm.h, &rm.hn})
         for (std::size_t k = 0; k < a->size(); ++k)
             if (ad::is_finite((*a)[k])) scale = std::max(scale, ad::mp50(abs((*a)[k])));
+    // The same for intermediate registers: 1e164 − 1e164 absorbs a 1e29 term in one mode and
+    // not in the other. Scale by every register's value and derivative (forward, 50 digits).
+    program all = p;
+    all.n_out = p.x.size() + p.ops.size();
+    const std::vector<ad::mp50> xm(p.x.begin(), p.x.end());
+    const auto jall = ad::jacobian_forward<4>([&all](const auto& v) { return run(all, v); }, xm);
+    for (std::size_t k = 0; k < jall.size(); ++k)
+        if (ad::is_finite(jall[k])) scale = std::max(scale, ad::mp50(abs(jall[k])));
+    for (const auto& v : run(all, xm))
+        if (ad::is_finite(v)) scale = std::max(scale, ad::mp50(abs(v)));
     if (dm <= ad::mp50(1e-30) * scale) return false;
     const long double dl = std::abs(al - bl);
     const long double ratio = static_cast<long double>(dm) / dl;

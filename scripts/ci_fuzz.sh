@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# CI stage 4: builds the libFuzzer targets (clang, -fsanitize=fuzzer,address,undefined) in
+# ${FUZZ_BUILD_DIR:-build-fuzz} and runs each briefly from the seed corpus in tests/fuzz_corpus:
+#   adiff_fuzz_parse for FUZZ_SECONDS (60) — the expression parser, evaluated and differentiated
+#   adiff_fuzz_ops   for FUZZ_OPS_SECONDS (20) — every primitive in every mode
+# A crash, hang (>10 s per input), leak or broken contract fails the stage; the reproducer is
+# left in $B/fuzz-ci/<target>/ (turn it into a regression test named after what it found).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+source scripts/ci_common.sh
+B=${FUZZ_BUILD_DIR:-build-fuzz}
+CC=clang CXX=clang++ cmake -S . -B "$B" \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+  -DADIFF_BUILD_FUZZ=ON -DADIFF_BUILD_TESTS=OFF -DADIFF_BUILD_CLI=OFF -DADIFF_BUILD_EXAMPLES=OFF \
+  -DADIFF_BUILD_BENCH=OFF -DADIFF_SANITIZE=OFF >/dev/null
+targets=()
+mapfile -t known < <(ci_cmake_targets "$B")
+for t in adiff_fuzz_parse adiff_fuzz_ops; do
+  if printf '%s\n' "${known[@]}" | grep -qx "$t"; then targets+=("$t"); else echo "ci_fuzz: $t is not defined (skipped)"; fi
+done
+[ ${#targets[@]} -gt 0 ] || { echo "ci_fuzz: no fuzz target to build" >&2; exit 1; }
+cmake --build "$B" -j"$JOBS" --target "${targets[@]}"
+rc=0
+for t in "${targets[@]}"; do
+  name=${t#adiff_fuzz_}
+  secs=${FUZZ_SECONDS:-60}
+  [ "$name" = ops ] && secs=${FUZZ_OPS_SECONDS:-20}
+  work="$ROOT/$B/fuzz-ci/$name"
+  rm -rf "$work"
+  mkdir -p "$work/corpus"
+  dict=()
+  [ -f "$ROOT/fuzz/$name.dict" ] && dict=(-dict="$ROOT/fuzz/$name.dict")
+  log="$work/fuzz.log"
+  r=0
+  (cd "$work" && "$ROOT/$B/fuzz/$t" corpus "$ROOT/tests/fuzz_corpus/$name" "${dict[@]}" -max_total_time="$secs" \
+      -max_len=512 -timeout=10 -rss_limit_mb=3000 -print_final_stats=1 >"$log" 2>&1) || r=$?
+  n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  echo "ci_fuzz: $t ran ${secs}s, ${n:-?} executions, exit $r"
+  if [ $r -ne 0 ]; then
+    grep -E "contract broken|source:|ERROR|SUMMARY|Test unit|runtime error" "$log" | head -20
+    rc=1
+  fi
+done
+exit $rc
