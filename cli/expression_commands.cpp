@@ -2,6 +2,7 @@
 // mode and precision, the symbolic derivative itself, and a verdict on a hand-derived formula.
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -148,10 +149,29 @@ int run_check(const Request& req, std::ostream& out) {
     return agrees ? exit_ok : exit_refuted;
 }
 
-int run_command(const std::string& command, const Options& o) {
+/// EXPR or CLAIM as given, or read from standard input ("-") or a file ("@path").
+std::string read_source(const std::string& s) {
+    if (s == "-") {
+        std::ostringstream os;
+        os << std::cin.rdbuf();
+        return os.str();
+    }
+    if (s.size() > 1 && s[0] == '@') {
+        std::ifstream in(s.substr(1));
+        if (!in) throw ad::error("cannot read the expression file '" + s.substr(1) + "'");
+        std::ostringstream os;
+        os << in.rdbuf();
+        return os.str();
+    }
+    return s;
+}
+
+int run_command(const std::string& command, Options o) {
     std::ostringstream out;
     std::string source = o.expr;
     try {
+        o.expr = source = read_source(o.expr);
+        if (!o.claim.empty()) o.claim = read_source(o.claim);
         Request req;
         req.command = command;
         req.source = o.expr;
@@ -214,7 +234,7 @@ int run_command(const std::string& command, const Options& o) {
 CLI::App* add_command(CLI::App& app, int& exit_code, const std::string& name, const std::string& help, bool claim_opts, bool diff_opts) {
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand(name, help);
-    cmd->add_option("EXPR", o->expr, "the expression; statements separated by ';', the last is the result")->required();
+    cmd->add_option("EXPR", o->expr, "the expression; statements separated by ';', the last is the result ('-': read from stdin, '@file': from a file)")->required();
     cmd->add_option("--at", o->at, "a variable's value: x=1.5, z=[1,2,3], W=[[1,2],[3,4]] (repeatable)");
     cmd->add_option("--wrt", o->wrt, "variables to differentiate, comma-separated (default: all, in --at order)");
     cmd->add_option("--size", o->size, "a variable's shape without a value: z=5, W=3x2, x=scalar (repeatable)");

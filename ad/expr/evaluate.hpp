@@ -125,10 +125,9 @@ private:
             if (!is_finite(val_of(r[k]))) {
                 std::string detail = "value " + to_text(r[k]);
                 if (arg && arg->size()) detail += " at argument " + to_text((*arg)[arg->size() == r.size() ? k : 0]);
-                throw domain_error(opname, detail + " (" + position(n) + ")");
+                throw domain_error(opname, detail);
             }
     }
-    std::string position(const Node& n) const { return "line " + std::to_string(n.line) + ", column " + std::to_string(n.column); }
 
     template <class Y>
     static bool is_finite(const Y& y) { return ad::is_finite(y); }

@@ -22,13 +22,17 @@ template <class X>
 using scalar_of_t = typename scalar_of<X>::type;
 
 /// Decimal text ("1.5", "1e-3") → plain scalar T, correctly rounded at T's precision.
+/// A literal too large for T (`1e999` in double) is an ad::error, not a silent infinity.
 template <class T>
 T number_from_text(std::string_view text) {
     const std::string s(text);
-    if constexpr (std::is_same_v<T, double>) return std::strtod(s.c_str(), nullptr);
-    else if constexpr (std::is_same_v<T, float>) return std::strtof(s.c_str(), nullptr);
-    else if constexpr (std::is_same_v<T, long double>) return std::strtold(s.c_str(), nullptr);
-    else return T(s);  // Boost.Multiprecision: exact decimal conversion at its precision
+    T v;
+    if constexpr (std::is_same_v<T, double>) v = std::strtod(s.c_str(), nullptr);
+    else if constexpr (std::is_same_v<T, float>) v = std::strtof(s.c_str(), nullptr);
+    else if constexpr (std::is_same_v<T, long double>) v = std::strtold(s.c_str(), nullptr);
+    else v = T(s);  // Boost.Multiprecision: exact decimal conversion at its precision
+    if (!is_finite(v)) throw error("number literal '" + s + "' is out of range at this precision (it overflows to infinity)");
+    return v;
 }
 
 /// π at precision T.

@@ -55,7 +55,7 @@ void throw_unknown(const Program& p, const Node& n, const std::string& what, con
     const auto near = closest_names(n.text, candidates);
     std::string hint;
     if (!near.empty()) {
-        hint = "; did you mean ";
+        hint = "\n  did you mean ";
         for (std::size_t k = 0; k < near.size(); ++k) hint += (k ? (k + 1 == near.size() ? " or '" : ", '") : "'") + near[k] + "'";
         hint += "?";
     }
@@ -180,6 +180,16 @@ private:
         throw parse_error(format_at(prog_.source, t.line, t.column, "parse error: expected " + expected + ", found " + describe(t)), t.line, t.column);
     }
     int add(Kind k, const Token& at, std::string text = {}, std::vector<int> kids = {}, char op = 0) {
+        // The tree's height bounds the evaluator's recursion: long operator chains (a+b+c+…)
+        // are flat in the parser but deep in the tree, so they are limited here.
+        std::size_t h = 1;
+        for (int kid : kids) h = std::max(h, height_[static_cast<std::size_t>(kid)] + 1);
+        if (h > max_height)
+            throw parse_error(format_at(prog_.source, at.line, at.column,
+                                        "parse error: expression too deep (a chain of more than " + std::to_string(max_height) +
+                                            " nested operations); split it with ';' bindings or use sum([...])"),
+                              at.line, at.column);
+        height_.push_back(h);
         prog_.nodes.push_back(Node{k, op, std::move(text), std::move(kids), at.line, at.column});
         return static_cast<int>(prog_.nodes.size() - 1);
     }
@@ -271,6 +281,7 @@ private:
     }
 
     std::vector<Token> toks_;
+    std::vector<std::size_t> height_;
     std::size_t pos_ = 0, depth_ = 0;
     Program prog_;
 };

@@ -13,7 +13,8 @@
 ///                | '[' expr (',' expr)* ']'
 ///
 /// Numbers: `2`, `1.5`, `.5`, `1e-3`. `#` starts a comment to the end of the line.
-/// Nesting deeper than `max_depth` is a parse_error (never a stack overflow).
+/// Nesting deeper than `max_depth`, or a tree higher than `max_height`, is a parse_error (never
+/// a stack overflow).
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -26,6 +27,9 @@ namespace ad::parse {
 
 /// Maximum nesting depth of parentheses, brackets, calls and unary operators.
 inline constexpr std::size_t max_depth = 256;
+/// Maximum height of the syntax tree (long operator chains such as a+b+c+… count one level
+/// per operator); bounds the recursion of every tree walk.
+inline constexpr std::size_t max_height = 2000;
 
 /// Parses a program; throws ad::parse_error (line, column, caret, what was expected).
 Program parse(std::string_view source);

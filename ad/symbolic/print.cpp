@@ -112,6 +112,7 @@ Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
         case Op::add: return {wrap(*a[0], additive, st) + " + " + wrap(*a[1], product, st), additive};
         case Op::sub: return {wrap(*a[0], additive, st) + " - " + wrap(*a[1], product, st), additive};
         case Op::sum: {
+            if (a.size() > 6 && st == Style::text) return call("sum", "[" + list(0) + "]");  // flat when re-parsed
             std::string s = wrap(*a[0], additive, st);
             for (std::size_t k = 1; k < a.size(); ++k) s += " + " + wrap(*a[k], product, st);
             return {s, additive};
