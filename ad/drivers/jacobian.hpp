@@ -43,8 +43,9 @@ Array<T> jacobian_forward(F&& f, const std::vector<T>& x) {
         const auto y = f(std::as_const(xd));
         const auto out = detail::as_outputs<Dual<T, L>>(y);
         if (j0 == 0) J = Array<T>(Shape{out.size(), n});
+        T* Jd = J.data();  // row-major {m, n}: J(i, j) = Jd[i·n + j]
         for (std::size_t i = 0; i < out.size(); ++i)
-            for (std::size_t l = 0; l < lanes; ++l) J(i, j0 + l) = out[i].t[l];
+            for (std::size_t l = 0; l < lanes; ++l) Jd[i * n + j0 + l] = out[i].t[l];
         for (std::size_t l = 0; l < lanes; ++l) xd[j0 + l].t[l] = T(0);
         if (n == 0) break;
     }
@@ -62,7 +63,7 @@ Array<T> jacobian_reverse(F&& f, const std::vector<T>& x) {
     for (std::size_t i = 0; i < out.size(); ++i) {
         t.gradient_of(out[i].i);
         const auto adj = t.adjoints();
-        for (std::size_t j = 0; j < x.size(); ++j) J(i, j) = adj[j];
+        std::copy(adj.begin(), adj.begin() + std::ptrdiff_t(x.size()), J.data() + i * x.size());
     }
     return J;
 }

@@ -9,6 +9,7 @@
 /// No Q×Q matrix is ever formed. Plain numbers, Dual (per lane) and Var (one external tape call
 /// for the whole batch) take the fused path; any other AD type (the symbolic Expr) gets the same
 /// stable formula composed from primitives (max, exp, sum, log, divide).
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <span>
@@ -111,11 +112,20 @@ void fused_vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
             for (std::size_t k = 0; k < Q; ++k) if (ir[k] != inactive) adj[ir[k]] += g * sr[k];
         } else {
             const T* g = adj + c.first + r * Q;
-            T acc(0);
-            for (std::size_t k = 0; k < Q; ++k) {
-                if constexpr (K == fused_kind::softmax) acc += g[k] * sr[k];
-                else acc += g[k];
+            // ⟨g, s⟩ (or Σg) with four independent partial sums, so the loop is not one
+            // serial chain of dependent additions
+            T a4[4] = {T(0), T(0), T(0), T(0)};
+            std::size_t k0 = 0;
+            for (; k0 + 4 <= Q; k0 += 4)
+                for (std::size_t u = 0; u < 4; ++u) {
+                    if constexpr (K == fused_kind::softmax) a4[u] += g[k0 + u] * sr[k0 + u];
+                    else a4[u] += g[k0 + u];
+                }
+            for (; k0 < Q; ++k0) {
+                if constexpr (K == fused_kind::softmax) a4[0] += g[k0] * sr[k0];
+                else a4[0] += g[k0];
             }
+            const T acc = (a4[0] + a4[1]) + (a4[2] + a4[3]);
             for (std::size_t k = 0; k < Q; ++k) {
                 if (ir[k] == inactive) continue;
                 if constexpr (K == fused_kind::softmax) adj[ir[k]] += sr[k] * (g[k] - acc);
@@ -170,16 +180,18 @@ Array<X> fused_rowwise(const Array<X>& z) {
         for (std::size_t r = 0; r < M; ++r) {
             const X* zr = z.data() + r * Q;
             const T* sr = s.data() + r * Q;
-            for (std::size_t l = 0; l < N; ++l) {
-                T dot(0);  // ⟨s, ż⟩ for this lane
-                for (std::size_t k = 0; k < Q; ++k) dot = dot + sr[k] * zr[k].t[l];
-                if constexpr (K == fused_kind::logsumexp) out[r].t[l] = dot;
-                else
-                    for (std::size_t k = 0; k < Q; ++k) {
-                        if constexpr (K == fused_kind::softmax) out[r * Q + k].t[l] = sr[k] * (zr[k].t[l] - dot);
-                        else out[r * Q + k].t[l] = zr[k].t[l] - dot;
+            // lanes innermost: N independent sums over contiguous tangents (same order per lane)
+            std::array<T, N> dot;
+            dot.fill(T(0));  // ⟨s, ż⟩ per lane
+            for (std::size_t k = 0; k < Q; ++k)
+                for (std::size_t l = 0; l < N; ++l) dot[l] = dot[l] + sr[k] * zr[k].t[l];
+            if constexpr (K == fused_kind::logsumexp) out[r].t = dot;
+            else
+                for (std::size_t k = 0; k < Q; ++k)
+                    for (std::size_t l = 0; l < N; ++l) {
+                        if constexpr (K == fused_kind::softmax) out[r * Q + k].t[l] = sr[k] * (zr[k].t[l] - dot[l]);
+                        else out[r * Q + k].t[l] = zr[k].t[l] - dot[l];
                     }
-            }
         }
         return Array<X>(std::move(oshape), std::move(out));
     } else if constexpr (var_info<X>::value) {
