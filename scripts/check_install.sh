@@ -6,8 +6,11 @@
 # asking for an incompatible version is refused. Exits non-zero on any failure.
 #
 #   scripts/check_install.sh [--build-dir DIR] [--prefix DIR] [--no-cli] [--keep]
-#     --build-dir DIR  build tree to configure/build/install from (default: /tmp/adiff-install-build,
-#                      reused between runs so a re-run is incremental)
+#     --build-dir DIR  install from this build tree. If it is already configured (e.g. CI's main
+#                      `build`, after it was built), it is installed as it is: no reconfigure,
+#                      no build (the whole check then takes ~20 s).
+#                      Default: /tmp/adiff-install-build, configured here without tests and
+#                      reused between runs so a re-run is incremental.
 #     --prefix DIR     install prefix (default: a new mktemp -d, removed at the end unless --keep)
 #     --no-cli         do not build/install the `adiff` CLI (faster)
 #     --keep           keep the prefix and the consumer build
@@ -16,16 +19,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$PWD
 BUILD=/tmp/adiff-install-build
+REUSE=0
 PREFIX=""
 CLI=ON
 KEEP=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --build-dir) BUILD=$2; shift 2 ;;
+    --build-dir) BUILD=$2; [[ -f $2/CMakeCache.txt ]] && REUSE=1; shift 2 ;;
     --prefix) PREFIX=$2; shift 2 ;;
     --no-cli) CLI=OFF; shift ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | grep '^#'; exit 0 ;;
     *) echo "check_install: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -37,15 +41,22 @@ trap cleanup EXIT
 fail() { echo "check_install: FAILED: $*" >&2; exit 1; }
 step() { echo "== check_install: $*"; }
 
-step "configure + build $BUILD (CLI $CLI)"
-cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DADIFF_BUILD_TESTS=OFF -DADIFF_BUILD_EXAMPLES=OFF \
-      -DADIFF_BUILD_BENCH=OFF -DADIFF_BUILD_CLI=$CLI >"$WORK/configure.log" 2>&1 \
-  || { cat "$WORK/configure.log"; fail "configuring adiff"; }
-cmake --build "$BUILD" -j"$JOBS" >"$WORK/build.log" 2>&1 || { tail -50 "$WORK/build.log"; fail "building adiff"; }
+if [[ $REUSE == 1 ]]; then
+  step "install the existing build $BUILD as it is"
+  CLI=$(sed -n 's/^ADIFF_BUILD_CLI:BOOL=//p' "$BUILD/CMakeCache.txt")
+  [[ $CLI == ON || $CLI == OFF ]] || CLI=OFF
+else
+  step "configure + build $BUILD (CLI $CLI)"
+  cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DADIFF_BUILD_TESTS=OFF -DADIFF_BUILD_EXAMPLES=OFF \
+        -DADIFF_BUILD_BENCH=OFF -DADIFF_BUILD_CLI=$CLI >"$WORK/configure.log" 2>&1 \
+    || { cat "$WORK/configure.log"; fail "configuring adiff"; }
+  cmake --build "$BUILD" -j"$JOBS" >"$WORK/build.log" 2>&1 || { tail -50 "$WORK/build.log"; fail "building adiff"; }
+fi
 
 step "install into $PREFIX"
 rm -rf "$PREFIX"
-cmake --install "$BUILD" --prefix "$PREFIX" >"$WORK/install.log" 2>&1 || { cat "$WORK/install.log"; fail "cmake --install"; }
+cmake --install "$BUILD" --prefix "$PREFIX" >"$WORK/install.log" 2>&1 \
+  || { cat "$WORK/install.log"; fail "cmake --install (is $BUILD fully built?)"; }
 VERSION=$(sed -n 's/^project(adiff VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
 CMAKEDIR=$(dirname "$(find "$PREFIX" -name adiffConfig.cmake | head -1)")
 [[ -n $CMAKEDIR && -d $CMAKEDIR ]] || fail "no adiffConfig.cmake under $PREFIX"
