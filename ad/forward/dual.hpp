@@ -9,6 +9,7 @@
 #include <ostream>
 #include <span>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "ad/core/checked.hpp"
@@ -60,13 +61,28 @@ Dual<T, N> heaviside(const Dual<T, N>& x) { return Dual<T, N>(heaviside(x.v)); }
 template <class T, std::size_t N>
 bool is_finite(const Dual<T, N>& x) { return is_finite(x.v); }
 
+namespace detail {
+/// Both partials of a binary rule. Same formulas as the rule; for a / b the reciprocal is
+/// computed once (∂a = 1/b, ∂b = −y·(1/b)): one division instead of two per recorded quotient.
+template <class R, class T>
+std::pair<T, T> binary_partials(const R& r, const T& a, const T& b, const T& y) {
+    if constexpr (std::is_same_v<R, rules::div>) {
+        T inv = T(1) / b;
+        T pb = -(y * inv);
+        return {std::move(inv), std::move(pb)};
+    } else {
+        return {r.da(a, b, y), r.db(a, b, y)};
+    }
+}
+}  // namespace detail
+
 /// Unary primitive in forward mode: ẏ = R.d(x, y) · ẋ.
 template <class R, class T, std::size_t N>
 Dual<T, N> apply_unary(const R& r, const Dual<T, N>& x) {
     Dual<T, N> y;
     y.v = r.value(x.v);
     const T p = r.d(x.v, y.v);
-    detail::check_primitive(R::name, y.v, p, x.v);
+    if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, p, x.v);
     for (std::size_t i = 0; i < N; ++i) y.t[i] = p * x.t[i];
     return y;
 }
@@ -76,9 +92,9 @@ template <class R, class T, std::size_t N>
 Dual<T, N> apply_binary(const R& r, const Dual<T, N>& a, const Dual<T, N>& b) {
     Dual<T, N> y;
     y.v = r.value(a.v, b.v);
-    const T pa = r.da(a.v, b.v, y.v), pb = r.db(a.v, b.v, y.v);
-    detail::check_primitive(R::name, y.v, pa, a.v);
-    detail::check_primitive(R::name, y.v, pb, b.v);
+    const auto [pa, pb] = detail::binary_partials(r, a.v, b.v, y.v);
+    if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pa, a.v);
+    if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pb, b.v);
     for (std::size_t i = 0; i < N; ++i) y.t[i] = pa * a.t[i] + pb * b.t[i];
     return y;
 }
@@ -89,7 +105,7 @@ Dual<T, N> apply_binary(const R& r, const Dual<T, N>& a, const U& c) {
     Dual<T, N> y;
     y.v = r.value(a.v, b);
     const T pa = r.da(a.v, b, y.v);
-    detail::check_primitive(R::name, y.v, pa, a.v);
+    if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pa, a.v);
     for (std::size_t i = 0; i < N; ++i) y.t[i] = pa * a.t[i];
     return y;
 }
@@ -100,7 +116,7 @@ Dual<T, N> apply_binary(const R& r, const U& c, const Dual<T, N>& b) {
     Dual<T, N> y;
     y.v = r.value(a, b.v);
     const T pb = r.db(a, b.v, y.v);
-    detail::check_primitive(R::name, y.v, pb, b.v);
+    if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pb, b.v);
     for (std::size_t i = 0; i < N; ++i) y.t[i] = pb * b.t[i];
     return y;
 }
@@ -108,10 +124,13 @@ Dual<T, N> apply_binary(const R& r, const U& c, const Dual<T, N>& b) {
 /// n-ary reduction in forward mode: ẏ = Σ ∂ᵢ ẋᵢ.
 template <class R, class T, std::size_t N>
 Dual<T, N> apply_nary(const R& r, std::span<const Dual<T, N>> xs) {
-    std::vector<T> v(xs.size()), p(xs.size());
+    // per-thread scratch (no allocation once warmed up); T's own operations never re-enter here
+    static thread_local std::vector<T> v_buf, p_buf;
+    if (v_buf.size() < xs.size()) v_buf.resize(xs.size()), p_buf.resize(xs.size());
+    const std::span<T> v(v_buf.data(), xs.size()), p(p_buf.data(), xs.size());
     for (std::size_t i = 0; i < xs.size(); ++i) v[i] = xs[i].v;
     Dual<T, N> y(r.value(std::span<const T>(v)));
-    r.partials(std::span<const T>(v), y.v, std::span<T>(p));
+    r.partials(std::span<const T>(v), y.v, p);
     for (std::size_t i = 0; i < xs.size(); ++i)
         for (std::size_t l = 0; l < N; ++l) y.t[l] = y.t[l] + p[i] * xs[i].t[l];
     return y;

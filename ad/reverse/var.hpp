@@ -59,21 +59,6 @@ Var<T> apply_unary(const R& r, const Var<T>& x) {
     return y;
 }
 
-namespace detail {
-/// Both partials of a binary rule. Same formulas as the rule; for a / b the reciprocal is
-/// computed once (∂a = 1/b, ∂b = −y·(1/b)): one division instead of two per recorded quotient.
-template <class R, class T>
-std::pair<T, T> binary_partials(const R& r, const T& a, const T& b, const T& y) {
-    if constexpr (std::is_same_v<R, rules::div>) {
-        T inv = T(1) / b;
-        T pb = -(y * inv);
-        return {std::move(inv), std::move(pb)};
-    } else {
-        return {r.da(a, b, y), r.db(a, b, y)};
-    }
-}
-}  // namespace detail
-
 /// Binary primitive on the tape: records the active operands' partials.
 template <class R, class T>
 Var<T> apply_binary(const R& r, const Var<T>& a, const Var<T>& b) {
