@@ -79,6 +79,7 @@ public:
 
     /// Same data, new shape (sizes must agree).
     Array reshaped(Shape s) const& { return Array(std::move(s), data_); }
+    /// Same data, new shape, moving the storage out of a temporary (sizes must agree).
     Array reshaped(Shape s) && { return Array(std::move(s), std::move(data_)); }
 
 private:
