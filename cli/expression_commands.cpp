@@ -14,6 +14,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/expr/format.hpp"
 #include "cli/expr/request.hpp"
+#include "cli/expr/symbolic.hpp"
 
 namespace adiff::cli {
 namespace {
@@ -196,6 +197,8 @@ int run_command(const std::string& command, Options o) {
             if (k < 0) req.vars.push_back(std::move(v));
         }
         int code = exit_ok;
+        if (command == "grad" || command == "jacobian" || command == "hessian")
+            for (const std::string& note : expr::kinks(req)) std::cerr << "adiff " << command << ": note: " << note << "\n";
         if (command == "check") {
             if (o.claim.empty()) throw ad::error("check needs --claim CLAIM (the Jacobian or gradient you derived)");
             if (req.wrt.empty()) throw ad::error("check needs --wrt VARIABLES");

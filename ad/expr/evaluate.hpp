@@ -155,7 +155,11 @@ private:
     A eval_node(const Node& n) {
         using parse::Kind;
         switch (n.kind) {
-            case Kind::number: return scalar(literal_as<X>(n.text));
+            case Kind::number: {
+                A r = scalar(literal_as<X>(n.text));
+                check_finite(n, r, "number " + n.text, nullptr);  // e.g. 1e400 overflows double
+                return r;
+            }
             case Kind::name: {
                 if (auto b = bound_.find(n.text); b != bound_.end()) return b->second;
                 if (auto v = vars_.find(n.text); v != vars_.end()) return v->second;
@@ -281,7 +285,9 @@ private:
         if (f == "dot" || f == "outer") {
             arity(n, 2, 2);
             const A a = arg(0), b = arg(1);
-            return f == "dot" ? scalar(dot(a, b)) : outer(a, b);
+            A r = f == "dot" ? scalar(dot(a, b)) : outer(a, b);
+            check_finite(n, r, f, &a);
+            return r;
         }
         if (f == "sum" || f == "max" || f == "mean") {
             arity(n, 1, 2);

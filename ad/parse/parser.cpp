@@ -205,7 +205,6 @@ private:
     };
 
     int expr() {
-        Depth guard(*this);
         int lhs = term();
         while (is("+") || is("-")) {
             const Token op = next();
@@ -222,17 +221,22 @@ private:
         return lhs;
     }
     int unary() {
-        Depth guard(*this);
         if (is("-")) {
+            Depth guard(*this);
             const Token op = next();
             return add(Kind::neg, op, {}, {unary()});
         }
-        if (accept("+")) return unary();
+        if (is("+")) {
+            Depth guard(*this);
+            next();
+            return unary();
+        }
         return power();
     }
     int power() {
         const int base = postfix();
         if (is("^")) {
+            Depth guard(*this);
             const Token op = next();
             return add(Kind::binary, op, {}, {base, unary()}, '^');
         }

@@ -25,7 +25,7 @@
 
 namespace ad::parse {
 
-/// Maximum nesting depth of parentheses, brackets, calls and unary operators.
+/// Maximum nesting depth of parentheses, brackets, calls, unary operators and powers.
 inline constexpr std::size_t max_depth = 256;
 /// Maximum height of the syntax tree (long operator chains such as a+b+c+… count one level
 /// per operator); bounds the recursion of every tree walk.

@@ -31,3 +31,58 @@ ad::Array<ad::sym::Expr> constants_of(const Variable& v) {
 }
 
 }  // namespace adiff::cli::expr
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "ad/symbolic/evaluate.hpp"
+#include "ad/symbolic/print.hpp"
+
+namespace adiff::cli::expr {
+
+std::vector<std::string> kinks(const Request& req) {
+    using ad::sym::Expr;
+    using ad::sym::Op;
+    std::vector<std::string> notes;
+    try {
+        ad::expr::Env<Expr> env;
+        std::unordered_map<std::uint32_t, double> b;
+        for (const Variable& v : req.vars) {
+            if (v.values.empty()) return notes;
+            const bool w = req.wrt.empty() || std::find(req.wrt.begin(), req.wrt.end(), v.name) != req.wrt.end();
+            env[v.name] = w ? symbols_of(v) : constants_of(v);
+            if (w)
+                for (std::size_t k = 0; k < v.values.size(); ++k) b[env[v.name][k].id()] = ad::number_from_text<double>(v.values[k]);
+        }
+        const ad::Array<Expr> y = evaluate_symbolic(req.program, env);
+        std::vector<Expr> nodes;
+        for (std::uint32_t id : ad::sym::reachable(y.values())) {
+            const Expr e = Expr::from_id(id);
+            const Op op = e.op();
+            if (e.has_symbol() && (op == Op::abs || op == Op::max || op == Op::min || op == Op::max_n)) nodes.push_back(e);
+        }
+        for (const Expr& e : nodes) {
+            std::vector<Expr> args;
+            for (std::size_t k = 0; k < e.node().args.size(); ++k) args.push_back(e.arg(k));
+            const std::vector<double> v = ad::sym::evaluate<double>(args, b);
+            std::string text = ad::sym::to_text(e);
+            if (text.size() > 80) text = text.substr(0, 77) + "...";
+            if (e.op() == Op::abs && v[0] == 0)
+                notes.push_back("abs is not differentiable where its argument is 0: " + text + "; the derivative uses abs'(0) = 0");
+            else if (e.op() != Op::abs) {
+                const double m = *std::max_element(v.begin(), v.end()), lo = *std::min_element(v.begin(), v.end());
+                const double target = e.op() == Op::min ? lo : m;
+                const auto ties = std::count(v.begin(), v.end(), target);
+                if (ties > 1)
+                    notes.push_back(std::string(e.op() == Op::min ? "min" : "max") + " has a tie of " + std::to_string(ties) +
+                                    " entries here, where it is not differentiable: " + text + "; the derivative splits evenly (1/" +
+                                    std::to_string(ties) + " each)");
+            }
+        }
+    } catch (const std::exception&) {
+        // The analysis is advisory: errors are reported by the command itself.
+    }
+    return notes;
+}
+
+}  // namespace adiff::cli::expr

@@ -20,3 +20,10 @@ ad::Array<ad::sym::Expr> symbols_of(const Variable& v);
 ad::Array<ad::sym::Expr> constants_of(const Variable& v);
 
 }  // namespace adiff::cli::expr
+
+namespace adiff::cli::expr {
+/// Points where the derivative does not exist classically but a convention is used: abs at 0
+/// (abs'(0) = 0), ties of max/min (split evenly). One human-readable note per kink of the
+/// expression at the --at point (differentiated variables only); empty when smooth there.
+std::vector<std::string> kinks(const Request& req);
+}  // namespace adiff::cli::expr

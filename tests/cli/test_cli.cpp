@@ -145,7 +145,7 @@ TEST_CASE("check agrees on true identities", "[cli][check]") {
     CHECK(r.code == 0);
     CHECK(r.out.rfind("agrees: the claim matches the 3 x 3 Jacobian", 0) == 0);
     // ∂CE/∂z = p − onehot (seed 002)
-    r = adiff("check '-log_softmax(z)[2]' --claim 'softmax(z) - [0, 0, 1]' --wrt z --size z=3 --random 10 --format json");
+    r = adiff("check '(-log_softmax(z)[2])' --claim 'softmax(z) - [0, 0, 1]' --wrt z --size z=3 --random 10 --format json");
     CHECK(r.code == 0);
     CHECK(r.out.find("\"verdict\": \"agrees\", \"points\": 10") != std::string::npos);
     // seed 003: h = softmax(Wᵀx), ∂h_i/∂W_jk = h_i(δ_ik − h_k) x_j
@@ -227,4 +227,15 @@ TEST_CASE("non-finite results exit 3 and name the operation", "[cli][errors]") {
     }
     r = adiff("eval '1/x' --at x=0");
     CHECK(r.code == 3);
+}
+
+TEST_CASE("kinks are reported: abs at 0 and ties of max", "[cli][errors]") {
+    auto r = adiff("grad 'abs(x) + max(z)' --at x=0 --at z=[1,1] --format json");
+    CHECK(r.code == 0);
+    CHECK(r.out.find("note: abs is not differentiable where its argument is 0") != std::string::npos);
+    CHECK(r.out.find("note: max has a tie of 2 entries here") != std::string::npos);
+    CHECK(r.out.find("\"gradient\": {\"x\": 0, \"z\": [0.5, 0.5]}") != std::string::npos);
+    r = adiff("grad 'abs(x) + max(z)' --at x=0.5 --at z=[1,2]");
+    CHECK(r.code == 0);
+    CHECK(r.out.find("note:") == std::string::npos);
 }

@@ -97,6 +97,9 @@ TEST_CASE("deep nesting is an error, not a stack overflow", "[parse][errors]") {
     std::string idx = "x";
     for (int i = 0; i < 100000; ++i) idx += "[0]";
     CHECK(error_of(idx).find("too deep") != std::string::npos);
+    std::string tower = "x";
+    for (int i = 0; i < 100000; ++i) tower += "^x";
+    CHECK(error_of(tower).find("nested too deeply") != std::string::npos);
     // 200 levels are fine.
     CHECK(tree(std::string(200, '(') + "x" + std::string(200, ')')) == "x");
 }

@@ -86,7 +86,9 @@ std::vector<T> symbolic(const Case& c, std::string* printed = nullptr) {
     for (const auto& [name, a] : c.vars) {
         std::vector<ad::sym::Expr> s;
         for (std::size_t k = 0; k < a.size(); ++k)
-            s.push_back(a.ndim() == 0 ? ad::sym::symbol(name) : ad::sym::symbol(name, "[" + std::to_string(k) + "]", static_cast<std::uint32_t>(k)));
+            s.push_back(a.ndim() == 0 ? ad::sym::symbol(name)
+                        : a.ndim() == 1 ? ad::sym::symbol(name, "[" + std::to_string(k) + "]", static_cast<std::uint32_t>(k))
+                        : ad::sym::symbol(name, "[" + std::to_string(k / a.cols()) + ", " + std::to_string(k % a.cols()) + "]", static_cast<std::uint32_t>(k)));
         syms.insert(syms.end(), s.begin(), s.end());
     }
     env = env_from(c.vars, syms);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "ad/core/multiprecision.hpp"
 #include "ad/expr/evaluate.hpp"
 #include "ad/symbolic/derivative.hpp"
 #include "ad/symbolic/evaluate.hpp"
