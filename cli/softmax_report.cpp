@@ -36,6 +36,9 @@ void register_softmax_report(CLI::App& app, int& exit_code) {
         ->check(CLI::IsMember({"double", "long", "50", "100"}));
     cmd->add_option("--format", opt->format, "text | json")->check(CLI::IsMember({"text", "json"}));
     cmd->callback([opt, &exit_code] {
+        if (opt->batch * opt->classes * opt->classes > 5'000'000)
+            throw CLI::ValidationError("--batch/--classes", "M·Q² = " + std::to_string(opt->batch * opt->classes * opt->classes) +
+                                                                " is too large for the report (limit 5000000 Jacobian entries)");
         const report::result r = run_report(*opt);
         std::cout << (opt->format == "json" ? report::to_json(r) : report::to_text(r));
         exit_code = r.ok ? exit_ok : exit_refuted;

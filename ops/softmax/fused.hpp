@@ -12,6 +12,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -161,10 +162,8 @@ Array<X> fused_rowwise(const Array<X>& z) {
     const std::size_t Q = fused_rows_check(z, K);
     Shape oshape = fused_out_shape<K>(z.shape());
     const std::size_t n = z.size();
-    if (Q == 0) {  // empty rows
-        using std::log;
+    if (Q == 0)  // empty rows
         return Array<X>(oshape, K == fused_kind::logsumexp ? X(-std::numeric_limits<double>::infinity()) : X(0));
-    }
     const std::size_t M = n / Q;
     if constexpr (!is_ad_type_v<X>) {
         std::vector<X> s;
