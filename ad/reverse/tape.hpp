@@ -106,18 +106,19 @@ public:
     /// y = f(a): one operand.
     tape_index record(tape_index a, const T& pa) {
         reserve_operands(1);
-        operand_.data()[operand_.size++] = a;
-        partial_.data()[partial_.size++] = pa;
+        const std::size_t k = operand_.size++;  // partial_ shares operand_'s size
+        operand_.data()[k] = a;
+        partial_.data()[k] = pa;
         return close_statement();
     }
     /// y = f(a, b): two operands.
     tape_index record(tape_index a, const T& pa, tape_index b, const T& pb) {
         reserve_operands(2);
         tape_index* op = operand_.data() + operand_.size;
-        T* part = partial_.data() + partial_.size;
+        T* part = partial_.data() + operand_.size;
         op[0] = a, op[1] = b;
         part[0] = pa, part[1] = pb;
-        operand_.size += 2, partial_.size += 2;
+        operand_.size += 2;
         return close_statement();
     }
     /// y = f(x₀, …, xₖ): n operands; inactive ones and exactly-zero partials (the non-maximal
@@ -133,7 +134,17 @@ public:
                 part[n] = p[k];
                 ++n;
             }
-        operand_.size = partial_.size = n;
+        operand_.size = n;
+        return close_statement();
+    }
+
+    /// y = f(…) with at most `max_n` operands written in place: `fill(op, partial)` stores
+    /// operand indices and partials into the two arrays and returns how many it wrote.
+    template <class Fill>
+    tape_index record_in_place(std::size_t max_n, Fill&& fill) {
+        reserve_operands(max_n);
+        const std::size_t n = fill(operand_.data() + operand_.size, partial_.data() + operand_.size);
+        operand_.size += n;
         return close_statement();
     }
 
@@ -202,12 +213,12 @@ public:
     }
 
 private:
-    /// Room for n more operands: operand_ and partial_ always have equal sizes and grow
-    /// together, so one test covers both.
+    /// Room for n more operands: partial_ is indexed like operand_ (operand_.size is the
+    /// size of both) and they grow together, so one test covers both.
     void reserve_operands(std::size_t n) {
         if (operand_.size + n > operand_.capacity()) [[unlikely]] {
             operand_.grow(operand_.size + n);
-            partial_.grow(partial_.size + n);
+            partial_.grow(operand_.size + n);
         }
     }
 

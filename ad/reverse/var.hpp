@@ -108,6 +108,46 @@ Var<T> apply_nary(const R& r, std::span<const Var<T>> xs) {
     return y;
 }
 
+/// Σ xᵢ on the tape in one pass (same value and partials as rules::sum: left-to-right sum,
+/// ∂ᵢ = 1), writing the active operands straight into the tape.
+template <class T>
+Var<T> apply_nary(const rules::sum&, std::span<const Var<T>> xs) {
+    Var<T> y(T(0));
+    bool any = false;
+    for (const Var<T>& x : xs) y.v = y.v + x.v, any |= x.i != inactive;
+    if (any)
+        y.i = active_tape<T>().record_in_place(xs.size(), [&](tape_index* op, T* part) {
+            std::size_t n = 0;
+            for (const Var<T>& x : xs)
+                if (x.i != inactive) op[n] = x.i, part[n] = T(1), ++n;
+            return n;
+        });
+    return y;
+}
+/// max over xᵢ on the tape (same value and partials as rules::max_reduce: the first maximal
+/// entry's value; ∂ = 1/k for each of the k entries equal to it), recording only those k.
+template <class T>
+Var<T> apply_nary(const rules::max_reduce& r, std::span<const Var<T>> xs) {
+    std::size_t k = 0;
+    for (std::size_t i = 1; i < xs.size(); ++i) if (val(xs[i].v) > val(xs[k].v)) k = i;
+    Var<T> y(xs[k].v);
+    std::size_t ties = 0;
+    bool any = false;
+    for (const Var<T>& x : xs)
+        if (val(x.v) == val(y.v)) ++ties, any |= x.i != inactive;
+    if (ties == 0) return apply_nary<rules::max_reduce, T>(r, xs);  // NaN maximum: generic path
+    if (any) {
+        const T p = ties == 1 ? T(1) : T(1) / T(int(ties));
+        y.i = active_tape<T>().record_in_place(ties, [&](tape_index* op, T* part) {
+            std::size_t n = 0;
+            for (const Var<T>& x : xs)
+                if (x.i != inactive && val(x.v) == val(y.v)) op[n] = x.i, part[n] = p, ++n;
+            return n;
+        });
+    }
+    return y;
+}
+
 /// Prints the value.
 template <class T>
 std::ostream& operator<<(std::ostream& os, const Var<T>& x) { return os << x.v; }
