@@ -41,8 +41,8 @@ inline std::string pad(const std::string& s, std::size_t w) {
 inline std::string to_text(const result& r) {
     using detail::pad, detail::sci;
     std::ostringstream os;
-    os << "adiff softmax — softmax from exp/sum/divide, derivatives by reverse mode, forward mode and\n"
-          "central differences, each compared with the closed form (Q = " << r.opt.classes << ", M = " << r.opt.batch
+    os << "adiff softmax — softmax from exp/sum/divide, derivatives by reverse mode, forward mode,\n"
+          "the symbolic DAG and central differences, each compared with the closed form (Q = " << r.opt.classes << ", M = " << r.opt.batch
        << ", seed = " << r.opt.seed << ")\n\n";
     os << pad("precision", 11) << pad("quantity", 32) << pad("method", 36) << pad("max abs", 10) << pad("max rel", 10)
        << pad("mean %", 10) << pad("ULPs", 10) << pad("tolerance", 10) << "ok\n";
@@ -63,7 +63,7 @@ inline std::string to_text(const result& r) {
     os << "\nreference: closed form (or the 100-digit value for the softmax value); tolerance: |a−b| ≤ tol·(max(1, max|ref|) "
           "+ max(|a|,|b|)) per entry;\nULPs in units of ε at each entry's magnitude (entries below 1e-8 of the largest are "
           "judged by the absolute error).\n";
-    if (method_hooks().empty()) os << "symbolic mode: not registered in this build (hook: adiff::report::method_hooks()).\n";
+    if (method_hooks().empty()) os << "symbolic mode: not registered in this build (adiff::report::method_hooks() is empty).\n";
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.2f", r.seconds);
     os << (r.ok ? "ALL AGREE" : "DISAGREEMENT") << ": " << r.rows.size() - bad << "/" << r.rows.size()
