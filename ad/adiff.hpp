@@ -4,6 +4,7 @@
 #include "ad/core/checked.hpp"
 #include "ad/core/multiprecision.hpp"
 #include "ad/drivers/derivatives.hpp"
+#include "ad/drivers/on_shape.hpp"
 #include "ad/drivers/gradient.hpp"
 #include "ad/drivers/hessian.hpp"
 #include "ad/drivers/jacobian.hpp"

@@ -12,22 +12,11 @@
 #include <random>
 
 #include "ad/adiff.hpp"
+#include "seed_check.hpp"
 #include "ad/check/compare.hpp"
 #include "ad/drivers/batch_jacobian.hpp"
 
 namespace {
-int failures = 0;
-bool checking = false;
-/// Compares every entry of `got` with the seed's printed `want` (|Δ| ≤ abs + rel·|want|).
-void expect(const char* what, const ad::Array<double>& got, const std::vector<double>& want, double abs = 1e-16, double rel = 1e-8) {
-    if (!checking) return;
-    if (got.size() != want.size()) { std::cerr << "MISMATCH " << what << ": size\n"; ++failures; return; }
-    for (std::size_t k = 0; k < want.size(); ++k)
-        if (!(std::abs(got[k] - want[k]) <= abs + rel * std::abs(want[k]))) {
-            std::cerr << "MISMATCH " << what << "[" << k << "]: got " << got[k] << ", seed prints " << want[k] << "\n";
-            ++failures;
-        }
-}
 /// The seed's error(a_true, a_pred) (+ its 1e-100 offset when `offset`), which must be below `limit`.
 double seed_error(const char* what, const ad::Array<double>& a, const ad::Array<double>& b, bool offset, double limit) {
     const double e = ad::check::seed_mean_percentage_error(a, b, offset ? 1e-100 : 0.0);
@@ -35,17 +24,10 @@ double seed_error(const char* what, const ad::Array<double>& a, const ad::Array<
     if (checking && !(e < limit)) { std::cerr << "MISMATCH error " << what << " = " << e << "\n"; ++failures; }
     return e;
 }
-template <class F>
-auto on_shape(ad::Shape s, F f) {  // f(Array) as a function of a flat vector (for the drivers)
-    return [s, f](const auto& v) {
-        using X = std::remove_cvref_t<decltype(v[0])>;
-        return f(ad::Array<X>(s, std::vector<X>(v.begin(), v.end())));
-    };
-}
 }  // namespace
 
 int main(int argc, char** argv) {
-    checking = argc > 1 && std::strcmp(argv[1], "--check") == 0;
+    start(argc, argv, 1e-16, 1e-8);
     std::cout.precision(9);
     const std::size_t Q = 5, M = 100, N_FEATURE = 3;
     auto softmax_2 = [](const auto& z) { return ad::softmax_naive(z); };  // exp(z) / exp(z).sum(-1, keepdims)
@@ -68,7 +50,7 @@ int main(int argc, char** argv) {
     // 3. Gradient of component j = 3 of softmax: autograd-style (reverse and forward mode on
     //    exp[0, j] / sum(exp)) and the closed form σ_j(e_j − σ) (the seed's my_der_soft_1).
     const ad::Array<double> Zg{10, 0, -10, 7.5, 6};
-    auto der_soft_1 = on_shape(ad::Shape{Q}, [](const auto& z) { return ad::softmax_naive(z)[3]; });
+    auto der_soft_1 = ad::on_shape(ad::Shape{Q}, [](const auto& z) { return ad::softmax_naive(z)[3]; });
     const ad::Array<double> grad(ad::Shape{Q}, ad::gradient(der_soft_1, Zg.values()));
     const ad::Array<double> grad_fwd = ad::jacobian_forward(der_soft_1, Zg.values()).reshaped({Q});
     const ad::Array<double> my_grad = ad::closed_form::softmax_component_gradient(ad::softmax(Zg), N_FEATURE);
@@ -81,8 +63,8 @@ int main(int argc, char** argv) {
 
     // 4. The Q×Q Jacobian (seed's (1, 5, 1, 5) squeezed) vs diag(σ) − σσᵀ (my_der_soft_2).
     const ad::Array<double> Zj{7, 0, 6.5, 7.5, 1};
-    const ad::Array<double> J = ad::jacobian_reverse(on_shape(ad::Shape{Q}, softmax_2), Zj.values());
-    const ad::Array<double> J_fwd = ad::jacobian_forward(on_shape(ad::Shape{Q}, softmax_2), Zj.values());
+    const ad::Array<double> J = ad::jacobian_reverse(ad::on_shape(ad::Shape{Q}, softmax_2), Zj.values());
+    const ad::Array<double> J_fwd = ad::jacobian_forward(ad::on_shape(ad::Shape{Q}, softmax_2), Zj.values());
     const ad::Array<double> my_J = ad::closed_form::softmax_jacobian(ad::softmax(Zj));
     std::cout << "jacobian(der_soft_2) =\n" << J << "\n";
     const std::vector<double> seed_J{
@@ -140,7 +122,7 @@ int main(int argc, char** argv) {
     std::cout << "compare(ours): max abs " << (ok.max_abs < 1e-15 ? "< 1e-15" : "large") << ", within tolerance: " << (ok.ok ? "yes" : "no")
               << "\ncompare(my_der_soft_5): max abs " << (bad.max_abs > 0.01 ? "> 0.01" : "small") << ", within tolerance: " << (bad.ok ? "yes" : "no") << "\n";
     if (checking && (!ok.ok || bad.ok)) ++failures;
-    return failures ? 1 : 0;
+    return exit_code();
 }
 /* Output:
 softmax_1(Z) = [[1.51922872e-08, 2.05605249e-09, 2.25473534e-06, 0.99752511, 0.00247261754]]

@@ -7,24 +7,11 @@
 #include <iostream>
 
 #include "ad/adiff.hpp"
+#include "seed_check.hpp"
 
-namespace {
-int failures = 0;
-bool checking = false;
-/// Compares every entry of `got` with the seed's printed `want` (|Δ| ≤ abs + rel·|want|).
-void expect(const char* what, const ad::Array<double>& got, const std::vector<double>& want, double abs = 1e-9, double rel = 1e-7) {
-    if (!checking) return;
-    if (got.size() != want.size()) { std::cerr << "MISMATCH " << what << ": size\n"; ++failures; return; }
-    for (std::size_t k = 0; k < want.size(); ++k)
-        if (!(std::abs(got[k] - want[k]) <= abs + rel * std::abs(want[k]))) {
-            std::cerr << "MISMATCH " << what << "[" << k << "]: got " << got[k] << ", seed prints " << want[k] << "\n";
-            ++failures;
-        }
-}
-}  // namespace
 
 int main(int argc, char** argv) {
-    checking = argc > 1 && std::strcmp(argv[1], "--check") == 0;
+    start(argc, argv, 1e-9, 1e-7);
     std::cout.precision(9);
 
     // 1. Softmax row by row (the seed's loop over rows) = softmax over the last axis.
@@ -66,7 +53,7 @@ int main(int argc, char** argv) {
         worst = std::max({worst, std::abs(J_rev[k] - J_cf[k]), std::abs(J_fwd[k] - J_cf[k])});
     std::cout << "max |AD - closed form| = " << (worst < 1e-16 ? "< 1e-16" : "too large") << "\n";
     if (checking && worst >= 1e-16) ++failures;
-    return failures ? 1 : 0;
+    return exit_code();
 }
 /* Output:
 softmax:

@@ -9,31 +9,10 @@
 #include <iostream>
 
 #include "ad/adiff.hpp"
-
-namespace {
-int failures = 0;
-bool checking = false;
-/// Compares every entry of `got` with the seed's printed `want` (|Δ| ≤ abs + rel·|want|).
-void expect(const char* what, const ad::Array<double>& got, const std::vector<double>& want, double abs = 2e-8, double rel = 1e-7) {
-    if (!checking) return;
-    if (got.size() != want.size()) { std::cerr << "MISMATCH " << what << ": size\n"; ++failures; return; }
-    for (std::size_t k = 0; k < want.size(); ++k)
-        if (!(std::abs(got[k] - want[k]) <= abs + rel * std::abs(want[k]))) {
-            std::cerr << "MISMATCH " << what << "[" << k << "]: got " << got[k] << ", seed prints " << want[k] << "\n";
-            ++failures;
-        }
-}
-template <class F>
-auto on_batch(ad::Shape s, F f) {  // f(Array) as a function of a flat vector (for the drivers)
-    return [s, f](const auto& v) {
-        using X = std::remove_cvref_t<decltype(v[0])>;
-        return f(ad::Array<X>(s, std::vector<X>(v.begin(), v.end())));
-    };
-}
-}  // namespace
+#include "seed_check.hpp"
 
 int main(int argc, char** argv) {
-    checking = argc > 1 && std::strcmp(argv[1], "--check") == 0;
+    start(argc, argv, 2e-8, 1e-7);
     std::cout.precision(8);
     const std::vector<double> seed_p{
         0.16005908, 0.06725888, 0.10924701, 0.11384503, 0.08331395, 0.06459966, 0.1163387, 0.06519166, 0.06509037, 0.15505567,
@@ -55,7 +34,7 @@ int main(int argc, char** argv) {
     expect("loss from probabilities", ad::cross_entropy_from_probs(predicted, target), {2.73197873, 2.47436928, 1.99534064});
 
     // 3. Loss gradient wrt the predictions, −1/p at the target (reverse mode through −log p).
-    auto loss_of_p = on_batch(shape, [&target](const auto& p) { return ad::sum(ad::cross_entropy_from_probs(p, target)); });
+    auto loss_of_p = ad::on_shape(shape, [&target](const auto& p) { return ad::sum(ad::cross_entropy_from_probs(p, target)); });
     const ad::Array<double> l_grad(shape, ad::gradient(loss_of_p, predicted.values()));
     std::cout << "loss grad (nonzeros) = " << l_grad(0, 8) << " " << l_grad(1, 0) << " " << l_grad(2, 9) << "\n";
     std::vector<double> seed_lgrad(30, 0.0);
@@ -65,8 +44,8 @@ int main(int argc, char** argv) {
     // 4. The softmax backward pass: gradient of the loss wrt the logits = p − onehot, by reverse
     //    mode (fused rule and plain primitives), forward mode, and the closed form.
     const std::vector<double> zv(vals.begin(), vals.end());
-    auto ce_fused = on_batch(shape, [&target](const auto& z) { return ad::sum(ad::cross_entropy(z, target)); });
-    auto ce_prims = on_batch(shape, [&target](const auto& z) { return ad::sum(ad::cross_entropy_from_probs(ad::softmax_naive(z), target)); });
+    auto ce_fused = ad::on_shape(shape, [&target](const auto& z) { return ad::sum(ad::cross_entropy(z, target)); });
+    auto ce_prims = ad::on_shape(shape, [&target](const auto& z) { return ad::sum(ad::cross_entropy_from_probs(ad::softmax_naive(z), target)); });
     const ad::Array<double> g_rev(shape, ad::gradient(ce_fused, zv));
     const ad::Array<double> g_prims(shape, ad::gradient(ce_prims, zv));
     const ad::Array<double> g_fwd = ad::jacobian_forward(ce_fused, zv).reshaped(shape);
@@ -100,14 +79,14 @@ int main(int argc, char** argv) {
 
     // 7. The sigmoid layer's backward: sigmoid′ = s(1 − s) (forward mode vs closed form).
     const ad::Array<double> row0(ad::Shape{10}, std::vector<double>(vals.begin(), vals.begin() + 10));
-    auto sig = on_batch(ad::Shape{10}, [](const auto& z) { return ad::sigmoid(z); });
+    auto sig = ad::on_shape(ad::Shape{10}, [](const auto& z) { return ad::sigmoid(z); });
     const ad::Array<double> Js = ad::jacobian_forward(sig, row0.values());
     const ad::Array<double> ds = ad::closed_form::sigmoid_derivative(ad::sigmoid(row0));
     double sworst = 0;
     for (std::size_t k = 0; k < 10; ++k) sworst = std::max(sworst, std::abs(Js(k, k) - ds[k]));
     std::cout << "max |sigmoid' forward - s(1-s)| " << (sworst < 1e-16 ? "< 1e-16" : "TOO LARGE") << "\n";
     if (checking && sworst >= 1e-16) ++failures;
-    return failures ? 1 : 0;
+    return exit_code();
 }
 /* Output:
 prediction (row 0) = [0.16005908, 0.067258879, 0.10924701, 0.11384503, 0.083313949, 0.064599659, 0.1163387, 0.065191659, 0.065090369, 0.15505567]

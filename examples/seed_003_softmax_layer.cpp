@@ -9,24 +9,11 @@
 #include <iostream>
 
 #include "ad/adiff.hpp"
+#include "seed_check.hpp"
 
-namespace {
-int failures = 0;
-bool checking = false;
-/// Compares every entry of `got` with the seed's printed `want` (|Δ| ≤ abs + rel·|want|).
-void expect(const char* what, const ad::Array<double>& got, const std::vector<double>& want, double abs, double rel = 0) {
-    if (!checking) return;
-    if (got.size() != want.size()) { std::cerr << "MISMATCH " << what << ": size\n"; ++failures; return; }
-    for (std::size_t k = 0; k < want.size(); ++k)
-        if (!(std::abs(got[k] - want[k]) <= abs + rel * std::abs(want[k]))) {
-            std::cerr << "MISMATCH " << what << "[" << k << "]: got " << got[k] << ", seed prints " << want[k] << "\n";
-            ++failures;
-        }
-}
-}  // namespace
 
 int main(int argc, char** argv) {
-    checking = argc > 1 && std::strcmp(argv[1], "--check") == 0;
+    start(argc, argv, 0, 0);
     std::cout.precision(6);
     const ad::Array<double> x{0.1, 0.5, 0.4};
     const ad::Array<double> W{{0.1, 0.2, 0.3, 0.4, 0.5}, {0.6, 0.7, 0.8, 0.9, 0.1}, {0.11, 0.12, 0.13, 0.14, 0.15}};
@@ -90,7 +77,7 @@ int main(int argc, char** argv) {
     }
     std::cout << "max |sum over outputs| = " << (colsum < 1e-16 ? "< 1e-16" : "TOO LARGE") << "\n";
     if (checking && colsum >= 1e-16) ++failures;
-    return failures ? 1 : 0;
+    return exit_code();
 }
 /* Output:
 h = [0.19091352, 0.20353145, 0.21698333, 0.23132428, 0.15724743]

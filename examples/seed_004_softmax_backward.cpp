@@ -8,25 +8,12 @@
 #include <iostream>
 
 #include "ad/adiff.hpp"
+#include "seed_check.hpp"
 #include "ad/drivers/batch_jacobian.hpp"
 
-namespace {
-int failures = 0;
-bool checking = false;
-/// Compares every entry of `got` with the seed's printed `want` (|Δ| ≤ abs + rel·|want|).
-void expect(const char* what, const ad::Array<double>& got, const std::vector<double>& want, double abs = 1e-9, double rel = 1e-7) {
-    if (!checking) return;
-    if (got.size() != want.size()) { std::cerr << "MISMATCH " << what << ": size\n"; ++failures; return; }
-    for (std::size_t k = 0; k < want.size(); ++k)
-        if (!(std::abs(got[k] - want[k]) <= abs + rel * std::abs(want[k]))) {
-            std::cerr << "MISMATCH " << what << "[" << k << "]: got " << got[k] << ", seed prints " << want[k] << "\n";
-            ++failures;
-        }
-}
-}  // namespace
 
 int main(int argc, char** argv) {
-    checking = argc > 1 && std::strcmp(argv[1], "--check") == 0;
+    start(argc, argv, 1e-9, 1e-7);
     std::cout.precision(8);
 
     // 1. One row: x = [[1, 2]], df = [1, 3].
@@ -83,7 +70,7 @@ int main(int argc, char** argv) {
     for (const auto& e : d50) worst = std::max(worst, ad::mp50(abs(e)));
     std::cout << "50 digits: max |reverse - closed form| " << (worst < ad::mp50("1e-45") ? "< 1e-45" : "TOO LARGE") << "\n";
     if (checking && !(worst < ad::mp50("1e-45"))) ++failures;
-    return failures ? 1 : 0;
+    return exit_code();
 }
 /* Output:
 softmax_gradient([[1, 2]]):

@@ -89,15 +89,6 @@ inline std::vector<method_hook>& method_hooks() {
 
 namespace detail {
 
-/// Wraps f(Array) as a function of a flat std::vector with the given shape (for the drivers).
-template <class F>
-auto flat(ad::Shape s, F f) {
-    return [s, f](const auto& x) {
-        using X = std::remove_cvref_t<decltype(x[0])>;
-        return f(ad::Array<X>(s, std::vector<X>(x.begin(), x.end())));
-    };
-}
-
 template <class T>
 ad::Array<T> row0(const ad::Array<T>& Z) {
     return ad::Array<T>(ad::Shape{Z.cols()}, std::vector<T>(Z.begin(), Z.begin() + static_cast<std::ptrdiff_t>(Z.cols())));
@@ -140,7 +131,7 @@ void add(std::vector<row>& rows, const std::string& prec, const std::string& qua
 template <class T>
 void run_precision(const options& opt, const std::string& prec, std::vector<row>& rows) {
     using namespace ad;
-    using detail::add, detail::flat;
+    using detail::add;
     using std::pow;
     const problem<T> pb = make_problem<T>(opt);
     const std::size_t M = opt.batch, Q = opt.classes, n = pb.x.size();
@@ -164,7 +155,7 @@ void run_precision(const options& opt, const std::string& prec, std::vector<row>
     {
         const std::size_t j = pb.j;
         const Array<T> ref = closed_form::softmax_component_gradient(s, j);
-        auto fj = flat(zs, [j](const auto& a) { return softmax_naive(a)[j]; });
+        auto fj = on_shape(zs, [j](const auto& a) { return softmax_naive(a)[j]; });
         const std::vector<T> zv(z.begin(), z.end());
         const std::string q = "grad of one component";
         add(rows, prec, q, "reverse (primitives)", cf, ref, Array<T>(zs, gradient(fj, zv)), ad_tol);
@@ -176,11 +167,11 @@ void run_precision(const options& opt, const std::string& prec, std::vector<row>
         const Array<T> ref = closed_form::softmax_jacobian(s);
         const std::vector<T> zv(z.begin(), z.end());
         const std::string q = "Jacobian (Q,Q)";
-        add(rows, prec, q, "reverse (primitives)", cf, ref, jacobian_reverse(flat(zs, naive), zv), ad_tol);
-        add(rows, prec, q, "forward (primitives)", cf, ref, jacobian_forward(flat(zs, naive), zv), ad_tol);
-        add(rows, prec, q, "reverse (fused rule)", cf, ref, jacobian_reverse(flat(zs, fused), zv), ad_tol);
-        add(rows, prec, q, "forward (fused rule)", cf, ref, jacobian_forward(flat(zs, fused), zv), ad_tol);
-        add(rows, prec, q, "central differences", cf, ref, check::jacobian_central(flat(zs, naive), zv), fd_tol);
+        add(rows, prec, q, "reverse (primitives)", cf, ref, jacobian_reverse(on_shape(zs, naive), zv), ad_tol);
+        add(rows, prec, q, "forward (primitives)", cf, ref, jacobian_forward(on_shape(zs, naive), zv), ad_tol);
+        add(rows, prec, q, "reverse (fused rule)", cf, ref, jacobian_reverse(on_shape(zs, fused), zv), ad_tol);
+        add(rows, prec, q, "forward (fused rule)", cf, ref, jacobian_forward(on_shape(zs, fused), zv), ad_tol);
+        add(rows, prec, q, "central differences", cf, ref, check::jacobian_central(on_shape(zs, naive), zv), fd_tol);
     }
     // 4. batch Jacobian blocks (M,Q,Q) with Q sweeps (CPR), and 5. dense (M,Q,M,Q).
     const Array<T> blocks = closed_form::softmax_batch_jacobian_blocks(S);
@@ -210,8 +201,8 @@ void run_precision(const options& opt, const std::string& prec, std::vector<row>
         const Array<T> ref = closed_form::softmax_backward(S, pb.G);
         const std::vector<T> Zv(pb.Z.begin(), pb.Z.end()), Gv(pb.G.begin(), pb.G.end());
         const std::string q = "VJP softmax backward (M,Q)";
-        add(rows, prec, q, "reverse vjp (primitives)", cf, ref, Array<T>(Zs, vjp(flat(Zs, naive), Zv, Gv).second), ad_tol);
-        add(rows, prec, q, "reverse vjp (fused rule)", cf, ref, Array<T>(Zs, vjp(flat(Zs, fused), Zv, Gv).second), ad_tol);
+        add(rows, prec, q, "reverse vjp (primitives)", cf, ref, Array<T>(Zs, vjp(on_shape(Zs, naive), Zv, Gv).second), ad_tol);
+        add(rows, prec, q, "reverse vjp (fused rule)", cf, ref, Array<T>(Zs, vjp(on_shape(Zs, fused), Zv, Gv).second), ad_tol);
         add(rows, prec, q, "forward blocks, G·J", cf, ref,
             closed_form::softmax_backward_via_blocks(batch_jacobian_forward(naive, pb.Z), pb.G), ad_tol);
         add(rows, prec, q, "central differences (CPR), G·J", cf, ref,
@@ -232,8 +223,8 @@ void run_precision(const options& opt, const std::string& prec, std::vector<row>
         auto ce_rows = [&t](const auto& a) { return cross_entropy(a, t).reshaped(Shape{a.rows(), 1}); };
         const std::vector<T> Zv(pb.Z.begin(), pb.Z.end());
         const std::string q = "cross-entropy gradient (M,Q)";
-        add(rows, prec, q, "reverse (fused log_softmax)", cf, ref, Array<T>(Zs, gradient(flat(Zs, ce_fused), Zv)), ad_tol);
-        add(rows, prec, q, "reverse (primitives)", cf, ref, Array<T>(Zs, gradient(flat(Zs, ce_naive), Zv)), ad_tol);
+        add(rows, prec, q, "reverse (fused log_softmax)", cf, ref, Array<T>(Zs, gradient(on_shape(Zs, ce_fused), Zv)), ad_tol);
+        add(rows, prec, q, "reverse (primitives)", cf, ref, Array<T>(Zs, gradient(on_shape(Zs, ce_naive), Zv)), ad_tol);
         add(rows, prec, q, "forward, Q sweeps (fused)", cf, ref, batch_jacobian_forward(ce_rows, pb.Z).reshaped(Zs), ad_tol);
         add(rows, prec, q, "central differences (CPR)", cf, ref, check::batch_jacobian_central(ce_rows, pb.Z).reshaped(Zs), fd_tol);
     }
@@ -242,7 +233,7 @@ void run_precision(const options& opt, const std::string& prec, std::vector<row>
         const Array<T> h = softmax_layer(pb.W, pb.x);
         const Array<T> ref = closed_form::softmax_layer_dW_shortcut(h, pb.x);
         const Array<T> xv = pb.x;
-        auto layer = flat(pb.W.shape(), [xv](const auto& Wa) {
+        auto layer = on_shape(pb.W.shape(), [xv](const auto& Wa) {
             using X = typename std::remove_cvref_t<decltype(Wa)>::value_type;
             return softmax_layer(Wa, cast<X>(xv));
         });
@@ -261,7 +252,7 @@ void run_precision(const options& opt, const std::string& prec, std::vector<row>
         const std::vector<T> Zv(pb.Z.begin(), pb.Z.end());
         const std::string q = "sigmoid' (M,Q)";
         add(rows, prec, q, "reverse (grad of Σ sigmoid)", cf, ref,
-            Array<T>(Zs, gradient(flat(Zs, [](const auto& a) { return sum(sigmoid(a)); }), Zv)), ad_tol);
+            Array<T>(Zs, gradient(on_shape(Zs, [](const auto& a) { return sum(sigmoid(a)); }), Zv)), ad_tol);
         const Array<T> Bf = batch_jacobian_forward(sig_rows, pb.Z);
         Array<T> d(Zs);
         for (std::size_t p = 0; p < M; ++p)
