@@ -13,7 +13,7 @@ B=${FUZZ_BUILD_DIR:-build-fuzz}
 exe="$ROOT/$B/fuzz/adiff_fuzz_$target"
 [ -x "$exe" ] || { echo "fuzz-long: $exe not built (run scripts/ci_fuzz.sh first)" >&2; exit 2; }
 TOTAL=${TOTAL:-10000000}
-CHUNK=${CHUNK:-400000}
+CHUNK=${CHUNK:-150000}
 SECONDS_MAX=${SECONDS_MAX:-7200}
 WORK=${WORK:-$ROOT/$B/fuzz-long-$target}
 mkdir -p "$WORK/corpus"
