@@ -226,6 +226,9 @@ bool structural_disagreement(const program& p, bool hessians, Get&& get) {
     for (const auto& v : run(all, xm))
         if (ad::is_finite(v)) scale = std::max(scale, ad::mp50(abs(v)));
     if (dm <= ad::mp50(1e-30) * scale) return false;
+    // Near double's overflow (some intermediate beyond 1e150, so products of partials can
+    // overflow or lose their low bits in one mode only) a disagreement cannot be judged.
+    if (scale > ad::mp50(1e150)) return false;
     const long double dl = std::abs(al - bl);
     const long double ratio = static_cast<long double>(dm) / dl;
     return ratio > 0.1L && ratio < 10.0L;
