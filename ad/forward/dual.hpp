@@ -130,6 +130,7 @@ Dual<T, N> apply_nary(const R& r, std::span<const Dual<T, N>> xs) {
     const std::span<T> v(v_buf.data(), xs.size()), p(p_buf.data(), xs.size());
     for (std::size_t i = 0; i < xs.size(); ++i) v[i] = xs[i].v;
     Dual<T, N> y(r.value(std::span<const T>(v)));
+    if (detail::checking_enabled && !xs.empty()) [[unlikely]] detail::check_primitive(R::name, y.v, y.v, v[0]);
     r.partials(std::span<const T>(v), y.v, p);
     for (std::size_t i = 0; i < xs.size(); ++i)
         for (std::size_t l = 0; l < N; ++l) y.t[l] = y.t[l] + p[i] * xs[i].t[l];

@@ -101,6 +101,7 @@ Var<T> apply_nary(const R& r, std::span<const Var<T>> xs) {
         any |= xs[k].i != inactive;
     }
     Var<T> y(r.value(std::span<const T>(v)));
+    if (any && detail::checking_enabled && !xs.empty()) [[unlikely]] detail::check_primitive(R::name, y.v, y.v, v[0]);
     if (any) {
         r.partials(std::span<const T>(v), y.v, std::span<T>(p));
         y.i = active_tape<T>().record(std::span<const tape_index>(idx), std::span<const T>(p));
@@ -115,6 +116,7 @@ Var<T> apply_nary(const rules::sum&, std::span<const Var<T>> xs) {
     Var<T> y(T(0));
     bool any = false;
     for (const Var<T>& x : xs) y.v = y.v + x.v, any |= x.i != inactive;
+    if (any && detail::checking_enabled) [[unlikely]] detail::check_primitive(rules::sum::name, y.v, T(1), xs[0].v);
     if (any)
         y.i = active_tape<T>().record_in_place(xs.size(), [&](tape_index* op, T* part) {
             std::size_t n = 0;
