@@ -28,6 +28,7 @@ struct Options {
     bool latex = false, c = false;
     std::size_t random = 0;
     std::uint64_t seed = 1;
+    std::string plot;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -183,6 +184,7 @@ int run_command(const std::string& command, Options o) {
         req.wrt = split_list(o.wrt);
         req.random = o.random;
         req.seed = o.seed;
+        req.plot = o.plot;
         req.diff_style = o.latex ? "latex" : (o.c ? "c" : "text");
         for (const auto& a : o.at) {
             Variable v = expr::parse_at(a);
@@ -246,6 +248,9 @@ CLI::App* add_command(CLI::App& app, int& exit_code, const std::string& name, co
     cmd->add_option("--precision", o->precision, "double | long | 50 | 100 (decimal digits)")
         ->check(CLI::IsMember({"double", "long", "50", "100"}));
     cmd->add_option("--format", o->format, "text | json")->check(CLI::IsMember({"text", "json"}));
+    if (name == "jacobian" || claim_opts)
+        cmd->add_option("--plot", o->plot, name == "jacobian" ? "also write the Jacobian as an SVG heatmap to FILE"
+                                                              : "also write |claim - AD| at the first point as an SVG heatmap to FILE");
     if (claim_opts) {
         cmd->add_option("--claim", o->claim, "your Jacobian (or gradient) as an expression")->required();
         cmd->add_option("--random", o->random, "check at N random points (uniform in [-2, 2])");

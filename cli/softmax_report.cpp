@@ -7,6 +7,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/report/format.hpp"
 #include "cli/report/softmax_report.hpp"
+#include "ad/plot/softmax_plots.hpp"
 
 namespace adiff::cli {
 
@@ -35,12 +36,17 @@ void register_softmax_report(CLI::App& app, int& exit_code) {
     cmd->add_option("--precision", opt->precision, "double | long | 50 | 100 (50 digits always runs too)")
         ->check(CLI::IsMember({"double", "long", "50", "100"}));
     cmd->add_option("--format", opt->format, "text | json")->check(CLI::IsMember({"text", "json"}));
-    cmd->callback([opt, &exit_code] {
+    auto plot_dir = std::make_shared<std::string>();
+    cmd->add_option("--plot", *plot_dir, "also write Jacobian heatmaps (SVG) of the first row and of the batch into DIR");
+    cmd->callback([opt, plot_dir, &exit_code] {
         if (opt->batch * opt->classes * opt->classes > 5'000'000)
             throw CLI::ValidationError("--batch/--classes", "M·Q² = " + std::to_string(opt->batch * opt->classes * opt->classes) +
                                                                 " is too large for the report (limit 5000000 Jacobian entries)");
         const report::result r = run_report(*opt);
         std::cout << (opt->format == "json" ? report::to_json(r) : report::to_text(r));
+        if (!plot_dir->empty())
+            for (const auto& f : ad::plot::write_softmax_plots(*plot_dir, report::make_problem<double>(*opt).Z))
+                std::cerr << "wrote " << f << "\n";
         exit_code = r.ok ? exit_ok : exit_refuted;
     });
 }

@@ -32,12 +32,6 @@ inline constexpr const char* version_string = ADIFF_VERSION_STRING;
 }  // namespace ad
 ]] @ONLY)
 target_include_directories(adiff_ad INTERFACE $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/generated>)
-# The root CMakeLists names $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/adiff> before
-# GNUInstallDirs is included, which yields "/adiff"; drop any such entry: the installed
-# include directory comes from `INCLUDES DESTINATION` below.
-get_target_property(adiff_ad_includes adiff_ad INTERFACE_INCLUDE_DIRECTORIES)
-list(FILTER adiff_ad_includes EXCLUDE REGEX "^\\$<INSTALL_INTERFACE:/")
-set_property(TARGET adiff_ad PROPERTY INTERFACE_INCLUDE_DIRECTORIES "${adiff_ad_includes}")
 
 # ---------------------------------------------------------------- optional Eigen component
 find_package(Eigen3 3.3 QUIET NO_MODULE)

@@ -35,6 +35,7 @@ struct Request {
     std::string diff_style = "text";     ///< diff: text | latex | c
     std::size_t random = 0;              ///< check: number of random points (0: use --at)
     std::uint64_t seed = 1;
+    std::string plot;                    ///< jacobian: heatmap of J; check: heatmap of |claim − AD| (SVG path)
 };
 
 /// Index of variable `name` in req.vars, or -1.

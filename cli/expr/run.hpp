@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "ad/adiff.hpp"
+#include "ad/plot/heatmap.hpp"
 #include "ad/core/checked.hpp"
 #include "ad/symbolic/derivative.hpp"
 #include "ad/symbolic/evaluate.hpp"
@@ -227,6 +228,11 @@ int run_at(const Request& req, std::ostream& out) {
     }
     if (req.command == "jacobian") {
         const ad::Array<T> J = r.jacobian();
+        if (!req.plot.empty()) {
+            ad::plot::heatmap_options po;
+            po.title = "Jacobian of " + req.source;
+            ad::plot::write_heatmap(req.plot, J, po);
+        }
         if (req.json) {
             out << "{\"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"jacobian\": " << json_array(J) << "}\n";
         } else {
@@ -269,6 +275,8 @@ CheckResult check_at(const Request& req, const std::vector<std::vector<Variable>
                                       " but the Jacobian of the expression w.r.t. the --wrt variables is " + std::to_string(m) +
                                       " x " + std::to_string(n) + "; claim shape vs Jacobian shape",
                                   C.shape(), J.shape());
+        if (!req.plot.empty() && p == 0)
+            ad::plot::write_error_heatmap(req.plot, C.reshaped(J.shape()), J, ad::plot::error_options("|claim - AD|, " + req.source));
         bool point_ok = true;
         for (std::size_t k = 0; k < m * n; ++k) {
             using std::abs;

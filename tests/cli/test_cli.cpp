@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <string>
@@ -238,4 +239,31 @@ TEST_CASE("kinks are reported: abs at 0 and ties of max", "[cli][errors]") {
     r = adiff("grad 'abs(x) + max(z)' --at x=0.5 --at z=[1,2]");
     CHECK(r.code == 0);
     CHECK(r.out.find("note:") == std::string::npos);
+}
+
+TEST_CASE("--plot writes SVG heatmaps: the Jacobian, the check error, the report's Jacobians", "[cli][plot]") {
+    const std::string dir = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/adiff_test_cli_plot";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    auto slurp = [](const std::string& path) {
+        std::ifstream f(path);
+        return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    };
+    auto r = adiff("jacobian 'softmax(z)' --at z=[1,2,3] --plot " + dir + "/j.svg");
+    CHECK(r.code == 0);
+    const std::string j = slurp(dir + "/j.svg");
+    CHECK(j.find("<svg") != std::string::npos);
+    CHECK(j.find("Jacobian of softmax(z)") != std::string::npos);
+    CHECK(j.find("</svg>") != std::string::npos);
+    r = adiff("check 'softmax(z)' --claim 's = softmax(z); diag(s) + outer(s, s)' --wrt z --random 3 --plot " + dir + "/e.svg");
+    CHECK(r.code == 1);
+    CHECK(slurp(dir + "/e.svg").find("claim - AD") != std::string::npos);
+    r = adiff("softmax --classes 3 --batch 4 --plot " + dir + "/report");
+    CHECK(r.code == 0);
+    CHECK(std::filesystem::exists(dir + "/report/softmax_jacobian.svg"));
+    CHECK(std::filesystem::exists(dir + "/report/batch_jacobian.svg"));
+    // a directory that cannot be created is bad input, not a crash
+    r = adiff("softmax --classes 3 --batch 4 --plot /proc/adiff_cannot_write_here");
+    CHECK(r.code == 2);
+    CHECK(r.out.find("cannot create directory") != std::string::npos);
 }
