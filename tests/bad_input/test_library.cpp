@@ -81,6 +81,10 @@ std::vector<row> library_rows() {
          [] { ad::checked_scope c; (void)ad::hessian([](const auto& x) { return exp(x[0] * x[0]); }, V{40}); }},
         {"checked asin outside [-1, 1]", kind::domain, "'asin'",
          [] { ad::checked_scope c; (void)ad::gradient([](const auto& x) { return asin(x[0]); }, V{2}); }},
+        {"checked n-ary sum overflow, reverse (fuzz regression)", kind::domain, "'sum'",
+         [] { ad::checked_scope c; (void)ad::gradient([](const auto& x) { return ad::sum(x); }, V{1e308, 1e308}); }},
+        {"checked n-ary sum overflow, forward (fuzz regression)", kind::domain, "'sum'",
+         [] { ad::checked_scope c; (void)ad::jvp([](const auto& x) { return ad::sum(x); }, V{1e308, 1e308}, V{1, 1}); }},
         {"an active Var used with no tape recording", kind::tape, "no active tape",
          [] {
              ad::Var<double> x;
