@@ -241,7 +241,7 @@ TEST_CASE("kinks are reported: abs at 0 and ties of max", "[cli][errors]") {
     CHECK(r.out.find("note:") == std::string::npos);
 }
 
-TEST_CASE("--plot writes SVG heatmaps: the Jacobian, the check error, the report's Jacobians", "[cli][plot]") {
+TEST_CASE("plot option writes SVG heatmaps: the Jacobian, the check error, the report Jacobians", "[cli][plot]") {
     const std::string dir = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/adiff_test_cli_plot";
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
