@@ -264,13 +264,9 @@ private:
         ADIFF_EXPR_UNARY(acos) ADIFF_EXPR_UNARY(atan) ADIFF_EXPR_UNARY(abs) ADIFF_EXPR_UNARY(sigmoid)
         ADIFF_EXPR_UNARY(transpose) ADIFF_EXPR_UNARY(diag) ADIFF_EXPR_UNARY(log_softmax) ADIFF_EXPR_UNARY(logsumexp)
 #undef ADIFF_EXPR_UNARY
-        if (f == "softmax") {
-            if constexpr (std::is_same_v<X, sym::Expr>)
-                // Symbolically softmax is exp(z)/Σexp(z): the max shift of the stable form cancels
-                // exactly, and leaving it out keeps the Jacobian DAG small (no argmax terms).
-                return unary([](const A& a) { return softmax_naive(a); });
-            else return unary([](const A& a) { return softmax(a); });
-        }
+        // Symbolically softmax is exp(z − logsumexp(z)) with the stable n-ary logsumexp rule:
+        // right at any logits, and its Jacobian is one shared node per entry.
+        if (f == "softmax") return unary([](const A& a) { return softmax(a); });
         if (f == "sign" || f == "heaviside") {
             const bool s = f == "sign";
             return unary([s](const A& a) { return map(a, [s](const X& x) -> X { using ad::sign, ad::heaviside; return s ? X(sign(x)) : X(heaviside(x)); }); });

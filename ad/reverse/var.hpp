@@ -85,68 +85,31 @@ Var<T> apply_binary(const R& r, const Var<T>& a, const U& c) { return apply_bina
 template <class R, class T, class U> requires (!is_ad_type_v<U> || std::same_as<U, T>)
 Var<T> apply_binary(const R& r, const U& c, const Var<T>& b) { return apply_binary(r, Var<T>(c), b); }
 
-/// n-ary reduction: one statement with an operand per active input.
+/// n-ary reduction (sum, max, ...): one statement whose operands are the active inputs with a
+/// nonzero partial (a max records only its maximal entries). The rule's partials are written
+/// straight into the tape's partial array and compacted in place, so there is one generic path
+/// for every n-ary rule and no per-rule specialisation.
 template <class R, class T>
 Var<T> apply_nary(const R& r, std::span<const Var<T>> xs) {
-    // per-thread scratch (no allocation once warmed up); copied out before any nested call
-    static thread_local std::vector<T> v_buf, p_buf;
-    static thread_local std::vector<tape_index> idx_buf;
-    if (v_buf.size() < xs.size()) v_buf.resize(xs.size()), p_buf.resize(xs.size()), idx_buf.resize(xs.size());
-    const std::span<T> v(v_buf.data(), xs.size()), p(p_buf.data(), xs.size());
-    const std::span<tape_index> idx(idx_buf.data(), xs.size());
+    // per-thread scratch for the input values (no allocation once warmed up)
+    static thread_local std::vector<T> v_buf;
+    if (v_buf.size() < xs.size()) v_buf.resize(xs.size());
+    const std::span<T> v(v_buf.data(), xs.size());
     bool any = false;
     for (std::size_t k = 0; k < xs.size(); ++k) {
         v[k] = xs[k].v;
-        idx[k] = xs[k].i;
         any |= xs[k].i != inactive;
     }
     Var<T> y(r.value(std::span<const T>(v)));
     if (any && detail::checking_enabled && !xs.empty()) [[unlikely]] detail::check_primitive(R::name, y.v, y.v, v[0]);
-    if (any) {
-        r.partials(std::span<const T>(v), y.v, std::span<T>(p));
-        y.i = active_tape<T>().record(std::span<const tape_index>(idx), std::span<const T>(p));
-    }
-    return y;
-}
-
-/// Σ xᵢ on the tape in one pass (same value and partials as rules::sum: left-to-right sum,
-/// ∂ᵢ = 1), writing the active operands straight into the tape.
-template <class T>
-Var<T> apply_nary(const rules::sum&, std::span<const Var<T>> xs) {
-    Var<T> y(T(0));
-    bool any = false;
-    for (const Var<T>& x : xs) y.v = y.v + x.v, any |= x.i != inactive;
-    if (any && detail::checking_enabled) [[unlikely]] detail::check_primitive(rules::sum::name, y.v, T(1), xs[0].v);
     if (any)
         y.i = active_tape<T>().record_in_place(xs.size(), [&](tape_index* op, T* part) {
+            r.partials(std::span<const T>(v), y.v, std::span<T>(part, xs.size()));
             std::size_t n = 0;
-            for (const Var<T>& x : xs)
-                if (x.i != inactive) op[n] = x.i, part[n] = T(1), ++n;
+            for (std::size_t k = 0; k < xs.size(); ++k)
+                if (xs[k].i != inactive && !is_exact_zero(part[k])) op[n] = xs[k].i, part[n] = part[k], ++n;
             return n;
         });
-    return y;
-}
-/// max over xᵢ on the tape (same value and partials as rules::max_reduce: the first maximal
-/// entry's value; ∂ = 1/k for each of the k entries equal to it), recording only those k.
-template <class T>
-Var<T> apply_nary(const rules::max_reduce& r, std::span<const Var<T>> xs) {
-    std::size_t k = 0;
-    for (std::size_t i = 1; i < xs.size(); ++i) if (val(xs[i].v) > val(xs[k].v)) k = i;
-    Var<T> y(xs[k].v);
-    std::size_t ties = 0;
-    bool any = false;
-    for (const Var<T>& x : xs)
-        if (val(x.v) == val(y.v)) ++ties, any |= x.i != inactive;
-    if (ties == 0) return apply_nary<rules::max_reduce, T>(r, xs);  // NaN maximum: generic path
-    if (any) {
-        const T p = ties == 1 ? T(1) : T(1) / T(int(ties));
-        y.i = active_tape<T>().record_in_place(ties, [&](tape_index* op, T* part) {
-            std::size_t n = 0;
-            for (const Var<T>& x : xs)
-                if (x.i != inactive && val(x.v) == val(y.v)) op[n] = x.i, part[n] = p, ++n;
-            return n;
-        });
-    }
     return y;
 }
 

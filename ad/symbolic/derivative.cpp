@@ -51,6 +51,12 @@ std::vector<Expr> gradient(const Expr& y, std::span<const Expr> wrt) {
             for (std::size_t k = 0; k < p.size(); ++k) xs.push_back(node.arg(k));
             rules::sum{}.partials(std::span<const Expr>(xs), node, std::span<Expr>(p));
             for (std::size_t k = 0; k < p.size(); ++k) give(xs[k], p[k]);
+        } else if (op == Op::logsumexp) {
+            // ∂ᵢ = exp(xᵢ − y): with y this node, the same nodes as the softmax built on it
+            std::vector<Expr> xs, p(node.node().args.size());
+            for (std::size_t k = 0; k < p.size(); ++k) xs.push_back(node.arg(k));
+            rules::logsumexp{}.partials(std::span<const Expr>(xs), node, std::span<Expr>(p));
+            for (std::size_t k = 0; k < p.size(); ++k) give(xs[k], p[k]);
         } else if (op == Op::max_n) {
             // rules::max_reduce::partials compares values, which a symbol does not have: the
             // partial ∂max/∂xᵢ is the node max_weight(xs, i), evaluated by that same rule.

@@ -40,11 +40,12 @@ std::vector<T> evaluate(std::span<const Expr> roots, const std::unordered_map<st
             }
             case Op::sign: y = ad::sign(at(n, 0)); break;
             case Op::heaviside: y = ad::heaviside(at(n, 0)); break;
-            case Op::sum: case Op::max_n: case Op::max_weight: {
+            case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: {
                 std::vector<T> xs(n.args.size());
                 for (std::size_t k = 0; k < xs.size(); ++k) xs[k] = at(n, k);
                 if (n.op == Op::sum) y = rules::sum{}.value(std::span<const T>(xs));
                 else if (n.op == Op::max_n) y = rules::max_reduce{}.value(std::span<const T>(xs));
+                else if (n.op == Op::logsumexp) y = rules::logsumexp{}.value(std::span<const T>(xs));
                 else {
                     std::vector<T> part(xs.size());
                     const T m = rules::max_reduce{}.value(std::span<const T>(xs));
@@ -53,6 +54,15 @@ std::vector<T> evaluate(std::span<const Expr> roots, const std::unordered_map<st
                 }
                 break;
             }
+            case Op::pow:
+                // an integer constant exponent: the pow_int rule, as in every other mode
+                if (const Node& c = Expr::from_id(n.args[1]).node();
+                    c.op == Op::constant && c.value.den == 1 && c.value.num >= -(1 << 30) && c.value.num <= (1 << 30)) {
+                    y = rules::pow_int{static_cast<int>(c.value.num)}.value(at(n, 0));
+                    break;
+                }
+                y = rules::pow{}.value(at(n, 0), at(n, 1));
+                break;
             default:
                 if (is_unary_rule(n.op)) y = with_unary_rule(n.op, [&](auto r) { return T(r.value(at(n, 0))); });
                 else y = with_binary_rule(n.op, [&](auto r) { return T(r.value(at(n, 0), at(n, 1))); });

@@ -31,6 +31,27 @@ struct Graph {
         intern_constant({1, 1});  // id 1
     }
 
+    /// Frees every node with id >= mark (children have smaller ids than parents, so what
+    /// remains is closed), removing them from the hash-consing tables.
+    void truncate(std::size_t mark) {
+        for (std::size_t id = nodes.size(); id-- > mark;) {
+            const Node& n = nodes[id];
+            if (n.op == Op::constant) {
+                table.erase(std::vector<std::uint64_t>{static_cast<std::uint64_t>(Op::constant), static_cast<std::uint64_t>(n.value.num),
+                                                       static_cast<std::uint64_t>(n.value.den)});
+            } else if (n.args.empty()) {
+                texts.erase(std::to_string(static_cast<int>(n.op)) + ":" + n.text + n.subscript);
+            } else {
+                std::vector<std::uint64_t> key;
+                key.reserve(n.args.size() + 1);
+                key.push_back(static_cast<std::uint64_t>(n.op) | (static_cast<std::uint64_t>(n.index) << 8));
+                for (std::uint32_t a : n.args) key.push_back(a);
+                table.erase(key);
+            }
+        }
+        nodes.resize(std::min(mark, nodes.size()));
+    }
+
     std::uint32_t push(Node n) {
         nodes.push_back(std::move(n));
         return static_cast<std::uint32_t>(nodes.size() - 1);
@@ -266,7 +287,7 @@ std::string_view op_name(Op op) {
     static constexpr std::string_view names[] = {
         "constant", "literal", "pi", "e", "symbol",
         "neg", "exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan", "abs", "sigmoid",
-        "sign", "heaviside", "add", "sub", "mul", "div", "pow", "max", "min", "sum", "max", "max_weight"};
+        "sign", "heaviside", "add", "sub", "mul", "div", "pow", "max", "min", "sum", "max", "max_weight", "logsumexp"};
     return names[static_cast<std::size_t>(op)];
 }
 
@@ -293,6 +314,11 @@ Expr::Expr(double x) {
 const Node& Expr::node() const { return graph().nodes[id_]; }
 
 std::size_t graph_size() { return graph().nodes.size(); }
+
+graph_scope::graph_scope() : mark_(graph().nodes.size()) {}
+graph_scope::~graph_scope() {
+    if (graph().nodes.size() > mark_) graph().truncate(mark_);
+}
 
 Expr number(Rational r) {
     auto n = normalize(r.num, r.den);
@@ -371,6 +397,11 @@ Expr make(Op op, std::span<const Expr> args, std::uint32_t index) {
                 return best;
             }
             return Expr::from_id(graph().intern(Op::max_n, args, 0));
+        }
+        case Op::logsumexp: {
+            if (args.empty()) throw size_error("logsumexp of an empty range", 1, 0);
+            if (args.size() == 1) return args[0];
+            return Expr::from_id(graph().intern(Op::logsumexp, args, 0));
         }
         case Op::max_weight:
             if (index >= args.size()) throw size_error("sym::max_weight index", args.size(), index);

@@ -10,7 +10,8 @@
 /// their `value` with T = a number.
 ///
 /// Constants are exact rationals (int64/int64); decimal literals that do not fit stay text and
-/// are read at the working precision when evaluated. The graph is global and not thread-safe.
+/// are read at the working precision when evaluated. The graph is global and not thread-safe;
+/// `graph_scope` frees what a piece of work added to it.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -30,7 +31,7 @@ enum class Op : std::uint8_t {
     neg, exp, log, sqrt, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan, abs, sigmoid,  // unary rules
     sign, heaviside,                                                    // piecewise constants (derivative 0)
     add, sub, mul, div, pow, max, min,                                  // binary rules
-    sum, max_n, max_weight                                              // n-ary: Σ, max, ∂max/∂xᵢ
+    sum, max_n, max_weight, logsumexp                                   // n-ary: Σ, max, ∂max/∂xᵢ, log Σ exp
 };
 
 /// The name of an op as written in the expression language (e.g. "exp", "add").
@@ -88,6 +89,23 @@ private:
 /// Number of nodes in the global graph.
 std::size_t graph_size();
 
+/// A scope of the global graph, as a tape scope is for reverse mode: the nodes created while it
+/// lives are freed when it ends, so a long-running program (a server, a fuzzer, a loop over
+/// user formulas) keeps the graph flat. Nodes that already existed are kept. Expr handles
+/// made inside the scope must not be used after it ends. Scopes nest (last in, first out).
+class graph_scope {
+public:
+    graph_scope();
+    ~graph_scope();
+    graph_scope(const graph_scope&) = delete;
+    graph_scope& operator=(const graph_scope&) = delete;
+    /// The graph size when the scope began.
+    std::size_t mark() const noexcept { return mark_; }
+
+private:
+    std::size_t mark_;
+};
+
 /// An exact rational constant (den ≠ 0).
 Expr number(Rational r);
 /// A decimal literal ("0.1", "1e-3"): exact rational if it fits in int64/int64, else kept as text.
@@ -125,6 +143,7 @@ ADIFF_SYM_OP(atan) ADIFF_SYM_OP(abs) ADIFF_SYM_OP(sigmoid) ADIFF_SYM_OP(add) ADI
 ADIFF_SYM_OP(div) ADIFF_SYM_OP(pow) ADIFF_SYM_OP(max) ADIFF_SYM_OP(min) ADIFF_SYM_OP(sum)
 #undef ADIFF_SYM_OP
 template <> struct op_of<rules::max_reduce> { static constexpr Op value = Op::max_n; };
+template <> struct op_of<rules::logsumexp> { static constexpr Op value = Op::logsumexp; };
 
 template <class R>
 concept symbolic_rule = requires { op_of<R>::value; };
@@ -160,7 +179,7 @@ using ad::operator+; using ad::operator-; using ad::operator*; using ad::operato
 using ad::operator+=; using ad::operator-=; using ad::operator*=; using ad::operator/=;
 using ad::exp; using ad::log; using ad::sqrt; using ad::sin; using ad::cos; using ad::tan; using ad::sinh;
 using ad::cosh; using ad::tanh; using ad::asin; using ad::acos; using ad::atan; using ad::abs;
-using ad::sigmoid; using ad::pow; using ad::max; using ad::min; using ad::sum;
+using ad::sigmoid; using ad::pow; using ad::max; using ad::min; using ad::sum; using ad::logsumexp;
 
 /// Number of shared operations in the DAG reachable from `roots`: each distinct non-leaf node
 /// counts once, an n-ary node with k operands counts k−1 (as SymPy's count_ops does).

@@ -85,7 +85,7 @@ std::string func_name(Op op, Style st) {
     if (st == Style::c) {
         switch (op) {
             case Op::abs: return "fabs"; case Op::sigmoid: return "adiff_sigmoid"; case Op::sign: return "adiff_sign";
-            case Op::heaviside: return "adiff_heaviside"; case Op::max: return "fmax"; case Op::min: return "fmin";
+            case Op::heaviside: return "adiff_heaviside"; case Op::max: return "adiff_max"; case Op::min: return "adiff_min";
             default: return std::string(op_name(op));
         }
     }
@@ -139,6 +139,10 @@ Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
             if (st == Style::c) return call("adiff_max_n", std::to_string(a.size()) + ", (const double[]){" + list(0) + "}");
             if (st == Style::latex) return call("\\max", list(0));
             return call("max", "[" + list(0) + "]");
+        case Op::logsumexp:
+            if (st == Style::c) return call("adiff_logsumexp", std::to_string(a.size()) + ", (const double[]){" + list(0) + "}");
+            if (st == Style::latex) return call("\\operatorname{logsumexp}", list(0));
+            return call("logsumexp", "[" + list(0) + "]");
         case Op::max_weight:
             if (st == Style::c) return call("adiff_max_weight", std::to_string(a.size()) + ", (const double[]){" + list(0) + "}, " + std::to_string(n.index));
             if (st == Style::latex) return call("\\operatorname{maxweight}_{" + std::to_string(n.index) + "}", list(0));
@@ -193,11 +197,17 @@ std::string to_text(const Expr& e) {
 std::string c_helpers() {
     return "#include <math.h>\n"
            "static inline double adiff_sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }\n"
-           "static inline double adiff_sign(double x) { return (x > 0) - (x < 0); }\n"
-           "static inline double adiff_heaviside(double x) { return x > 0 ? 1.0 : (x < 0 ? 0.0 : 0.5); }\n"
-           "static inline double adiff_max_n(int n, const double* v) { double m = v[0]; for (int i = 1; i < n; ++i) if (v[i] > m) m = v[i]; return m; }\n"
+           "static inline double adiff_sign(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : (x == 0 ? 0.0 : x)); }\n"
+           "static inline double adiff_heaviside(double x) { return x > 0 ? 1.0 : (x < 0 ? 0.0 : (x == 0 ? 0.5 : x)); }\n"
+           "static inline double adiff_max_n(int n, const double* v) { double m = v[0]; for (int i = 0; i < n; ++i) { if (v[i] != v[i]) return v[i]; if (v[i] > m) m = v[i]; } return m; }\n"
+           "static inline double adiff_logsumexp(int n, const double* v) {\n"
+           "    double m = adiff_max_n(n, v); if (!(m > -INFINITY && m < INFINITY)) return m; int k = 0; while (v[k] != m) ++k;\n"
+           "    double r = 0; for (int i = 0; i < n; ++i) if (i != k) r += exp(v[i] - m); return m + log1p(r);\n"
+           "}\n"
+           "static inline double adiff_max(double a, double b) { return a != a ? a : (b != b ? b : (a >= b ? a : b)); }\n"
+           "static inline double adiff_min(double a, double b) { return a != a ? a : (b != b ? b : (a <= b ? a : b)); }\n"
            "static inline double adiff_max_weight(int n, const double* v, int i) {\n"
-           "    double m = adiff_max_n(n, v); int k = 0; for (int j = 0; j < n; ++j) k += v[j] == m; return v[i] == m ? 1.0 / k : 0.0;\n"
+           "    double m = adiff_max_n(n, v); if (m != m) return m; int k = 0; for (int j = 0; j < n; ++j) k += v[j] == m; return v[i] == m ? 1.0 / k : 0.0;\n"
            "}\n";
 }
 

@@ -54,7 +54,12 @@ int find_var(const Request& req, const std::string& name) {
 
 Variable parse_at(const std::string& spec) {
     auto [name, rhs] = split_spec(spec, "--at");
-    const ad::parse::Program p = ad::parse::parse(rhs);
+    ad::parse::Program p;
+    try {
+        p = ad::parse::parse(rhs);
+    } catch (const ad::parse_error& e) {  // say which --at it was (the parser only saw the value)
+        throw ad::parse_error("bad --at value for " + name + ": " + e.what(), e.line, e.column);
+    }
     if (p.statements.size() != 1 || !p.statements[0].name.empty())
         throw ad::parse_error("bad --at value for " + name + ": expected one number or array, got '" + rhs + "'", 1, 1);
     Variable v{name, {}, {}};

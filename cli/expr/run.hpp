@@ -21,9 +21,17 @@ template <class T>
 class Runner {
 public:
     Runner(const Request& req, std::vector<Variable> vars) : req_(req), vars_(std::move(vars)) {
-        for (const Variable& v : vars_)
+        for (const Variable& v : vars_) {
             if (v.values.empty())
                 throw ad::error("no value for variable '" + v.name + "': give it with --at " + v.name + "=…");
+            for (const auto& t : v.values) {  // every value must be a finite number at this precision
+                try {
+                    (void)ad::number_from_text<T>(t);
+                } catch (const ad::error& e) {
+                    throw ad::error("bad --at value for " + v.name + ": " + e.what());
+                }
+            }
+        }
         const std::vector<std::string> wrt = req.wrt.empty() ? names() : req.wrt;
         for (const std::string& w : wrt) {
             auto it = std::find_if(vars_.begin(), vars_.end(), [&](const Variable& v) { return v.name == w; });

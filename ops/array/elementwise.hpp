@@ -92,9 +92,14 @@ Array<X> pow(const Array<X>& a, const Array<X>& b) {
     return broadcast_apply(a, b, [](const X& u, const X& v) -> X { using std::pow; return pow(u, v); }, "pow");
 }
 /// a^c element-wise for a constant exponent (an integer c is exact for negative a).
+/// For plain numbers an integer c goes through the same rule (rules::pow_int, exact repeated
+/// squaring) as Dual, Var and the symbolic evaluator, so all modes agree to the last bit.
 template <class X, array_scalar S>
 Array<X> pow(const Array<X>& a, const S& c) {
-    return map(a, [&c](const X& x) -> X { using std::pow; return pow(x, c); });
+    if constexpr (std::is_integral_v<S> && !is_ad_type_v<X>)
+        return map(a, [r = rules::pow_int{static_cast<int>(c)}](const X& x) -> X { return r.value(x); });
+    else
+        return map(a, [&c](const X& x) -> X { using std::pow; return pow(x, c); });
 }
 
 namespace detail {

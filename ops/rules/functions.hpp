@@ -117,6 +117,12 @@ X max(std::span<const X> xs);
 /// max over a non-empty vector.
 template <class X>
 X max(const std::vector<X>& xs) { return max(std::span<const X>(xs)); }
+/// log Σ exp(xᵢ) over a non-empty range as one stable n-ary primitive (∂ᵢ = softmaxᵢ).
+template <class X>
+X logsumexp(std::span<const X> xs);
+/// log Σ exp(xᵢ) of a non-empty vector.
+template <class X>
+X logsumexp(const std::vector<X>& xs) { return logsumexp(std::span<const X>(xs)); }
 
 }  // namespace ad
 
@@ -127,5 +133,11 @@ X max(std::span<const X> xs) {
     if (xs.empty()) throw size_error("max of an empty range", 1, 0);
     if constexpr (is_ad_type_v<X>) return apply_nary(rules::max_reduce{}, xs);
     else return rules::max_reduce{}.value(xs);
+}
+template <class X>
+X logsumexp(std::span<const X> xs) {
+    if (xs.empty()) throw size_error("logsumexp of an empty range", 1, 0);
+    if constexpr (is_ad_type_v<X>) return apply_nary(rules::logsumexp{}, xs);
+    else return rules::logsumexp{}.value(xs);
 }
 }  // namespace ad

@@ -11,6 +11,7 @@
 /// one line in the test table (tests/ops/test_rules.cpp).
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <span>
 #include <string_view>
 
@@ -132,13 +133,23 @@ struct pow { static constexpr std::string_view name = "pow";
     template <class T> T da(const T& a, const T& b, const T&) const { ADIFF_MATH; return b * pow(a, b - T(1)); }
     template <class T> T db(const T& a, const T&, const T& y) const { ADIFF_MATH; return y * log(a); } };
 /// max(a, b); ∂a = H(a − b), ∂b = H(b − a): at a tie each gets ½ (so max(x, x)′ = 1).
+/// NaN propagates (as numpy.maximum): a NaN operand gives a NaN value and NaN partials.
 struct max { static constexpr std::string_view name = "max";
-    template <class T> T value(const T& a, const T& b) const { return val(a) >= val(b) ? a : b; }
+    template <class T> T value(const T& a, const T& b) const {
+        if (is_nan(a)) return a;
+        if (is_nan(b)) return b;
+        return val(a) >= val(b) ? a : b;
+    }
     template <class T> T da(const T& a, const T& b, const T&) const { return heaviside(a - b); }
     template <class T> T db(const T& a, const T& b, const T&) const { return heaviside(b - a); } };
 /// min(a, b); ∂a = H(b − a), ∂b = H(a − b): at a tie each gets ½.
+/// NaN propagates like max.
 struct min { static constexpr std::string_view name = "min";
-    template <class T> T value(const T& a, const T& b) const { return val(a) <= val(b) ? a : b; }
+    template <class T> T value(const T& a, const T& b) const {
+        if (is_nan(a)) return a;
+        if (is_nan(b)) return b;
+        return val(a) <= val(b) ? a : b;
+    }
     template <class T> T da(const T& a, const T& b, const T&) const { return heaviside(b - a); }
     template <class T> T db(const T& a, const T& b, const T&) const { return heaviside(a - b); } };
 
@@ -154,18 +165,55 @@ struct sum { static constexpr std::string_view name = "sum";
         for (T& p : out) p = T(1);
     } };
 /// max over xᵢ; ∂ᵢ = 1/k for each of the k entries equal to the max (ties split evenly), else 0.
-/// The max of an empty range is a size_error (raised by the caller).
+/// A NaN entry makes the max NaN and every partial NaN. The max of an empty range is a
+/// size_error (raised by the caller).
 struct max_reduce { static constexpr std::string_view name = "max";
     template <class T> T value(std::span<const T> xs) const {
         std::size_t k = 0;
-        for (std::size_t i = 1; i < xs.size(); ++i) if (val(xs[i]) > val(xs[k])) k = i;
+        for (std::size_t i = 0; i < xs.size(); ++i) {
+            if (is_nan(xs[i])) return xs[i];
+            if (val(xs[i]) > val(xs[k])) k = i;
+        }
         return xs[k];
     }
     template <class T> void partials(std::span<const T> xs, const T& y, std::span<T> out) const {
+        if (is_nan(y)) {
+            for (T& p : out) p = y;
+            return;
+        }
         std::size_t ties = 0;
         for (const T& x : xs) ties += (val(x) == val(y));
         for (std::size_t i = 0; i < xs.size(); ++i)
             out[i] = val(xs[i]) == val(y) ? T(1) / T(int(ties)) : T(0);
+    } };
+/// log Σ exp(xᵢ), computed stably as m + log(1 + Σ_{i≠k} exp(xᵢ − m)) with m = x_k the first
+/// maximum (no overflow for any finite x; the log(1 + r) is relatively exact for plain numbers
+/// even when r is below the rounding of 1); ∂ᵢ = exp(xᵢ − y) = softmax(x)ᵢ. A NaN entry gives
+/// NaN; all entries −∞ give −∞. The empty range is a size_error (raised by the caller).
+struct logsumexp { static constexpr std::string_view name = "logsumexp";
+    template <class T> T value(std::span<const T> xs) const {
+        ADIFF_MATH;
+        const T m = max_reduce{}.value(xs);
+        if (!(val(m) > -std::numeric_limits<double>::infinity() && val(m) < std::numeric_limits<double>::infinity()))
+            return m;  // NaN, +inf or all −inf
+        std::size_t k = 0;
+        while (!(val(xs[k]) == val(m))) ++k;
+        T r(0);
+        for (std::size_t i = 0; i < xs.size(); ++i)
+            if (i != k) r = r + exp(T(xs[i] - m));
+        return m + log1p_exact(r);
+    }
+    template <class T> void partials(std::span<const T> xs, const T& y, std::span<T> out) const {
+        ADIFF_MATH;
+        for (std::size_t i = 0; i < xs.size(); ++i) out[i] = exp(T(xs[i] - y));
+    }
+    /// log(1 + r): for plain numbers the classic correction log(u)·r/(u − 1), u = 1 + r, which
+    /// is accurate to a few ulps for every type that has log; AD types take log(1 + r).
+    template <class T> static T log1p_exact(const T& r) {
+        ADIFF_MATH;
+        const T u = T(1) + r;
+        if constexpr (is_ad_type_v<T>) return log(u);
+        else return u == T(1) ? r : T(log(u) * r / T(u - T(1)));
     } };
 
 #undef ADIFF_MATH

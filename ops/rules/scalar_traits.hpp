@@ -23,11 +23,15 @@ constexpr const T& val(const T& x) noexcept { return x; }
 
 /// sign(x): -1, 0 or +1. Used as the derivative of abs (abs'(0) := 0, the midpoint subgradient).
 template <plain_scalar T>
-T sign(const T& x) { return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0)); }
+T sign(const T& x) { return x > T(0) ? T(1) : (x < T(0) ? T(-1) : (x == T(0) ? T(0) : x)); }  // sign(NaN) = NaN
 
 /// heaviside(x): 0 for x<0, 1/2 at 0, 1 for x>0. max(a,b) uses it: ∂a = H(a−b), so ties split ½/½.
 template <plain_scalar T>
-T heaviside(const T& x) { return x > T(0) ? T(1) : (x < T(0) ? T(0) : T(1) / T(2)); }
+T heaviside(const T& x) { return x > T(0) ? T(1) : (x < T(0) ? T(0) : (x == T(0) ? T(1) / T(2) : x)); }  // H(NaN) = NaN
+
+/// True when the innermost value of x (a number, Dual, Var, ...) is NaN.
+template <class X>
+bool is_nan(const X& x) { const auto& v = val(x); return v != v; }
 
 /// isfinite for plain scalars (std or Boost.Multiprecision by ADL).
 template <plain_scalar T>

@@ -8,7 +8,7 @@
 ///   logsumexp:   JVP ẏ = ⟨s, ż⟩                  VJP z̄ += ȳ s
 /// No Q×Q matrix is ever formed. Plain numbers, Dual (per lane) and Var (one external tape call
 /// for the whole batch) take the fused path; any other AD type (the symbolic Expr) gets the same
-/// stable formula composed from primitives (max, exp, sum, log, divide).
+/// stable functions composed from primitives (the n-ary logsumexp rule, subtract, exp).
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -43,20 +43,47 @@ constexpr std::string_view fused_name(fused_kind k) {
     return k == fused_kind::softmax ? "softmax" : k == fused_kind::log_softmax ? "log_softmax" : "logsumexp";
 }
 
+/// The first index of the largest value of a row (its innermost value for AD types).
+template <class T>
+std::size_t row_argmax(const T* z, std::size_t Q) {
+    std::size_t k = 0;
+    for (std::size_t i = 1; i < Q; ++i) if (val(z[i]) > val(z[k])) k = i;
+    return k;
+}
+
+/// Σ f(j) over j in [0, Q) except j = k, with four independent partial sums (so the loop is
+/// not one serial chain of dependent additions).
+template <class T, class F>
+T sum_except(std::size_t Q, std::size_t k, F&& f) {
+    T a4[4] = {T(0), T(0), T(0), T(0)};
+    auto range = [&](std::size_t from, std::size_t to) {
+        std::size_t j = from;
+        for (; j + 4 <= to; j += 4)
+            for (std::size_t u = 0; u < 4; ++u) a4[u] += f(j + u);
+        for (; j < to; ++j) a4[0] += f(j);
+    };
+    range(0, k);
+    range(k + 1, Q);
+    return (a4[0] + a4[1]) + (a4[2] + a4[3]);
+}
+
 /// One row: s = softmax(z) (stable) and lse = log Σ exp(z); ls (optional) = log_softmax(z).
+/// With m = z_k the maximum and r = Σ_{i≠k} exp(zᵢ − m): s = exp(z − m)/(1 + r) and
+/// log_softmax = z − m − log1p(r), so a dominant logit's log_softmax ≈ −r is relatively exact.
 /// T may be a plain number or a Dual (when nested inside Var for Hessians). Q ≥ 1.
 template <class T>
 void softmax_row(const T* z, std::size_t Q, T* s, T& lse, T* ls) {
     using std::exp, std::log;
-    std::size_t k = 0;
-    for (std::size_t i = 1; i < Q; ++i) if (val(z[i]) > val(z[k])) k = i;
+    const std::size_t k = row_argmax(z, Q);
     const T m = z[k];
-    T tot(0);
+    T rest(0);
     for (std::size_t i = 0; i < Q; ++i) {
+        if (i == k) { s[i] = T(1); continue; }
         s[i] = exp(T(z[i] - m));
-        tot = tot + s[i];
+        rest = rest + s[i];
     }
-    const T lt = log(tot);
+    const T tot = T(1) + rest;
+    const T lt = rules::logsumexp::log1p_exact(rest);
     for (std::size_t i = 0; i < Q; ++i) {
         s[i] = s[i] / tot;
         if (ls) ls[i] = T(T(z[i] - m) - lt);
@@ -113,43 +140,49 @@ void fused_vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
             for (std::size_t k = 0; k < Q; ++k) if (ir[k] != inactive) adj[ir[k]] += g * sr[k];
         } else {
             const T* g = adj + c.first + r * Q;
-            // ⟨g, s⟩ (or Σg) with four independent partial sums, so the loop is not one
-            // serial chain of dependent additions
-            T a4[4] = {T(0), T(0), T(0), T(0)};
-            std::size_t k0 = 0;
-            for (; k0 + 4 <= Q; k0 += 4)
-                for (std::size_t u = 0; u < 4; ++u) {
-                    if constexpr (K == fused_kind::softmax) a4[u] += g[k0 + u] * sr[k0 + u];
-                    else a4[u] += g[k0 + u];
-                }
-            for (; k0 < Q; ++k0) {
-                if constexpr (K == fused_kind::softmax) a4[0] += g[k0] * sr[k0];
-                else a4[0] += g[k0];
-            }
-            const T acc = (a4[0] + a4[1]) + (a4[2] + a4[3]);
+            // acc = ⟨g, s⟩ (softmax) or Σg (log_softmax). At the largest entry m the factor
+            // g_m − acc would cancel when s_m ≈ 1, so it is formed as g_m (1 − s_m) − acc_rest
+            // with 1 − s_m = Σ_{j≠m} s_j and acc_rest the sum without m: relatively exact.
+            const std::size_t m = row_argmax(sr, Q);
+            const T acc_rest = sum_except<T>(Q, m, [&](std::size_t j) {
+                if constexpr (K == fused_kind::softmax) return T(g[j] * sr[j]);
+                else return g[j];
+            });
+            const T acc = acc_rest + (K == fused_kind::softmax ? T(g[m] * sr[m]) : g[m]);
             for (std::size_t k = 0; k < Q; ++k) {
-                if (ir[k] == inactive) continue;
+                if (ir[k] == inactive || k == m) continue;
                 if constexpr (K == fused_kind::softmax) adj[ir[k]] += sr[k] * (g[k] - acc);
                 else adj[ir[k]] += g[k] - sr[k] * acc;
+            }
+            if (ir[m] != inactive) {
+                const T one_minus_sm = sum_except<T>(Q, m, [&](std::size_t j) { return sr[j]; });
+                if constexpr (K == fused_kind::softmax) adj[ir[m]] += sr[m] * (g[m] * one_minus_sm - acc_rest);
+                else adj[ir[m]] += g[m] * one_minus_sm - sr[m] * acc_rest;
             }
         }
     }
 }
 
-/// The same stable formula composed from primitives (for AD types without a fused rule).
+/// The same stable functions composed from primitives (for AD types without a fused rule, i.e.
+/// the symbolic Expr): per row L = logsumexp(z) (the n-ary primitive, itself stable), then
+/// softmax = exp(z − L), log_softmax = z − L. The rule's partials ∂L/∂zⱼ = exp(zⱼ − L) are the
+/// softmax nodes themselves, so the Jacobian stays one shared node per entry.
 template <fused_kind K, class X>
-Array<X> fused_composed(const Array<X>& z) {
-    const Array<X> m = max(z, -1, true);
-    const Array<X> zs = z - m;
-    if constexpr (K == fused_kind::softmax) {
-        const Array<X> e = exp(zs);
-        return e / sum(e, -1, true);
-    } else if constexpr (K == fused_kind::log_softmax) {
-        return zs - log(sum(exp(zs), -1, true));
-    } else {
-        Array<X> r = m + log(sum(exp(zs), -1, true));
-        return std::move(r).reshaped(fused_out_shape<K>(z.shape()));
+Array<X> fused_composed(const Array<X>& z, std::size_t Q) {
+    const std::size_t M = z.size() / Q;
+    std::vector<X> out;
+    out.reserve(K == fused_kind::logsumexp ? M : z.size());
+    for (std::size_t r = 0; r < M; ++r) {
+        const std::span<const X> row(z.data() + r * Q, Q);
+        const X L = logsumexp(row);
+        if constexpr (K == fused_kind::logsumexp) out.push_back(L);
+        else
+            for (const X& x : row) {
+                if constexpr (K == fused_kind::softmax) out.push_back(exp(X(x - L)));
+                else out.push_back(X(x - L));
+            }
     }
+    return Array<X>(fused_out_shape<K>(z.shape()), std::move(out));
 }
 
 }  // namespace detail
@@ -179,18 +212,31 @@ Array<X> fused_rowwise(const Array<X>& z) {
         for (std::size_t r = 0; r < M; ++r) {
             const X* zr = z.data() + r * Q;
             const T* sr = s.data() + r * Q;
-            // lanes innermost: N independent sums over contiguous tangents (same order per lane)
-            std::array<T, N> dot;
-            dot.fill(T(0));  // ⟨s, ż⟩ per lane
+            // lanes innermost: N independent sums over contiguous tangents (same order per lane).
+            // ⟨s, ż⟩ is summed without the largest entry m first (dot_rest), so that output m's
+            // tangent ż_m (1 − s_m) − dot_rest, with 1 − s_m = Σ_{j≠m} s_j, does not cancel.
+            const std::size_t m = row_argmax(sr, Q);
+            std::array<T, N> dot_rest, dot;
+            dot_rest.fill(T(0));
             for (std::size_t k = 0; k < Q; ++k)
-                for (std::size_t l = 0; l < N; ++l) dot[l] = dot[l] + sr[k] * zr[k].t[l];
+                if (k != m)
+                    for (std::size_t l = 0; l < N; ++l) dot_rest[l] = dot_rest[l] + sr[k] * zr[k].t[l];
+            for (std::size_t l = 0; l < N; ++l) dot[l] = dot_rest[l] + sr[m] * zr[m].t[l];
             if constexpr (K == fused_kind::logsumexp) out[r].t = dot;
-            else
+            else {
                 for (std::size_t k = 0; k < Q; ++k)
                     for (std::size_t l = 0; l < N; ++l) {
                         if constexpr (K == fused_kind::softmax) out[r * Q + k].t[l] = sr[k] * (zr[k].t[l] - dot[l]);
                         else out[r * Q + k].t[l] = zr[k].t[l] - dot[l];
                     }
+                T one_minus_sm(0);
+                for (std::size_t k = 0; k < Q; ++k) if (k != m) one_minus_sm = one_minus_sm + sr[k];
+                for (std::size_t l = 0; l < N; ++l) {
+                    const T t = zr[m].t[l] * one_minus_sm - dot_rest[l];
+                    if constexpr (K == fused_kind::softmax) out[r * Q + m].t[l] = sr[m] * t;
+                    else out[r * Q + m].t[l] = t;
+                }
+            }
         }
         return Array<X>(std::move(oshape), std::move(out));
     } else if constexpr (var_info<X>::value) {
@@ -213,7 +259,7 @@ Array<X> fused_rowwise(const Array<X>& z) {
         for (std::size_t k = 0; k < y.size(); ++k) out[k] = X(y[k], any ? tape_index(first + k) : inactive);
         return Array<X>(std::move(oshape), std::move(out));
     } else {
-        return fused_composed<K>(z);
+        return fused_composed<K>(z, Q);
     }
 }
 

@@ -53,3 +53,67 @@ TEST_CASE("fuzz regression max_of_nan_modes_differ: a NaN value is NaN in every 
     ad::checked_scope checking;
     CHECK_THROWS_AS(f(x), ad::domain_error);
 }
+
+TEST_CASE("fuzz regression symbolic_softmax_extreme_logits: the symbolic softmax Jacobian is right at any logits",
+          "[reliability][fuzz][symbolic]") {
+    // Found by the parser fuzzer: symbolic softmax was exp(z)/Σexp(z), which at logits near
+    // −740 (subnormal exponentials) gave finite, wrong derivatives without an error. It is now
+    // exp(z − logsumexp(z)) with the stable n-ary logsumexp rule: right everywhere.
+    const ad::sym::graph_scope scope;
+    std::vector<ad::sym::Expr> z;
+    for (std::uint32_t i = 0; i < 3; ++i) z.push_back(ad::sym::symbol("z", "[" + std::to_string(i) + "]", i));
+    ad::expr::Env<ad::sym::Expr> env{{"z", ad::Array<ad::sym::Expr>(ad::Shape{3}, z)}};
+    const auto s = ad::expr::evaluate(ad::parse::parse("softmax(z)"), env);
+    const auto J = ad::sym::jacobian(s.values(), z);
+    for (const std::vector<double>& zv : {std::vector<double>{-740.0, -745.0, -742.0}, {1e4, 1e4 - 1, -1e4},
+                                          {800.0, 799.0, 0.0}, {0.0, -37.0, -40.0}, {1.0, 1.0, 1.0}}) {
+        INFO("z = (" << zv[0] << ", " << zv[1] << ", " << zv[2] << ")");
+        const double m = std::max({zv[0], zv[1], zv[2]});
+        // exp(zᵢ − L) carries the rounding of zᵢ − L, about |z|·ε relative: the conditioning of
+        // softmax itself at such logits (the inputs are only known to |z|·ε)
+        const double rel = 1e-13 + 4e-16 * std::max({std::abs(zv[0]), std::abs(zv[1]), std::abs(zv[2])});
+        double tot = 0;
+        std::vector<double> sv(3);
+        for (int i = 0; i < 3; ++i) tot += sv[i] = std::exp(zv[i] - m);
+        for (double& v : sv) v /= tot;
+        std::unordered_map<std::uint32_t, double> at;
+        for (int i = 0; i < 3; ++i) at[z[i].id()] = zv[i];
+        ad::checked_scope checking;  // and nothing is non-finite on the way
+        const auto sval = ad::sym::evaluate<double>(s.values(), at);
+        const auto jval = ad::sym::evaluate<double>(J.values(), at);
+        for (int i = 0; i < 3; ++i) {
+            CHECK(std::abs(sval[i] - sv[i]) <= 1e-300 + rel * sv[i]);
+            for (int j = 0; j < 3; ++j) {
+                // diag(s) − s sᵀ with 1 − sᵢ formed as Σ_{k≠i} s_k (no cancellation in the reference)
+                const double e = i == j ? sv[i] * (sv[(i + 1) % 3] + sv[(i + 2) % 3]) : -sv[i] * sv[j];
+                INFO("J(" << i << ", " << j << ") = " << jval[i * 3 + j] << ", expected " << e);
+                // normwise: the symbolic sᵢ − sᵢ·sᵢ cancels to 1e−16 absolutely when sᵢ ≈ 1 (the
+                // fused forward and reverse rules are relatively exact there: test_numerics)
+                CHECK(std::abs(jval[i * 3 + j] - e) <= 4e-16 + 10 * rel * std::abs(e));
+            }
+        }
+    }
+}
+
+TEST_CASE("fuzz regression pow_int_modes_differ: x^n is the same repeated-squaring rule in every mode",
+          "[reliability][fuzz]") {
+    // Found by the parser fuzzer: cos(5·x·π·x^22·x^22·π) — plain-double evaluation used std::pow
+    // for x^22 while Dual/Var used the integer rule; the last-bit difference was amplified by
+    // cos of a huge argument. Every mode (and the symbolic evaluator) now calls rules::pow_int.
+    const std::string src = "cos(5 * x * pi * a^22 * x^22 * pi)";
+    const std::vector<double> x{1.37, -0.83};
+    auto f = [&](const auto& v) {
+        using X = std::decay_t<decltype(v[0])>;
+        ad::expr::Env<X> env{{"x", ad::Array<X>(ad::Shape{}, std::vector<X>{v[0]})},
+                             {"a", ad::Array<X>(ad::Shape{}, std::vector<X>{v[1]})}};
+        return ad::expr::evaluate(ad::parse::parse(src), env);
+    };
+    const double plain = f(x)[0];
+    CHECK(ad::jvp(f, x, {1.0, 0.0}).first[0] == plain);  // bit-identical values
+    CHECK(ad::vjp(f, x, {1.0}).first[0] == plain);
+    const ad::sym::graph_scope scope;
+    std::vector<ad::sym::Expr> sx{ad::sym::symbol("x"), ad::sym::symbol("a")};
+    const std::vector<ad::sym::Expr> a22{pow(sx[1], 22)};  // the symbolic evaluator: the same rule
+    CHECK(ad::sym::evaluate<double>(a22, {{sx[1].id(), x[1]}})[0] == ad::rules::pow_int{22}.value(x[1]));
+    CHECK(ad::pow(ad::Dual<double, 1>(1.37), 22).v == ad::rules::pow_int{22}.value(1.37));
+}

@@ -138,15 +138,32 @@ TEST_CASE("1 − 1e−16 cancellation: finite and absolutely accurate values and
     ADT_CLOSE(gs[0], -(t / (1 + t)) * (1 / (1 + t)), 0.0, 1e-12);
 }
 
-// Known gap (reported): the fused log_softmax computes m + log(Σ e^{z−m}) and 1 − s_0, so for a
-// dominant logit the tiny log_softmax_0 ≈ −e^−37 and its gradient 1 − s_0 = s_1 come out as
-// exactly 0 (right to 1e−16 absolutely, 100% wrong relatively). log1p of the non-max terms and
-// Σ_{k≠0} s_k would make them relatively exact. [!mayfail] keeps it visible without failing CI.
-TEST_CASE("1 − 1e−16 cancellation: log_softmax relatively exact for a dominant logit",
-          "[reliability][numerics][cancellation][!mayfail]") {
-    const V z{0.0, -37.0};
+// A dominant logit: s_0 = 1 − 8.5e−17 rounds to 1, yet log_softmax_0 = −log1p(e^−37) and the
+// derivatives 1 − s_0 = s_1 are tiny numbers that must come out relatively exact (not 0):
+// the fused kernels form log1p(Σ_{k≠0} e^{z_k − z_0}) and 1 − s_0 as Σ_{k≠0} s_k.
+TEST_CASE("1 − 1e−16 cancellation: log_softmax and softmax relatively exact for a dominant logit",
+          "[reliability][numerics][cancellation]") {
     const double t = std::exp(-37.0);
-    const auto [v, g] = ad::value_and_gradient([](const auto& x) { return ad::log_softmax(arr(x))[0]; }, z);
-    ADT_CLOSE(v, -std::log1p(t), 0.0, 1e-12);
-    ADT_CLOSE(g[0], t / (1 + t), 0.0, 1e-12);
+    for (const V& z : {V{0.0, -37.0}, V{-37.0, 0.0}, V{5.0, -32.0, -32.0 - std::log(1e300)}}) {
+        const std::size_t k = z[0] > z[1] ? 0 : 1;
+        const double rest = z.size() == 3 ? t + std::exp(-37.0 - std::log(1e300)) : t;  // Σ_{j≠k} e^{z_j − z_k}
+        INFO("z = (" << z[0] << ", " << z[1] << (z.size() == 3 ? ", ..." : "") << "), max at " << k);
+        ad::checked_scope checking;
+        const auto f = [k](const auto& x) { return ad::log_softmax(arr(x))[k]; };
+        const auto [v, g] = ad::value_and_gradient(f, z);
+        ADT_CLOSE(v, -std::log1p(rest), 0.0, 1e-14);
+        ADT_CLOSE(g[k], rest / (1 + rest), 0.0, 1e-14);  // 1 − s_k, reverse mode
+        const auto jf = ad::jacobian_forward([](const auto& x) { return ad::log_softmax(arr(x)); }, z);
+        ADT_CLOSE(jf(k, k), rest / (1 + rest), 0.0, 1e-14);  // forward mode
+        // softmax: ∂s_k/∂z_k = s_k (1 − s_k) ≈ rest
+        const double skk = (1 / (1 + rest)) * (rest / (1 + rest));
+        const auto jr = ad::jacobian_reverse([](const auto& x) { return ad::softmax(arr(x)); }, z);
+        const auto js = ad::jacobian_forward([](const auto& x) { return ad::softmax(arr(x)); }, z);
+        ADT_CLOSE(jr(k, k), skk, 0.0, 1e-14);
+        ADT_CLOSE(js(k, k), skk, 0.0, 1e-14);
+        // and the rows still sum to 0 (shift invariance) to rounding
+        double row = 0;
+        for (std::size_t j = 0; j < z.size(); ++j) row += jr(k, j);
+        CHECK(std::abs(row) <= 1e-30);
+    }
 }
