@@ -40,7 +40,7 @@ inline thread_local ErrorSite last_error_site;
 /// The names of every function the language knows (for "did you mean").
 inline const std::vector<std::string>& function_names() {
     static const std::vector<std::string> names = {
-        "exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan", "abs", "sigmoid",
+        "exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan", "abs", "sigmoid", "stop_gradient",
         "sign", "heaviside", "pow", "maximum", "minimum", "sum", "max", "mean", "dot", "outer", "diag", "transpose",
         "softmax", "log_softmax", "logsumexp", "max_weight"};
     return names;
@@ -261,7 +261,7 @@ private:
     if (f == #name) return unary([](const A& a) { return name(a); });
         ADIFF_EXPR_UNARY(exp) ADIFF_EXPR_UNARY(log) ADIFF_EXPR_UNARY(sqrt) ADIFF_EXPR_UNARY(sin) ADIFF_EXPR_UNARY(cos)
         ADIFF_EXPR_UNARY(tan) ADIFF_EXPR_UNARY(sinh) ADIFF_EXPR_UNARY(cosh) ADIFF_EXPR_UNARY(tanh) ADIFF_EXPR_UNARY(asin)
-        ADIFF_EXPR_UNARY(acos) ADIFF_EXPR_UNARY(atan) ADIFF_EXPR_UNARY(abs) ADIFF_EXPR_UNARY(sigmoid)
+        ADIFF_EXPR_UNARY(acos) ADIFF_EXPR_UNARY(atan) ADIFF_EXPR_UNARY(abs) ADIFF_EXPR_UNARY(sigmoid) ADIFF_EXPR_UNARY(stop_gradient)
         ADIFF_EXPR_UNARY(transpose) ADIFF_EXPR_UNARY(diag) ADIFF_EXPR_UNARY(log_softmax) ADIFF_EXPR_UNARY(logsumexp)
 #undef ADIFF_EXPR_UNARY
         // Symbolically softmax is exp(z − logsumexp(z)) with the stable n-ary logsumexp rule:

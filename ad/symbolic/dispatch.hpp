@@ -8,8 +8,8 @@
 
 namespace ad::sym {
 
-/// True for ops with a unary rule (neg … sigmoid).
-constexpr bool is_unary_rule(Op op) { return op >= Op::neg && op <= Op::sigmoid; }
+/// True for ops with a unary rule (neg … stop_gradient).
+constexpr bool is_unary_rule(Op op) { return op >= Op::neg && op <= Op::stop_gradient; }
 /// True for ops with a binary rule (add … min).
 constexpr bool is_binary_rule(Op op) { return op >= Op::add && op <= Op::min; }
 
@@ -31,7 +31,8 @@ decltype(auto) with_unary_rule(Op op, F&& f) {
         case Op::acos: return f(rules::acos{});
         case Op::atan: return f(rules::atan{});
         case Op::abs: return f(rules::abs{});
-        default: return f(rules::sigmoid{});
+        case Op::sigmoid: return f(rules::sigmoid{});
+        default: return f(rules::stop_gradient{});
     }
 }
 

@@ -198,6 +198,9 @@ Expr simplify_unary(Op op, const Expr& x) {
         case Op::sign: case Op::heaviside:
             if (x.op() == Op::exp) return Expr(1);
             break;
+        case Op::stop_gradient:
+            if (!x.has_symbol() || x.op() == Op::stop_gradient) return x;  // constants have no gradient to stop
+            break;
         default: break;
     }
     return raw(op, {x});
@@ -286,7 +289,7 @@ Expr simplify_binary(Op op, Expr a, Expr b) {
 std::string_view op_name(Op op) {
     static constexpr std::string_view names[] = {
         "constant", "literal", "pi", "e", "symbol",
-        "neg", "exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan", "abs", "sigmoid",
+        "neg", "exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan", "abs", "sigmoid", "stop_gradient",
         "sign", "heaviside", "add", "sub", "mul", "div", "pow", "max", "min", "sum", "max", "max_weight", "logsumexp"};
     return names[static_cast<std::size_t>(op)];
 }

@@ -28,7 +28,7 @@ namespace ad::sym {
 /// The operation of a node. Unary and binary ops map one-to-one onto rules in ops/rules.
 enum class Op : std::uint8_t {
     constant, literal, pi, e, symbol,                                    // leaves
-    neg, exp, log, sqrt, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan, abs, sigmoid,  // unary rules
+    neg, exp, log, sqrt, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan, abs, sigmoid, stop_gradient,  // unary rules
     sign, heaviside,                                                    // piecewise constants (derivative 0)
     add, sub, mul, div, pow, max, min,                                  // binary rules
     sum, max_n, max_weight, logsumexp                                   // n-ary: Σ, max, ∂max/∂xᵢ, log Σ exp
@@ -140,7 +140,7 @@ template <class R> struct op_of;
 ADIFF_SYM_OP(neg) ADIFF_SYM_OP(exp) ADIFF_SYM_OP(log) ADIFF_SYM_OP(sqrt) ADIFF_SYM_OP(sin) ADIFF_SYM_OP(cos)
 ADIFF_SYM_OP(tan) ADIFF_SYM_OP(sinh) ADIFF_SYM_OP(cosh) ADIFF_SYM_OP(tanh) ADIFF_SYM_OP(asin) ADIFF_SYM_OP(acos)
 ADIFF_SYM_OP(atan) ADIFF_SYM_OP(abs) ADIFF_SYM_OP(sigmoid) ADIFF_SYM_OP(add) ADIFF_SYM_OP(sub) ADIFF_SYM_OP(mul)
-ADIFF_SYM_OP(div) ADIFF_SYM_OP(pow) ADIFF_SYM_OP(max) ADIFF_SYM_OP(min) ADIFF_SYM_OP(sum)
+ADIFF_SYM_OP(div) ADIFF_SYM_OP(pow) ADIFF_SYM_OP(max) ADIFF_SYM_OP(min) ADIFF_SYM_OP(sum) ADIFF_SYM_OP(stop_gradient)
 #undef ADIFF_SYM_OP
 template <> struct op_of<rules::max_reduce> { static constexpr Op value = Op::max_n; };
 template <> struct op_of<rules::logsumexp> { static constexpr Op value = Op::logsumexp; };
@@ -179,7 +179,7 @@ using ad::operator+; using ad::operator-; using ad::operator*; using ad::operato
 using ad::operator+=; using ad::operator-=; using ad::operator*=; using ad::operator/=;
 using ad::exp; using ad::log; using ad::sqrt; using ad::sin; using ad::cos; using ad::tan; using ad::sinh;
 using ad::cosh; using ad::tanh; using ad::asin; using ad::acos; using ad::atan; using ad::abs;
-using ad::sigmoid; using ad::pow; using ad::max; using ad::min; using ad::sum; using ad::logsumexp;
+using ad::sigmoid; using ad::stop_gradient; using ad::pow; using ad::max; using ad::min; using ad::sum; using ad::logsumexp;
 
 /// Number of shared operations in the DAG reachable from `roots`: each distinct non-leaf node
 /// counts once, an n-ary node with k operands counts k−1 (as SymPy's count_ops does).
@@ -195,4 +195,6 @@ std::optional<Rational> constant_value(const Expr& e);
 namespace ad {
 template <>
 struct is_ad_type<sym::Expr> : std::true_type {};
+template <>
+struct is_symbolic_type<sym::Expr> : std::true_type {};
 }  // namespace ad

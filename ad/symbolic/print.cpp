@@ -76,7 +76,7 @@ std::string func_name(Op op, Style st) {
             case Op::log: return "\\log"; case Op::sin: return "\\sin"; case Op::cos: return "\\cos";
             case Op::tan: return "\\tan"; case Op::sinh: return "\\sinh"; case Op::cosh: return "\\cosh";
             case Op::tanh: return "\\tanh"; case Op::asin: return "\\arcsin"; case Op::acos: return "\\arccos";
-            case Op::atan: return "\\arctan"; case Op::sigmoid: return "\\sigma"; case Op::sign: return "\\operatorname{sign}";
+            case Op::atan: return "\\arctan"; case Op::sigmoid: return "\\sigma"; case Op::stop_gradient: return "\\operatorname{sg}"; case Op::sign: return "\\operatorname{sign}";
             case Op::heaviside: return "H"; case Op::max: return "\\max"; case Op::min: return "\\min";
             case Op::max_n: return "\\max";
             default: return std::string(op_name(op));
@@ -84,7 +84,7 @@ std::string func_name(Op op, Style st) {
     }
     if (st == Style::c) {
         switch (op) {
-            case Op::abs: return "fabs"; case Op::sigmoid: return "adiff_sigmoid"; case Op::sign: return "adiff_sign";
+            case Op::abs: return "fabs"; case Op::sigmoid: return "adiff_sigmoid"; case Op::stop_gradient: return "adiff_stop_gradient"; case Op::sign: return "adiff_sign";
             case Op::heaviside: return "adiff_heaviside"; case Op::max: return "adiff_max"; case Op::min: return "adiff_min";
             default: return std::string(op_name(op));
         }
@@ -197,6 +197,7 @@ std::string to_text(const Expr& e) {
 std::string c_helpers() {
     return "#include <math.h>\n"
            "static inline double adiff_sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }\n"
+           "static inline double adiff_stop_gradient(double x) { return x; }\n"
            "static inline double adiff_sign(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : (x == 0 ? 0.0 : x)); }\n"
            "static inline double adiff_heaviside(double x) { return x > 0 ? 1.0 : (x < 0 ? 0.0 : (x == 0 ? 0.5 : x)); }\n"
            "static inline double adiff_max_n(int n, const double* v) { double m = v[0]; for (int i = 0; i < n; ++i) { if (v[i] != v[i]) return v[i]; if (v[i] > m) m = v[i]; } return m; }\n"

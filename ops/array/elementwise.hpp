@@ -86,6 +86,12 @@ Array<X> sigmoid(const Array<X>& a) {
     return map(a, [](const X& x) -> X { return sigmoid(x); });
 }
 
+/// stop_gradient(a) element-wise: the same values, derivative 0.
+template <class X>
+Array<X> stop_gradient(const Array<X>& a) {
+    return map(a, [](const X& x) -> X { return stop_gradient(x); });
+}
+
 /// a^b element-wise with broadcasting; domain a > 0 unless b is integral.
 template <class X>
 Array<X> pow(const Array<X>& a, const Array<X>& b) {

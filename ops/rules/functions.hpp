@@ -41,7 +41,12 @@ ADIFF_UNARY(acos, acos)
 ADIFF_UNARY(atan, atan)
 ADIFF_UNARY(abs, abs)
 ADIFF_UNARY(sigmoid, sigmoid)
+ADIFF_UNARY(stop_gradient, stop_gradient)
 #undef ADIFF_UNARY
+
+/// stop_gradient of a plain number is the number.
+template <plain_scalar T>
+T stop_gradient(const T& x) { return x; }
 
 /// sigmoid for plain scalars, through the same rule (stable for both signs).
 template <plain_scalar T>

@@ -88,6 +88,11 @@ struct sigmoid { static constexpr std::string_view name = "sigmoid";
         return e / (T(1) + e);
     }
     template <class T> T d(const T&, const T& y) const { return y * (T(1) - y); } };
+/// stop_gradient(x) = x with derivative 0 (JAX's stop_gradient): a value that enters a formula
+/// as a constant, e.g. the max shift of a stable softmax, which the result does not depend on.
+struct stop_gradient { static constexpr std::string_view name = "stop_gradient";
+    template <class T> T value(const T& x) const { return x; }
+    template <class T> T d(const T&, const T&) const { return T(0); } };
 /// x^c for a constant real c; ∂ = c·x^(c−1). Negative x: NaN unless c is integral (IEEE pow).
 template <class C>
 struct pow_const { static constexpr std::string_view name = "pow";
@@ -205,7 +210,21 @@ struct logsumexp { static constexpr std::string_view name = "logsumexp";
     }
     template <class T> void partials(std::span<const T> xs, const T& y, std::span<T> out) const {
         ADIFF_MATH;
-        for (std::size_t i = 0; i < xs.size(); ++i) out[i] = exp(T(xs[i] - y));
+        if constexpr (is_symbolic_type_v<T>) {
+            // as a formula: exp(xᵢ − y), the very nodes of a softmax built on this logsumexp
+            for (std::size_t i = 0; i < xs.size(); ++i) out[i] = exp(T(xs[i] - y));
+        } else {
+            // numbers: exp(xᵢ − m)/(1 + r) with m the max; exp(xᵢ − y) would carry the rounding
+            // of y, |y|·ε, into every partial (1e−12 at y = 1e4)
+            const T m = max_reduce{}.value(xs);
+            if (!(val(m) > -std::numeric_limits<double>::infinity() && val(m) < std::numeric_limits<double>::infinity())) {
+                for (std::size_t i = 0; i < xs.size(); ++i) out[i] = exp(T(xs[i] - y));
+                return;
+            }
+            T tot(0);
+            for (std::size_t i = 0; i < xs.size(); ++i) tot = tot + (out[i] = exp(T(xs[i] - m)));
+            for (T& p : out) p = p / tot;
+        }
     }
     /// log(1 + r): for plain numbers the classic correction log(u)·r/(u − 1), u = 1 + r, which
     /// is accurate to a few ulps for every type that has log; AD types take log(1 + r).

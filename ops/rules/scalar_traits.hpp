@@ -13,6 +13,12 @@ struct is_ad_type : std::false_type {};
 template <class X>
 inline constexpr bool is_ad_type_v = is_ad_type<std::remove_cvref_t<X>>::value;
 
+/// True for a symbolic type (no numeric value to compare: rules build formulas instead).
+template <class X>
+struct is_symbolic_type : std::false_type {};
+template <class X>
+inline constexpr bool is_symbolic_type_v = is_symbolic_type<std::remove_cvref_t<X>>::value;
+
 /// A plain (non-AD) scalar: arithmetic or Boost.Multiprecision number.
 template <class X>
 concept plain_scalar = !is_ad_type_v<X>;

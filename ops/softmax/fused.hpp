@@ -164,9 +164,12 @@ void fused_vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
 }
 
 /// The same stable functions composed from primitives (for AD types without a fused rule, i.e.
-/// the symbolic Expr): per row L = logsumexp(z) (the n-ary primitive, itself stable), then
-/// softmax = exp(z − L), log_softmax = z − L. The rule's partials ∂L/∂zⱼ = exp(zⱼ − L) are the
-/// softmax nodes themselves, so the Jacobian stays one shared node per entry.
+/// the symbolic Expr): per row c = stop_gradient(max z) (a constant shift: the functions do not
+/// depend on it, so it needs no derivative), d = z − c (exact), ℓ = logsumexp(d) ∈ [0, log Q]
+/// (the n-ary rule, itself stable), then log_softmax = d − ℓ, softmax = exp(d − ℓ),
+/// logsumexp = c + ℓ. Right at any logits (even 1e35, where exp(z − logsumexp z) would lose
+/// everything to rounding), and the rule's partials ∂ℓ/∂dⱼ = exp(dⱼ − ℓ) are the softmax nodes
+/// themselves, so the Jacobian stays about one shared node per entry.
 template <fused_kind K, class X>
 Array<X> fused_composed(const Array<X>& z, std::size_t Q) {
     const std::size_t M = z.size() / Q;
@@ -174,12 +177,16 @@ Array<X> fused_composed(const Array<X>& z, std::size_t Q) {
     out.reserve(K == fused_kind::logsumexp ? M : z.size());
     for (std::size_t r = 0; r < M; ++r) {
         const std::span<const X> row(z.data() + r * Q, Q);
-        const X L = logsumexp(row);
-        if constexpr (K == fused_kind::logsumexp) out.push_back(L);
+        const X c = stop_gradient(max(row));
+        std::vector<X> d;
+        d.reserve(Q);
+        for (const X& x : row) d.push_back(x - c);
+        const X l = logsumexp(std::span<const X>(d));
+        if constexpr (K == fused_kind::logsumexp) out.push_back(c + l);
         else
-            for (const X& x : row) {
-                if constexpr (K == fused_kind::softmax) out.push_back(exp(X(x - L)));
-                else out.push_back(X(x - L));
+            for (const X& v : d) {
+                if constexpr (K == fused_kind::softmax) out.push_back(exp(X(v - l)));
+                else out.push_back(X(v - l));
             }
     }
     return Array<X>(fused_out_shape<K>(z.shape()), std::move(out));

@@ -166,3 +166,64 @@ TEST_CASE("n-ary sum and max reductions agree across modes", "[rules][reduce]") 
     }
     CHECK(ad::sum(std::vector<double>{}) == 0.0);
 }
+
+TEST_CASE("n-ary logsumexp: stable value, partials = softmax, every mode, 50 digits", "[rules][reduce][logsumexp]") {
+    auto f = [](const auto& x) { return ad::logsumexp(x); };
+    for (const std::vector<double>& x : {std::vector<double>{0.1, -0.4, 0.9, 0.3}, {1e4, 1e4 - 2, -1e4}, {-800.0, -801.0},
+                                         {0.0, -37.0}, {5.0}}) {
+        INFO("x[0] = " << x[0] << ", n = " << x.size());
+        double m = x[0];
+        for (double v : x) m = std::max(m, v);
+        double tot = 0;
+        for (double v : x) tot += std::exp(v - m);
+        double rest = 0;  // Σ over the entries but the (first) maximal one
+        bool seen = false;
+        for (double v : x) {
+            if (v == m && !seen) seen = true;
+            else rest += std::exp(v - m);
+        }
+        const double want = m + std::log1p(rest);
+        CHECK(ad::logsumexp(x) == Approx(want).epsilon(1e-15));
+        const auto [v, g] = ad::value_and_gradient(f, x);
+        const auto J = ad::jacobian_forward(f, x);
+        CHECK(v == ad::logsumexp(x));  // bitwise the plain value
+        for (std::size_t j = 0; j < x.size(); ++j) {
+            const double s = std::exp(x[j] - m) / tot;
+            ADT_CLOSE(g[j], s, 1e-300, 1e-14);
+            ADT_CLOSE(J(0, j), s, 1e-300, 1e-14);
+            if (std::abs(x[0]) < 10) ADT_CLOSE(adt::central_difference([&](double t) { auto y = x; y[j] = t; return ad::logsumexp(y); }, x[j]), s, 1e-8, 1e-7);
+        }
+        const auto gm = ad::gradient(f, std::vector<mp50>(x.begin(), x.end()));
+        for (std::size_t j = 0; j < x.size(); ++j) ADT_CLOSE(static_cast<double>(gm[j]), std::exp(x[j] - m) / tot, 1e-300, 1e-15);
+    }
+    // a dominant entry: log(1 + e^−37) is relatively exact (log1p), not rounded to 0
+    CHECK(ad::logsumexp(std::vector<double>{0.0, -37.0}) == Approx(std::log1p(std::exp(-37.0))).epsilon(1e-14));
+    CHECK(ad::logsumexp(std::vector<double>{0.0, -37.0}) > 0.0);
+    CHECK(std::isnan(ad::logsumexp(std::vector<double>{1.0, NAN})));
+    CHECK(ad::logsumexp(std::vector<double>{-INFINITY, -INFINITY}) == -INFINITY);
+    CHECK_THROWS_AS(ad::logsumexp(std::vector<double>{}), ad::size_error);
+}
+
+TEST_CASE("stop_gradient: the value passes, the derivative is 0 in every mode", "[rules][stop_gradient]") {
+    // f(x) = x · stop_gradient(x²): f' = stop_gradient(x²) = x², not 3x²
+    auto f = [](const auto& x) { return x[0] * ad::stop_gradient(x[0] * x[0]); };
+    const std::vector<double> x{1.5};
+    const auto [v, g] = ad::value_and_gradient(f, x);
+    CHECK(v == 1.5 * 2.25);
+    CHECK(g[0] == 2.25);
+    CHECK(ad::jacobian_forward(f, x)(0, 0) == 2.25);
+    CHECK(ad::stop_gradient(2.5) == 2.5);
+    // (symbolic mode: tests/symbolic, "stop_gradient")
+    // NaN convention: max/min and the n-ary max propagate NaN (value and partials) in every mode
+    const auto [vm, gm] = ad::value_and_gradient([](const auto& y) { return ad::max(y[0], y[1]); }, std::vector<double>{NAN, 1.0});
+    CHECK(std::isnan(vm));
+    CHECK(std::isnan(gm[0]));
+    CHECK(std::isnan(gm[1]));
+    CHECK(std::isnan(ad::max(1.0, double(NAN))));
+    CHECK(std::isnan(ad::min(double(NAN), 1.0)));
+    const auto jm = ad::jacobian_forward([](const auto& y) { return ad::max(y); }, std::vector<double>{1.0, NAN, 3.0});
+    CHECK(std::isnan(jm(0, 0)));
+    const auto [vr, gr] = ad::value_and_gradient([](const auto& y) { return ad::max(y); }, std::vector<double>{1.0, NAN, 3.0});
+    CHECK(std::isnan(vr));
+    CHECK(std::isnan(gr[2]));
+}

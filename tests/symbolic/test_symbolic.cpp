@@ -156,3 +156,32 @@ TEST_CASE("numbers are exact until evaluated at the working precision", "[symbol
     CHECK(ad::sym::evaluate<ad::mp50>(std::vector<Expr>{big}, {})[0] == ad::mp50("0.12345678901234567890123456789"));
     CHECK(ad::sym::to_text(Expr(1) / Expr(3) * ad::sym::symbol("x")) == "1/3*x");
 }
+
+TEST_CASE("stop_gradient: symbolic derivative 0, prints and parses back", "[symbolic][stop_gradient]") {
+    const ad::sym::graph_scope scope;
+    const Expr x = ad::sym::symbol("x");
+    const Expr f = x * ad::stop_gradient(x * x);
+    const auto g = ad::sym::gradient(f, std::vector<Expr>{x});
+    CHECK(ad::sym::to_text(g[0]) == "stop_gradient(x^2)");
+    CHECK(ad::sym::evaluate<double>(g, {{x.id(), 1.5}})[0] == 2.25);
+    CHECK(ad::stop_gradient(Expr(3)).same(Expr(3)));  // a constant has no gradient to stop
+    const auto back = ad::expr::evaluate(ad::parse::parse("stop_gradient(x^2)"), ad::expr::Env<double>{{"x", ad::Array<double>(ad::Shape{}, std::vector<double>{1.5})}});
+    CHECK(back[0] == 2.25);
+}
+
+TEST_CASE("graph_scope frees the nodes built inside it and keeps the older ones", "[symbolic][memory]") {
+    const Expr x = ad::sym::symbol("x_scope_test");
+    const Expr kept = exp(x);
+    const std::size_t before = ad::sym::graph_size();
+    for (int k = 0; k < 1000; ++k) {
+        const ad::sym::graph_scope scope;
+        const Expr e = sin(x * Expr(k + 7)) + exp(x);  // exp(x) already exists: found, not rebuilt
+        CHECK((e.arg(0).same(kept) || e.arg(1).same(kept)));
+        CHECK(ad::sym::graph_size() > before);
+    }
+    CHECK(ad::sym::graph_size() == before);
+    // and hash-consing still works after the tables were trimmed
+    const ad::sym::graph_scope scope;
+    CHECK((sin(x * Expr(9))).same(sin(x * Expr(9))));
+    CHECK(exp(x).same(kept));
+}
