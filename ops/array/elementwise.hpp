@@ -109,15 +109,16 @@ Array<X> pow(const Array<X>& a, const S& c) {
 }
 
 namespace detail {
+/// max/min of two entries through the rules (so plain numbers propagate NaN like AD types).
 template <class X>
 X max2(const X& a, const X& b) {
     if constexpr (is_ad_type_v<X>) return max(a, b);
-    else return a >= b ? a : b;
+    else return rules::max{}.value(a, b);
 }
 template <class X>
 X min2(const X& a, const X& b) {
     if constexpr (is_ad_type_v<X>) return min(a, b);
-    else return a <= b ? a : b;
+    else return rules::min{}.value(a, b);
 }
 }  // namespace detail
 

@@ -226,13 +226,15 @@ struct logsumexp { static constexpr std::string_view name = "logsumexp";
             for (T& p : out) p = p / tot;
         }
     }
-    /// log(1 + r): for plain numbers the classic correction log(u)·r/(u − 1), u = 1 + r, which
-    /// is accurate to a few ulps for every type that has log; AD types take log(1 + r).
+    /// log(1 + r) by the classic correction log(u)·r/(u − 1), u = 1 + r: accurate to a few ulps
+    /// for every type that has log, and the same operations on the value for AD types (so a
+    /// Dual or nested Var computes bitwise the value plain numbers do; the derivative of the
+    /// formula is 1/(1 + r) to rounding).
     template <class T> static T log1p_exact(const T& r) {
         ADIFF_MATH;
         const T u = T(1) + r;
-        if constexpr (is_ad_type_v<T>) return log(u);
-        else return u == T(1) ? r : T(log(u) * r / T(u - T(1)));
+        if (val(u) == 1) return r;
+        return T(log(u) * r / T(u - T(1)));
     } };
 
 #undef ADIFF_MATH
