@@ -190,22 +190,33 @@ inline int parse_one(const std::uint8_t* data, std::size_t size) {
     // or cos of 1e80, is exact there). If the modes agree at 700 digits, the double
     // disagreement was amplified rounding, not a wrong rule; a wrong rule disagrees at every
     // precision.
+    // Two stages, cheap first: 50 digits settle ordinary rounding; only a disagreement that
+    // survives them is recomputed at 700 digits.
+    ad::Array<ad::mp50> mf, mr;
     ad::Array<arbiter> af, ar;
-    bool have_arbiter = false;
-    std::vector<arbiter> xa(x.begin(), x.end());
-    auto arbitrate = [&] {
-        if (have_arbiter) return;
-        af = ad::jacobian_forward<4>(f, xa);
-        ar = ad::jacobian_reverse(f, xa);
-        have_arbiter = true;
+    int arbiter_level = 0;  // 0: none computed, 1: mp50, 2: mp50 and mp700
+    auto arbitrate = [&](int level) {
+        if (arbiter_level < 1) {
+            const std::vector<ad::mp50> xm(x.begin(), x.end());
+            mf = ad::jacobian_forward<4>(f, xm);
+            mr = ad::jacobian_reverse(f, xm);
+            arbiter_level = 1;
+        }
+        if (level >= 2 && arbiter_level < 2) {
+            const std::vector<arbiter> xa(x.begin(), x.end());
+            af = ad::jacobian_forward<4>(f, xa);
+            ar = ad::jacobian_reverse(f, xa);
+            arbiter_level = 2;
+        }
     };
-    auto wrong_at_700_digits = [&](const arbiter& a, const arbiter& b, const ad::Array<arbiter>& scale_of) {
+    auto disagree = [](const auto& a, const auto& b, const auto& scale_of) {
         using std::abs;
+        using U = std::decay_t<decltype(a)>;
         if (!ad::is_finite(a) || !ad::is_finite(b)) return false;
-        arbiter scale = 0;
+        U scale = 0;
         for (std::size_t i = 0; i < scale_of.size(); ++i)
-            if (ad::is_finite(scale_of[i])) scale = std::max(scale, arbiter(abs(scale_of[i])));
-        return abs(a - b) > arbiter(1e-6) * (1 + scale);
+            if (ad::is_finite(scale_of[i])) scale = std::max(scale, U(abs(scale_of[i])));
+        return abs(a - b) > U(1e-6) * (1 + scale);
     };
 
     std::vector<long double> xl(x.begin(), x.end());
@@ -224,8 +235,10 @@ inline int parse_one(const std::uint8_t* data, std::size_t size) {
         if (!std::isfinite(jf[k]) || !std::isfinite(jr[k]) || close(jf[k], jr[k])) continue;
         long_double();
         if (!structural(jf[k], jr[k], lf[k], lr[k], std::max(max_abs(lf), max_abs(lr)))) continue;
-        arbitrate();
-        if (wrong_at_700_digits(af[k], ar[k], ar))
+        arbitrate(1);
+        if (!disagree(mf[k], mr[k], mr)) continue;
+        arbitrate(2);
+        if (disagree(af[k], ar[k], ar))
             parse_fail("forward/reverse Jacobian entry " + std::to_string(k) + ": " + std::to_string(jf[k]) + " vs " +
                            std::to_string(jr[k]),
                        src);
@@ -260,19 +273,27 @@ inline int parse_one(const std::uint8_t* data, std::size_t size) {
             parse_fail(std::string("symbolic Jacobian evaluation failed: ") + e.what(), src);
         }
         std::vector<long double> jvl;
+        std::vector<ad::mp50> jvm;
         std::vector<arbiter> jva;
         for (std::size_t k = 0; k < m * n; ++k) {
             if (!std::isfinite(y[k / n]) || !std::isfinite(jv[k]) || !std::isfinite(jr[k]) || close(jv[k], jr[k])) continue;
             long_double();
             if (jvl.empty()) jvl = ad::sym::evaluate<long double>(jroots, atl);
             if (!structural(jv[k], jr[k], jvl[k], lr[k], max_abs(lr))) continue;
-            arbitrate();
+            arbitrate(1);
+            if (jvm.empty()) {
+                std::unordered_map<std::uint32_t, ad::mp50> atm;
+                for (std::size_t j = 0; j < n; ++j) atm[syms[j].id()] = ad::mp50(x[j]);
+                jvm = ad::sym::evaluate<ad::mp50>(jroots, atm);
+            }
+            if (!disagree(jvm[k], mr[k], mr)) continue;
+            arbitrate(2);
             if (jva.empty()) {
                 std::unordered_map<std::uint32_t, arbiter> ata;
-                for (std::size_t j = 0; j < n; ++j) ata[syms[j].id()] = xa[j];
+                for (std::size_t j = 0; j < n; ++j) ata[syms[j].id()] = arbiter(x[j]);
                 jva = ad::sym::evaluate<arbiter>(jroots, ata);
             }
-            if (wrong_at_700_digits(jva[k], ar[k], ar))
+            if (disagree(jva[k], ar[k], ar))
                 parse_fail("symbolic/reverse Jacobian entry " + std::to_string(k) + ": " + std::to_string(jv[k]) +
                                " vs " + std::to_string(jr[k]),
                            src);
