@@ -2,9 +2,9 @@
 # CI stage 4: builds the libFuzzer target(s) (clang, -fsanitize=fuzzer,address,undefined) in
 # ${FUZZ_BUILD_DIR:-build-fuzz} and runs each briefly from the seed corpus in tests/fuzz_corpus:
 #   adiff_fuzz_parse for FUZZ_SECONDS (60) — the expression parser, evaluated and differentiated
-#   adiff_fuzz_ops   for FUZZ_OPS_SECONDS (default 0: off) — every primitive in every mode; its
-#                    forward-vs-reverse oracle still reports rounding as a bug for some inputs
-#                    with intermediates near 1e300, so it is opt-in until that is fixed
+#   adiff_fuzz_ops   for FUZZ_OPS_SECONDS (30) — straight-line programs over every primitive,
+#                    run in every mode (plain, Dual, Var, Hessians, checked); values must be
+#                    bitwise equal and derivatives agree (rounding is told apart at 50/100 digits)
 # A crash, hang (>10 s per input), leak or broken contract fails the stage; the reproducer is
 # left in $B/fuzz-ci/<target>/ (turn it into a regression test named after what it found).
 set -euo pipefail
@@ -19,7 +19,7 @@ CC=clang CXX=clang++ cmake -S . -B "$B" \
 targets=()
 mapfile -t known < <(ci_cmake_targets "$B")
 wanted=(adiff_fuzz_parse)
-[ "${FUZZ_OPS_SECONDS:-0}" -gt 0 ] && wanted+=(adiff_fuzz_ops)
+[ "${FUZZ_OPS_SECONDS:-30}" -gt 0 ] && wanted+=(adiff_fuzz_ops)
 for t in "${wanted[@]}"; do
   if printf '%s\n' "${known[@]}" | grep -qx "$t"; then targets+=("$t"); else echo "ci_fuzz: $t is not defined (skipped)"; fi
 done
@@ -29,7 +29,7 @@ rc=0
 for t in "${targets[@]}"; do
   name=${t#adiff_fuzz_}
   secs=${FUZZ_SECONDS:-60}
-  [ "$name" = ops ] && secs=${FUZZ_OPS_SECONDS:-0}
+  [ "$name" = ops ] && secs=${FUZZ_OPS_SECONDS:-30}
   work="$ROOT/$B/fuzz-ci/$name"
   rm -rf "$work"
   mkdir -p "$work/corpus"

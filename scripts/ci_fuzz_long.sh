@@ -3,7 +3,8 @@
 # CHUNK executions (each chunk a fresh process, so the global symbolic graph and ASan's
 # quarantine start empty) until TOTAL executions or SECONDS_MAX seconds, keeping the corpus in
 # WORK/corpus and crashes in WORK/. Prints the running total; any crash stops the run (exit 1).
-#   usage: scripts/ci_fuzz_long.sh [parse|ops]   env: TOTAL CHUNK SECONDS_MAX WORK FUZZ_BUILD_DIR
+#   usage: scripts/ci_fuzz_long.sh [parse|ops]   env: TOTAL CHUNK SECONDS_MAX WORK FUZZ_BUILD_DIR SEED_BASE
+#   (run two with different WORK and SEED_BASE to use two cores; add their totals)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -27,7 +28,7 @@ while [ "$done_runs" -lt "$TOTAL" ] && [ $(( $(date +%s) - start )) -lt "$SECOND
   log="$WORK/chunk.log"
   rc=0
   (cd "$WORK" && "$exe" corpus "$ROOT/tests/fuzz_corpus/$target" "${dict[@]}" -runs="$CHUNK" -max_len=512 \
-      -timeout=10 -rss_limit_mb=3000 -print_final_stats=1 -seed=$chunk >"$log" 2>&1) || rc=$?
+      -timeout=10 -rss_limit_mb=3000 -print_final_stats=1 -seed=$(( ${SEED_BASE:-0} + chunk )) >"$log" 2>&1) || rc=$?
   n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   done_runs=$((done_runs + ${n:-0}))
   echo "fuzz-long $target: chunk $chunk rc=$rc executions $n total $done_runs elapsed $(( $(date +%s) - start ))s"

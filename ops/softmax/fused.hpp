@@ -70,9 +70,11 @@ T sum_except(std::size_t Q, std::size_t k, F&& f) {
 /// One row: s = softmax(z) (stable) and lse = log Σ exp(z); ls (optional) = log_softmax(z).
 /// With m = z_k the maximum and r = Σ_{i≠k} exp(zᵢ − m): s = exp(z − m)/(1 + r) and
 /// log_softmax = z − m − log1p(r), so a dominant logit's log_softmax ≈ −r is relatively exact.
+/// Also returns k (the first maximal entry) and 1 − s_k = r/(1 + r), relatively exact, which
+/// the derivative rules use for output k (forming s_k's factor 1 − s_k without cancellation).
 /// T may be a plain number or a Dual (when nested inside Var for Hessians). Q ≥ 1.
 template <class T>
-void softmax_row(const T* z, std::size_t Q, T* s, T& lse, T* ls) {
+void softmax_row(const T* z, std::size_t Q, T* s, T& lse, T* ls, std::size_t& kmax, T& one_minus) {
     using std::exp, std::log;
     const std::size_t k = row_argmax(z, Q);
     const T m = z[k];
@@ -89,6 +91,8 @@ void softmax_row(const T* z, std::size_t Q, T* s, T& lse, T* ls) {
         if (ls) ls[i] = T(T(z[i] - m) - lt);
     }
     lse = T(m + lt);
+    kmax = k;
+    one_minus = rest / tot;
 }
 
 /// Shape checks shared by the three functions; returns Q (the last extent).
@@ -104,16 +108,19 @@ Shape fused_out_shape(const Shape& in) {
     else return in;
 }
 
-/// Plain-number evaluation: values of the M·Q inputs → outputs, plus s (softmax) for rules.
+/// Plain-number evaluation: values of the M·Q inputs → outputs, plus what the rules need:
+/// s (softmax, M·Q values) followed by 1 − s_k for each row (M values), and each row's k.
 template <fused_kind K, class T>
-std::vector<T> fused_values(std::span<const T> z, std::size_t Q, std::vector<T>& s) {
+std::vector<T> fused_values(std::span<const T> z, std::size_t Q, std::vector<T>& s, std::vector<std::size_t>& kmax) {
     const std::size_t n = z.size(), M = Q ? n / Q : 0;
-    s.assign(n, T(0));
+    s.assign(n + M, T(0));
+    kmax.assign(M, 0);
     std::vector<T> out(K == fused_kind::logsumexp ? (Q ? M : 0) : n);
     std::vector<T> ls(K == fused_kind::log_softmax ? Q : 0);
     for (std::size_t r = 0; r < M; ++r) {
         T lse(0);
-        softmax_row(z.data() + r * Q, Q, s.data() + r * Q, lse, K == fused_kind::log_softmax ? ls.data() : nullptr);
+        softmax_row(z.data() + r * Q, Q, s.data() + r * Q, lse, K == fused_kind::log_softmax ? ls.data() : nullptr, kmax[r],
+                    s[n + r]);
         if constexpr (K == fused_kind::softmax) for (std::size_t i = 0; i < Q; ++i) out[r * Q + i] = s[r * Q + i];
         else if constexpr (K == fused_kind::log_softmax) for (std::size_t i = 0; i < Q; ++i) out[r * Q + i] = ls[i];
         else out[r] = lse;
@@ -123,14 +130,17 @@ std::vector<T> fused_values(std::span<const T> z, std::size_t Q, std::vector<T>&
     return out;
 }
 
-/// The reverse-mode rule of a fused call: indices = [Q, input indices...], values = s.
+/// The reverse-mode rule of a fused call: indices = [Q, input indices (M·Q)..., k per row (M)],
+/// values = [s (M·Q)..., 1 − s_k per row (M)].
 template <fused_kind K, class T>
 void fused_vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
     const auto s = tape.values_of(c);
     const auto idx = tape.indices_of(c);
     const std::size_t Q = idx[0];
+    const std::size_t M = Q ? s.size() / (Q + 1) : 0;
     const tape_index* in = idx.data() + 1;
-    const std::size_t M = Q ? s.size() / Q : 0;
+    const tape_index* kmax = in + M * Q;
+    const T* one_minus = s.data() + M * Q;
     for (std::size_t r = 0; r < M; ++r) {
         const T* sr = s.data() + r * Q;
         const tape_index* ir = in + r * Q;
@@ -142,8 +152,8 @@ void fused_vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
             const T* g = adj + c.first + r * Q;
             // acc = ⟨g, s⟩ (softmax) or Σg (log_softmax). At the largest entry m the factor
             // g_m − acc would cancel when s_m ≈ 1, so it is formed as g_m (1 − s_m) − acc_rest
-            // with 1 − s_m = Σ_{j≠m} s_j and acc_rest the sum without m: relatively exact.
-            const std::size_t m = row_argmax(sr, Q);
+            // with 1 − s_m from the forward pass and acc_rest the sum without m: relatively exact.
+            const std::size_t m = kmax[r];
             const T acc_rest = sum_except<T>(Q, m, [&](std::size_t j) {
                 if constexpr (K == fused_kind::softmax) return T(g[j] * sr[j]);
                 else return g[j];
@@ -155,7 +165,7 @@ void fused_vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
                 else adj[ir[k]] += g[k] - sr[k] * acc;
             }
             if (ir[m] != inactive) {
-                const T one_minus_sm = sum_except<T>(Q, m, [&](std::size_t j) { return sr[j]; });
+                const T one_minus_sm = one_minus[r];
                 if constexpr (K == fused_kind::softmax) adj[ir[m]] += sr[m] * (g[m] * one_minus_sm - acc_rest);
                 else adj[ir[m]] += g[m] * one_minus_sm - sr[m] * acc_rest;
             }
@@ -207,13 +217,15 @@ Array<X> fused_rowwise(const Array<X>& z) {
     const std::size_t M = n / Q;
     if constexpr (!is_ad_type_v<X>) {
         std::vector<X> s;
-        return Array<X>(std::move(oshape), fused_values<K, X>(std::span<const X>(z.data(), n), Q, s));
+        std::vector<std::size_t> kmax;
+        return Array<X>(std::move(oshape), fused_values<K, X>(std::span<const X>(z.data(), n), Q, s, kmax));
     } else if constexpr (dual_info<X>::value) {
         using T = typename dual_info<X>::value_type;
         constexpr std::size_t N = dual_info<X>::lanes;
         std::vector<T> zv(n), s;
+        std::vector<std::size_t> kmax;
         for (std::size_t k = 0; k < n; ++k) zv[k] = z[k].v;
-        const std::vector<T> y = fused_values<K, T>(std::span<const T>(zv), Q, s);
+        const std::vector<T> y = fused_values<K, T>(std::span<const T>(zv), Q, s, kmax);
         std::vector<X> out(y.size());
         for (std::size_t k = 0; k < y.size(); ++k) out[k].v = y[k];
         for (std::size_t r = 0; r < M; ++r) {
@@ -221,8 +233,8 @@ Array<X> fused_rowwise(const Array<X>& z) {
             const T* sr = s.data() + r * Q;
             // lanes innermost: N independent sums over contiguous tangents (same order per lane).
             // ⟨s, ż⟩ is summed without the largest entry m first (dot_rest), so that output m's
-            // tangent ż_m (1 − s_m) − dot_rest, with 1 − s_m = Σ_{j≠m} s_j, does not cancel.
-            const std::size_t m = row_argmax(sr, Q);
+            // tangent ż_m (1 − s_m) − dot_rest, with 1 − s_m from the forward pass, does not cancel.
+            const std::size_t m = kmax[r];
             std::array<T, N> dot_rest, dot;
             dot_rest.fill(T(0));
             for (std::size_t k = 0; k < Q; ++k)
@@ -236,8 +248,7 @@ Array<X> fused_rowwise(const Array<X>& z) {
                         if constexpr (K == fused_kind::softmax) out[r * Q + k].t[l] = sr[k] * (zr[k].t[l] - dot[l]);
                         else out[r * Q + k].t[l] = zr[k].t[l] - dot[l];
                     }
-                T one_minus_sm(0);
-                for (std::size_t k = 0; k < Q; ++k) if (k != m) one_minus_sm = one_minus_sm + sr[k];
+                const T one_minus_sm = s[n + r];
                 for (std::size_t l = 0; l < N; ++l) {
                     const T t = zr[m].t[l] * one_minus_sm - dot_rest[l];
                     if constexpr (K == fused_kind::softmax) out[r * Q + m].t[l] = sr[m] * t;
@@ -249,7 +260,8 @@ Array<X> fused_rowwise(const Array<X>& z) {
     } else if constexpr (var_info<X>::value) {
         using T = typename var_info<X>::value_type;
         std::vector<T> zv(n), s;
-        std::vector<tape_index> idx(n + 1);
+        std::vector<std::size_t> kmax;
+        std::vector<tape_index> idx(n + 1 + M);
         idx[0] = static_cast<tape_index>(Q);
         bool any = false;
         for (std::size_t k = 0; k < n; ++k) {
@@ -257,7 +269,8 @@ Array<X> fused_rowwise(const Array<X>& z) {
             idx[k + 1] = z[k].i;
             any |= z[k].i != inactive;
         }
-        const std::vector<T> y = fused_values<K, T>(std::span<const T>(zv), Q, s);
+        const std::vector<T> y = fused_values<K, T>(std::span<const T>(zv), Q, s, kmax);
+        for (std::size_t r = 0; r < M; ++r) idx[n + 1 + r] = static_cast<tape_index>(kmax[r]);
         std::vector<X> out(y.size());
         tape_index first = inactive;
         if (any)

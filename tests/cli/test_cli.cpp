@@ -269,3 +269,34 @@ TEST_CASE("plot option writes SVG heatmaps: the Jacobian, the check error, the r
     CHECK(r.code == 2);
     CHECK(r.out.find("cannot create directory") != std::string::npos);
 }
+
+TEST_CASE("diff --c output compiles with a C compiler and equals the reverse-mode Jacobian", "[cli][symbolic][c]") {
+    // every helper the printer can emit (logsumexp, stop_gradient, max_n, max_weight, sigmoid,
+    // maximum/minimum, sign, heaviside) appears in one of these expressions
+    const std::vector<std::string> exprs = {"softmax(z) + max(z)", "log_softmax(z) * sigmoid(z) + maximum(z, 0.5) - minimum(z, 0)",
+                                            "abs(z) + sum(z^2) + logsumexp(z)"};
+    const std::string at = "[0.5,-1,2.25]";
+    for (const std::string& e : exprs) {
+        INFO(e);
+        auto c = adiff("diff '" + e + "' --wrt z --size z=3 --c");
+        REQUIRE(c.code == 0);
+        const std::string src = c.out +
+                                "\n#include <stdio.h>\nint main(void) { const double z[3] = {0.5, -1, 2.25}; double out[9];\n"
+                                "  adiff_derivative(z, out); for (int i = 0; i < 9; ++i) printf(\"%.17g \", out[i]); return 0; }\n";
+        const std::string path = tmpfile("deriv.c", src), exe = path + ".exe";
+        REQUIRE(std::system(("cc -std=c99 -Wall -Werror -o '" + exe + "' '" + path + "' -lm").c_str()) == 0);
+        FILE* p = popen(("'" + exe + "'").c_str(), "r");
+        REQUIRE(p != nullptr);
+        std::string out;
+        std::array<char, 4096> buf;
+        while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+        REQUIRE(pclose(p) == 0);
+        const auto got = numbers(out);
+        auto j = adiff("jacobian '" + e + "' --at z=" + at + " --format json --mode reverse");
+        REQUIRE(j.code == 0);
+        const auto want = json_numbers(j.out, "jacobian");
+        REQUIRE(got.size() == 9);
+        REQUIRE(want.size() == 9);
+        for (std::size_t k = 0; k < 9; ++k) ADT_CLOSE(got[k], want[k], 1e-15, 1e-13);
+    }
+}

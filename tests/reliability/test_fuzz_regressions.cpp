@@ -37,6 +37,23 @@ TEST_CASE("fuzz regression literal_overflow_1e3082: an overflowing literal is an
     CHECK(eval_at("1e-400")[0] == 0.0);  // underflow to zero is IEEE and allowed
 }
 
+TEST_CASE("fuzz regression mp_literal_exponent_overflow: 20-digit exponents at every precision",
+          "[reliability][fuzz][multiprecision]") {
+    // Boost.Multiprecision's reader accumulated the exponent of 1e-3080000000001561702524 in a
+    // long and overflowed (undefined behaviour); exponents beyond 10⁶ are now read by adiff:
+    // an underflow to 0 or an overflow error, the same at every precision.
+    const std::string tiny = "1e-3080000000001561702524", huge = "2.5e+0003080000000001561702524";
+    CHECK(ad::number_from_text<double>(tiny) == 0.0);
+    CHECK(ad::number_from_text<ad::mp50>(tiny) == 0);
+    CHECK(ad::number_from_text<ad::mp100>(tiny) == 0);
+    CHECK(ad::number_from_text<long double>(tiny) == 0.0L);
+    CHECK_THROWS_WITH(ad::number_from_text<ad::mp50>(huge), Catch::Contains("out of range"));
+    CHECK_THROWS_WITH(ad::number_from_text<double>(huge), Catch::Contains("out of range"));
+    CHECK(ad::number_from_text<ad::mp50>("0.000e99999999999") == 0);
+    CHECK(ad::number_from_text<ad::mp50>("1e-999999") != 0);  // six digits: still read at 50 digits
+    CHECK(ad::number_from_text<ad::mp50>("1.5e2") == 150);
+}
+
 TEST_CASE("fuzz regression max_of_nan_modes_differ: a NaN value is NaN in every mode and checked mode names it",
           "[reliability][fuzz]") {
     // max(h^0.64 + 1) at h = −0.47: the value is NaN (negative base, real power).
