@@ -185,28 +185,38 @@ inline int parse_one(const std::uint8_t* data, std::size_t size) {
         if (!(vf[k] == y[k] || (std::isnan(vf[k]) && std::isnan(y[k]))))
             parse_fail("forward value differs from double: " + std::to_string(vf[k]) + " vs " + std::to_string(y[k]), src);
 
-    // The arbiter: a disagreement that survived long double is judged at 700 digits, where no
-    // computation whose double values are finite can round (absorption like 6e21 + 0.3 − 6e21,
-    // or cos of 1e80, is exact there). If the modes agree at 700 digits, the double
-    // disagreement was amplified rounding, not a wrong rule; a wrong rule disagrees at every
-    // precision.
-    // Two stages, cheap first: 50 digits settle ordinary rounding; only a disagreement that
-    // survives them is recomputed at 700 digits.
+    // The arbiter: a disagreement that survived long double is recomputed at higher precision.
+    // A wrong rule disagrees at every precision; rounding (absorption like 6e21 + 0.3 − 6e21, or
+    // cos of 1e80) goes away or moves with the precision.
+    // Stages, cheapest first: 50 digits settle ordinary rounding; a disagreement that survives
+    // is recomputed at 100 digits, and if either mode's answer moved between 50 and 100 digits
+    // it is precision-dependent (rounding). What survives both is a bug — unless the program is
+    // small enough (at most 2 powers and function calls: a pow at 700 digits costs up to a
+    // second) for a last check at 700 digits, which settles even absorption beyond 100 digits.
+    std::size_t heavy = 0;
+    for (const auto& nd : prog.nodes) heavy += nd.kind == ad::parse::Kind::call || (nd.kind == ad::parse::Kind::binary && nd.op == '^');
     ad::Array<ad::mp50> mf, mr;
+    ad::Array<ad::mp100> hf, hr;
     ad::Array<arbiter> af, ar;
-    int arbiter_level = 0;  // 0: none computed, 1: mp50, 2: mp50 and mp700
+    int arbiter_level = 0;  // how many of mp50, mp100, mp700 are computed
     auto arbitrate = [&](int level) {
-        if (arbiter_level < 1) {
+        if (level >= 1 && arbiter_level < 1) {
             const std::vector<ad::mp50> xm(x.begin(), x.end());
             mf = ad::jacobian_forward<4>(f, xm);
             mr = ad::jacobian_reverse(f, xm);
             arbiter_level = 1;
         }
         if (level >= 2 && arbiter_level < 2) {
+            const std::vector<ad::mp100> xh(x.begin(), x.end());
+            hf = ad::jacobian_forward<4>(f, xh);
+            hr = ad::jacobian_reverse(f, xh);
+            arbiter_level = 2;
+        }
+        if (level >= 3 && arbiter_level < 3) {
             const std::vector<arbiter> xa(x.begin(), x.end());
             af = ad::jacobian_forward<4>(f, xa);
             ar = ad::jacobian_reverse(f, xa);
-            arbiter_level = 2;
+            arbiter_level = 3;
         }
     };
     auto disagree = [](const auto& a, const auto& b, const auto& scale_of) {
@@ -238,8 +248,13 @@ inline int parse_one(const std::uint8_t* data, std::size_t size) {
         arbitrate(1);
         if (!disagree(mf[k], mr[k], mr)) continue;
         arbitrate(2);
-        if (disagree(af[k], ar[k], ar))
-            parse_fail("forward/reverse Jacobian entry " + std::to_string(k) + ": " + std::to_string(jf[k]) + " vs " +
+        if (!disagree(hf[k], hr[k], hr)) continue;
+        if (disagree(ad::mp100(mf[k]), hf[k], hr) || disagree(ad::mp100(mr[k]), hr[k], hr)) continue;  // precision-dependent
+        if (heavy <= 2) {
+            arbitrate(3);
+            if (!disagree(af[k], ar[k], ar)) continue;
+        }
+        parse_fail("forward/reverse Jacobian entry " + std::to_string(k) + ": " + std::to_string(jf[k]) + " vs " +
                            std::to_string(jr[k]),
                        src);
     }
@@ -274,6 +289,7 @@ inline int parse_one(const std::uint8_t* data, std::size_t size) {
         }
         std::vector<long double> jvl;
         std::vector<ad::mp50> jvm;
+        std::vector<ad::mp100> jvh;
         std::vector<arbiter> jva;
         for (std::size_t k = 0; k < m * n; ++k) {
             if (!std::isfinite(y[k / n]) || !std::isfinite(jv[k]) || !std::isfinite(jr[k]) || close(jv[k], jr[k])) continue;
@@ -281,22 +297,28 @@ inline int parse_one(const std::uint8_t* data, std::size_t size) {
             if (jvl.empty()) jvl = ad::sym::evaluate<long double>(jroots, atl);
             if (!structural(jv[k], jr[k], jvl[k], lr[k], max_abs(lr))) continue;
             arbitrate(1);
-            if (jvm.empty()) {
-                std::unordered_map<std::uint32_t, ad::mp50> atm;
-                for (std::size_t j = 0; j < n; ++j) atm[syms[j].id()] = ad::mp50(x[j]);
-                jvm = ad::sym::evaluate<ad::mp50>(jroots, atm);
-            }
+            auto sym_at = [&](auto level_value) {  // the symbolic Jacobian at the precision of level_value
+                using U = decltype(level_value);
+                std::unordered_map<std::uint32_t, U> b;
+                for (std::size_t j = 0; j < n; ++j) b[syms[j].id()] = U(x[j]);
+                return ad::sym::evaluate<U>(jroots, b);
+            };
+            if (jvm.empty()) jvm = sym_at(ad::mp50(0));
             if (!disagree(jvm[k], mr[k], mr)) continue;
             arbitrate(2);
-            if (jva.empty()) {
-                std::unordered_map<std::uint32_t, arbiter> ata;
-                for (std::size_t j = 0; j < n; ++j) ata[syms[j].id()] = arbiter(x[j]);
-                jva = ad::sym::evaluate<arbiter>(jroots, ata);
+            if (jvh.empty()) jvh = sym_at(ad::mp100(0));
+            if (!disagree(jvh[k], hr[k], hr)) continue;
+            if (disagree(ad::mp100(jvm[k]), jvh[k], hr) || disagree(ad::mp100(mr[k]), hr[k], hr)) continue;
+            if (heavy <= 2) {
+                arbitrate(3);
+                if (jva.empty()) jva = sym_at(arbiter(0));
+                if (!disagree(jva[k], ar[k], ar)) continue;
             }
-            if (disagree(jva[k], ar[k], ar))
+            {
                 parse_fail("symbolic/reverse Jacobian entry " + std::to_string(k) + ": " + std::to_string(jv[k]) +
                                " vs " + std::to_string(jr[k]),
                            src);
+            }
         }
     }
     return 0;
