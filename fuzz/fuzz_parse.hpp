@@ -265,9 +265,10 @@ inline int parse_one(const std::uint8_t *data, std::size_t size) {
       wild_scale = std::max(wild_scale, std::abs(jr[k]));
   const bool wild = wild_scale > 1e15;
   // Multiprecision pow/exp on towers like 2^242^3^… costs up to a second per
-  // call: programs with more than 6 powers and calls are judged in long double
-  // only (their disagreements that survive it are counted as rounding when
-  // values or derivatives exceed 1e15).
+  // call, and long double alone cannot tell ill-conditioning (cos of 1e108)
+  // from a wrong rule: programs with more than 6 powers and calls get every
+  // other check, but their Jacobian disagreements are not judged (a wrong rule
+  // shows in small programs too).
   const bool can_arbitrate = heavy <= 6;
   ad::Array<ad::mp50> mf, mr;
   ad::Array<ad::mp100> hf, hr;
@@ -327,7 +328,7 @@ inline int parse_one(const std::uint8_t *data, std::size_t size) {
     if (!structural(jf[k], jr[k], lf[k], lr[k],
                     std::max(max_abs(lf), max_abs(lr))))
       continue;
-    if (!can_arbitrate && wild)
+    if (!can_arbitrate)
       continue;
     if (can_arbitrate) {
       arbitrate(1);
@@ -404,7 +405,7 @@ inline int parse_one(const std::uint8_t *data, std::size_t size) {
         jvl = ad::sym::evaluate<long double>(jroots, atl);
       if (!structural(jv[k], jr[k], jvl[k], lr[k], max_abs(lr)))
         continue;
-      if (!can_arbitrate && wild)
+      if (!can_arbitrate)
         continue;
       if (can_arbitrate) {
         arbitrate(1);
