@@ -199,7 +199,7 @@ struct logsumexp { static constexpr std::string_view name = "logsumexp";
     template <class T> T value(std::span<const T> xs) const {
         ADIFF_MATH;
         const T m = max_reduce{}.value(xs);
-        if (!(val(m) > -std::numeric_limits<double>::infinity() && val(m) < std::numeric_limits<double>::infinity()))
+        if (!finite_max(m))
             return m;  // NaN, +inf or all −inf
         std::size_t k = 0;
         while (!(val(xs[k]) == val(m))) ++k;
@@ -217,7 +217,7 @@ struct logsumexp { static constexpr std::string_view name = "logsumexp";
             // numbers: exp(xᵢ − m)/(1 + r) with m the max; exp(xᵢ − y) would carry the rounding
             // of y, |y|·ε, into every partial (1e−12 at y = 1e4)
             const T m = max_reduce{}.value(xs);
-            if (!(val(m) > -std::numeric_limits<double>::infinity() && val(m) < std::numeric_limits<double>::infinity())) {
+            if (!finite_max(m)) {
                 for (std::size_t i = 0; i < xs.size(); ++i) out[i] = exp(T(xs[i] - y));
                 return;
             }
@@ -225,6 +225,10 @@ struct logsumexp { static constexpr std::string_view name = "logsumexp";
             for (std::size_t i = 0; i < xs.size(); ++i) tot = tot + (out[i] = exp(T(xs[i] - m)));
             for (T& p : out) p = p / tot;
         }
+    }
+    /// False for a NaN or infinite maximum (the value is then the maximum itself).
+    template <class T> static bool finite_max(const T& m) {
+        return val(m) > -std::numeric_limits<double>::infinity() && val(m) < std::numeric_limits<double>::infinity();
     }
     /// log(1 + r) by the classic correction log(u)·r/(u − 1), u = 1 + r: accurate to a few ulps
     /// for every type that has log, and the same operations on the value for AD types (so a
