@@ -173,14 +173,17 @@ struct sum { static constexpr std::string_view name = "sum";
 /// A NaN entry makes the max NaN and every partial NaN. The max of an empty range is a
 /// size_error (raised by the caller).
 struct max_reduce { static constexpr std::string_view name = "max";
-    template <class T> T value(std::span<const T> xs) const {
+    /// The index of the first maximal entry, or of the first NaN entry if there is one
+    /// (compared on the innermost value for AD types). xs nonempty.
+    template <class T> static std::size_t argmax(std::span<const T> xs) {
         std::size_t k = 0;
         for (std::size_t i = 0; i < xs.size(); ++i) {
-            if (is_nan(xs[i])) return xs[i];
+            if (is_nan(xs[i])) return i;
             if (val(xs[i]) > val(xs[k])) k = i;
         }
-        return xs[k];
+        return k;
     }
+    template <class T> T value(std::span<const T> xs) const { return xs[argmax(xs)]; }
     template <class T> void partials(std::span<const T> xs, const T& y, std::span<T> out) const {
         if (is_nan(y)) {
             for (T& p : out) p = y;
@@ -198,11 +201,10 @@ struct max_reduce { static constexpr std::string_view name = "max";
 struct logsumexp { static constexpr std::string_view name = "logsumexp";
     template <class T> T value(std::span<const T> xs) const {
         ADIFF_MATH;
-        const T m = max_reduce{}.value(xs);
+        const std::size_t k = max_reduce::argmax(xs);
+        const T m = xs[k];
         if (!finite_max(m))
             return m;  // NaN, +inf or all −inf
-        std::size_t k = 0;
-        while (!(val(xs[k]) == val(m))) ++k;
         T r(0);
         for (std::size_t i = 0; i < xs.size(); ++i)
             if (i != k) r = r + exp(T(xs[i] - m));

@@ -43,14 +43,6 @@ constexpr std::string_view fused_name(fused_kind k) {
     return k == fused_kind::softmax ? "softmax" : k == fused_kind::log_softmax ? "log_softmax" : "logsumexp";
 }
 
-/// The first index of the largest value of a row (its innermost value for AD types).
-template <class T>
-std::size_t row_argmax(const T* z, std::size_t Q) {
-    std::size_t k = 0;
-    for (std::size_t i = 1; i < Q; ++i) if (val(z[i]) > val(z[k])) k = i;
-    return k;
-}
-
 /// Σ f(j) over j in [0, Q) except j = k, with four independent partial sums (so the loop is
 /// not one serial chain of dependent additions).
 template <class T, class F>
@@ -76,7 +68,7 @@ T sum_except(std::size_t Q, std::size_t k, F&& f) {
 template <class T>
 void softmax_row(const T* z, std::size_t Q, T* s, T& lse, T* ls, std::size_t& kmax, T& one_minus) {
     using std::exp, std::log;
-    const std::size_t k = row_argmax(z, Q);
+    const std::size_t k = rules::max_reduce::argmax(std::span<const T>(z, Q));
     const T m = z[k];
     T rest(0);
     for (std::size_t i = 0; i < Q; ++i) {
