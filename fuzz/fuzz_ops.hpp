@@ -256,6 +256,19 @@ bool structural_disagreement(const program& p, bool hessians, Get&& get) {
         if (ad::is_finite(jall[k])) scale = std::max(scale, ad::mp50(abs(jall[k])));
     for (const auto& v : run(all, xm))
         if (ad::is_finite(v)) scale = std::max(scale, ad::mp50(abs(v)));
+    // ... and every register's adjoint (reverse, 50 digits), which forward tangents do not
+    // show: 0·sinh(298) has tangent 0 but sends adjoints of ±1e258 into both sides of r − r.
+    {
+        ad::Tape<ad::mp50> tape;
+        const ad::recording<ad::mp50> rec(tape);
+        std::vector<ad::Var<ad::mp50>> xv;
+        for (const auto& x : xm) xv.push_back(ad::Var<ad::mp50>::input(x));
+        for (const auto& y : run(p, xv)) {
+            tape.gradient_of(y.i);
+            for (const auto& a : tape.adjoints())
+                if (ad::is_finite(a)) scale = std::max(scale, ad::mp50(abs(a)));
+        }
+    }
     if (dm <= ad::mp50(1e-30) * scale) return false;
     // Near double's overflow (some intermediate beyond 1e150, so products of partials can
     // overflow or lose their low bits in one mode only) a disagreement cannot be judged.
