@@ -1,7 +1,12 @@
 // `adiff eval|grad|jacobian|hessian|diff|check` — user expressions: values, derivatives in every
 // mode and precision, the symbolic derivative itself, and a verdict on a hand-derived formula.
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <optional>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -25,11 +30,32 @@ using expr::Variable;
 struct Options {
     std::string expr, claim, wrt, mode = "auto", precision = "double", format = "text";
     std::vector<std::string> at, size;
-    bool latex = false, c = false;
-    std::size_t random = 0;
-    std::uint64_t seed = 1;
+    bool latex = false, c = false, no_guard = false;
+    std::string random = "0", seed = "1", max_entries = "10000000", rtol;
     std::string plot;
 };
+
+/// A whole number from user text, range-checked before it is used: digits only (no sign, so
+/// "-1" is not 2^64 − 1), at most `limit`; else an ad::error naming the option.
+std::uint64_t parse_count(std::string text, const std::string& option, std::uint64_t limit) {
+    text.erase(0, text.find_first_not_of(' '));
+    std::uint64_t v = 0;
+    const char* end = text.data() + text.size();
+    const auto r = std::from_chars(text.data(), end, v);
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || r.ptr != end)
+        throw ad::error(option + " '" + text + "': expected a whole number from 0 to " + std::to_string(limit));
+    if (r.ec == std::errc::result_out_of_range || v > limit)
+        throw ad::error(option + " " + text + " is out of range (at most " + std::to_string(limit) + ")");
+    return v;
+}
+
+/// A relative tolerance from user text: a number in (0, 1).
+double parse_rtol(const std::string& text) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end || !(v > 0 && v < 1)) throw ad::error("--rtol '" + text + "': expected a number between 0 and 1, e.g. 1e-12");
+    return v;
+}
 
 std::vector<std::string> split_list(const std::string& s) {
     std::vector<std::string> out;
@@ -83,18 +109,51 @@ std::string point_json(const std::vector<Variable>& vars) {
     return s + "}";
 }
 
+/// A decimal magnitude 10^l as a short number text ("7.447e-44", "0.25", "0"), valid JSON, for
+/// any l (5e-435 at 50 digits is far below double's range).
+std::string from_log10(double l) {
+    if (l == -std::numeric_limits<double>::infinity()) return "0";
+    char buf[48];
+    const double e = std::floor(l);
+    if (e > -5 && e < 6) {
+        std::snprintf(buf, sizeof buf, "%.4g", std::pow(10.0, l));
+    } else {
+        double m = std::pow(10.0, l - e);
+        int ex = static_cast<int>(e);
+        if (m >= 9.9995) m /= 10, ++ex;
+        std::snprintf(buf, sizeof buf, "%.4ge%d", m, ex);
+    }
+    return buf;
+}
+
+/// Max absolute and relative error (as log10) over every entry of every point.
+std::pair<double, double> max_errors(const expr::CheckValues& c) {
+    double a = -std::numeric_limits<double>::infinity(), r = a;
+    for (const auto& pt : c.errors)
+        for (const auto& e : pt) a = std::max(a, e.log_err), r = std::max(r, e.log_rel());
+    return {a, r};
+}
+
 int run_check(const Request& req, std::ostream& out) {
-    // Shapes: --at, --size, else guessed from EXPR and CLAIM.
+    // Shapes: --at, --size, else guessed from EXPR and CLAIM (said on stderr).
     std::vector<Variable> vars = req.vars;
     auto ensure = [&](const std::string& name) {
         if (std::any_of(vars.begin(), vars.end(), [&](const Variable& v) { return v.name == name; })) return;
         ad::Shape s = expr::guess_shape(req.program, name);
         if (s.empty()) s = expr::guess_shape(req.claim, name);
+        expr::require_within("variable '" + name + "' (its size guessed from the expression; give --size " + name + "=N)",
+                             static_cast<long double>(ad::shape_size(s)), req.max_entries);
         vars.push_back(Variable{name, s, {}});
     };
     for (const auto& n : expr::free_variables(req.program)) ensure(n);
     for (const auto& n : expr::free_variables(req.claim)) ensure(n);
     for (const auto& w : req.wrt) ensure(w);
+    long double wrt_entries = 0;
+    for (const auto& v : vars)
+        if (std::find(req.wrt.begin(), req.wrt.end(), v.name) != req.wrt.end()) wrt_entries += static_cast<long double>(ad::shape_size(v.shape));
+    expr::require_within("the check (" + std::to_string(std::max<std::size_t>(req.random, 1)) + " points x " +
+                             std::to_string(static_cast<unsigned long long>(wrt_entries)) + " inputs)",
+                         static_cast<long double>(std::max<std::size_t>(req.random, 1)) * wrt_entries, req.max_entries);
     std::vector<std::vector<Variable>> points;
     if (req.random > 0) {
         std::mt19937_64 rng(req.seed);
@@ -120,49 +179,125 @@ int run_check(const Request& req, std::ostream& out) {
     }
     Request r = req;
     r.vars = vars;
+    // The verdict (ad/check/verdict.hpp): relative per entry at 50 digits; entries that fail
+    // there are decided at 100 digits (relative again, or rounding if the difference shrinks).
     const bool hundred = req.precision == "100";
-    const expr::CheckResult lo = expr::check_double(r, points);
-    const expr::CheckResult hi = hundred ? expr::check_mp100(r, points) : expr::check_mp50(r, points);
+    const double log_rtol50 = req.rtol > 0 ? std::log10(req.rtol) : -30, log_rtol100 = req.rtol > 0 ? std::log10(req.rtol) : -60;
+    const expr::CheckValues c50 = expr::check_mp50(r, points, {});
+    std::vector<std::size_t> undecided;  // points with an entry that fails at 50 digits
+    for (std::size_t p = 0; p < points.size(); ++p)
+        for (const auto& e : c50.errors[p])
+            if (ad::check::judge(e, std::nullopt, log_rtol50, log_rtol100) != ad::check::entry_verdict::agrees) {
+                undecided.push_back(p);
+                break;
+            }
+    std::vector<std::vector<Variable>> again;
+    if (hundred) again = points;
+    else for (std::size_t p : undecided) again.push_back(points[p]);
+    const expr::CheckValues c100 = again.empty() ? expr::CheckValues{} : expr::check_mp100(r, again, {});
+    auto hi_errors = [&](std::size_t p) -> const std::vector<ad::check::entry_error>* {
+        if (hundred) return &c100.errors[p];
+        const auto it = std::find(undecided.begin(), undecided.end(), p);
+        return it == undecided.end() ? nullptr : &c100.errors[static_cast<std::size_t>(it - undecided.begin())];
+    };
+    std::size_t disagreeing = 0, confirmed = 0, rounding = 0;
+    expr::EntryRef worst;
+    double worst_rel = -std::numeric_limits<double>::infinity();
+    bool worst_differs = false;
+    for (std::size_t p = 0; p < points.size(); ++p) {
+        const auto* hi = hi_errors(p);
+        bool point_ok = true;
+        for (std::size_t k = 0; k < c50.errors[p].size(); ++k) {
+            const auto& e = c50.errors[p][k];
+            const auto v = ad::check::judge(e, hi ? std::optional((*hi)[k]) : std::nullopt, log_rtol50, log_rtol100);
+            const bool differs = !ad::check::agrees(v);
+            confirmed += v == ad::check::entry_verdict::agrees_confirmed;
+            rounding += v == ad::check::entry_verdict::zero_to_precision;
+            point_ok = point_ok && !differs;
+            const double rel = e.log_rel();
+            if ((differs && !worst_differs) || (differs == worst_differs && rel > worst_rel))
+                worst = {p, k}, worst_rel = rel, worst_differs = differs;
+        }
+        disagreeing += !point_ok;
+    }
+    const bool agrees = disagreeing == 0;
+    // the worst entry's values (and the plot, --plot) at the reporting precision, at its point
+    const std::vector<std::vector<Variable>> worst_point{points[worst.point]};
+    const std::vector<expr::EntryRef> want{{0, worst.entry}};
+    const expr::CheckValues shown = hundred ? expr::check_mp100(r, worst_point, want) : expr::check_mp50(r, worst_point, want);
+    const auto [ad_text, claim_text] = shown.texts.at(0);
+    // double: informational (how the claim fares in double), never the verdict
+    std::string double_line;
+    bool double_ok = false;
+    try {
+        Request rd = r;
+        rd.plot.clear();
+        const expr::CheckValues cd = expr::check_double(rd, points, {});
+        const auto [da, dr] = max_errors(cd);
+        double top = -std::numeric_limits<double>::infinity();
+        for (const auto& pt : cd.errors) for (const auto& e : pt) top = std::max(top, e.log_scale);
+        double_ok = true;
+        for (const auto& pt : cd.errors)
+            for (const auto& e : pt) double_ok = double_ok && (e.log_rel() <= -8 || e.log_err <= top - 12);
+        double_line = "max abs error " + from_log10(da) + ", max rel error " + from_log10(dr);
+    } catch (const ad::domain_error& e) {
+        double_line = std::string("not computable in double: ") + e.what();
+    }
+    const auto [ma, mr] = max_errors(hundred ? c100 : c50);
     const char* digits = hundred ? "100 digits" : "50 digits";
-    const bool agrees = hi.agrees;
     const std::string verdict = agrees ? "agrees" : "refuted";
+    const std::string rtol_text = req.rtol > 0 ? from_log10(log_rtol50) : "1e-30";
+    const std::string criterion = "every entry within relative error " + rtol_text + " at 50 digits, or " +
+                                  (req.rtol > 0 ? from_log10(log_rtol100) : std::string("1e-60")) +
+                                  " at 100 digits, or a difference that is rounding (it falls by 25 orders of magnitude from 50 to 100 digits)";
     std::string wrt;
     for (std::size_t k = 0; k < req.wrt.size(); ++k) wrt += (k ? ", " : "") + req.wrt[k];
+    const std::size_t n = std::max<std::size_t>(c50.cols, 1);
     if (req.json) {
-        out << "{\"verdict\": \"" << verdict << "\", \"points\": " << points.size() << ", \"max_abs_error\": " << expr::num(hi.max_abs)
-            << ", \"max_rel_error\": " << expr::num(hi.max_rel) << ", \"precision\": \"" << digits << "\", \"max_abs_error_double\": "
-            << expr::num(lo.max_abs) << ", \"max_rel_error_double\": " << expr::num(lo.max_rel) << ", \"jacobian_shape\": [" << hi.rows
-            << ", " << hi.cols << "], \"worst\": {\"point\": " << point_json(points[hi.worst_point]) << ", \"entry\": [" << hi.worst_row
-            << ", " << hi.worst_col << "], \"ad\": " << hi.worst_ad << ", \"claim\": " << hi.worst_claim << "}}\n";
+        out << "{\"verdict\": \"" << verdict << "\", \"points\": " << points.size() << ", \"disagreeing_points\": " << disagreeing
+            << ", \"precision\": \"" << digits << "\", \"max_abs_error\": " << from_log10(ma) << ", \"max_rel_error\": " << from_log10(mr)
+            << ", \"criterion\": {\"rtol_50_digits\": " << rtol_text << ", \"rtol_100_digits\": "
+            << (req.rtol > 0 ? from_log10(log_rtol100) : std::string("1e-60")) << ", \"rounding_shrink_orders\": 25}"
+            << ", \"entries_decided_at_100_digits\": " << confirmed + rounding << ", \"double\": " << expr::json_string(double_line)
+            << ", \"agrees_in_double\": " << (double_ok ? "true" : "false") << ", \"jacobian_shape\": [" << c50.rows << ", " << c50.cols
+            << "], \"worst\": {\"point\": " << point_json(points[worst.point]) << ", \"entry\": [" << worst.entry / n << ", "
+            << worst.entry % n << "], \"ad\": " << ad_text << ", \"claim\": " << claim_text << "}}\n";
     } else {
         const std::string where = points.size() == 1 ? "at the given point" : "at " + std::to_string(points.size()) + " random points (seed " + std::to_string(req.seed) + ")";
         if (agrees) {
-            out << "agrees: the claim matches the " << hi.rows << " x " << hi.cols << " Jacobian of " << req.source << " w.r.t. " << wrt << " " << where << "\n";
+            out << "agrees: the claim matches the " << c50.rows << " x " << c50.cols << " Jacobian of " << req.source << " w.r.t. " << wrt << " " << where << "\n";
         } else {
-            out << "refuted: the claim differs from the " << hi.rows << " x " << hi.cols << " Jacobian of " << req.source << " w.r.t. " << wrt
-                << " at " << hi.disagreeing_points << " of " << points.size() << " point" << (points.size() == 1 ? "" : "s") << "\n";
-            out << "  counterexample: " << point_text(points[hi.worst_point]) << "\n";
-            out << "  entry (" << hi.worst_row << ", " << hi.worst_col << "): AD " << hi.worst_ad << ", claim " << hi.worst_claim << "\n";
+            out << "refuted: the claim differs from the " << c50.rows << " x " << c50.cols << " Jacobian of " << req.source << " w.r.t. " << wrt
+                << " at " << disagreeing << " of " << points.size() << " point" << (points.size() == 1 ? "" : "s") << "\n";
+            out << "  counterexample: " << point_text(points[worst.point]) << "\n";
+            out << "  entry (" << worst.entry / n << ", " << worst.entry % n << "): AD " << ad_text << ", claim " << claim_text << "\n";
+            if (worst_rel < -12) out << "  (they agree to " << from_log10(worst_rel) << " relative: a truncated constant in the claim? --rtol loosens the criterion)\n";
         }
-        out << "  " << digits << ": max abs error " << expr::num(hi.max_abs) << ", max rel error " << expr::num(hi.max_rel) << "\n";
-        out << "  double:    max abs error " << expr::num(lo.max_abs) << ", max rel error " << expr::num(lo.max_rel)
-            << (agrees && !lo.agrees ? "  (the formula loses accuracy in double precision)" : "") << "\n";
+        out << "  " << digits << ": max abs error " << from_log10(ma) << ", max rel error " << from_log10(mr);
+        if (confirmed + rounding) out << " (" << confirmed + rounding << " entr" << (confirmed + rounding == 1 ? "y" : "ies") << " decided at 100 digits)";
+        out << "\n  double:    " << double_line << (agrees && !double_ok ? "  (the formula loses accuracy in double precision)" : "") << "\n";
+        out << "  criterion: " << criterion << "\n";
     }
     return agrees ? exit_ok : exit_refuted;
 }
 
 /// EXPR or CLAIM as given, or read from standard input ("-") or a file ("@path").
-std::string read_source(const std::string& s) {
+std::string read_source(std::string s) {
+    if (!s.empty() && s[0] == ' ' && s.size() > 1 && s[1] == '-') s.erase(0, 1);  // see protect_negative in main.cpp
     if (s == "-") {
         std::ostringstream os;
         os << std::cin.rdbuf();
         return os.str();
     }
     if (s.size() > 1 && s[0] == '@') {
+        std::error_code ec;
+        if (std::filesystem::is_directory(s.substr(1), ec))
+            throw ad::error("'" + s.substr(1) + "' is a directory, not an expression file (@FILE reads an expression from FILE)");
         std::ifstream in(s.substr(1));
         if (!in) throw ad::error("cannot read the expression file '" + s.substr(1) + "'");
         std::ostringstream os;
         os << in.rdbuf();
+        if (in.bad()) throw ad::error("cannot read the expression file '" + s.substr(1) + "'");
         return os.str();
     }
     return s;
@@ -182,8 +317,15 @@ int run_command(const std::string& command, Options o) {
         req.precision = o.precision;
         req.json = o.format == "json";
         req.wrt = split_list(o.wrt);
-        req.random = o.random;
-        req.seed = o.seed;
+        for (std::size_t k = 0; k < req.wrt.size(); ++k)  // one column per variable: a repeat is a mistake
+            if (std::find(req.wrt.begin(), req.wrt.begin() + static_cast<std::ptrdiff_t>(k), req.wrt[k]) != req.wrt.begin() + static_cast<std::ptrdiff_t>(k))
+                throw ad::error("--wrt names '" + req.wrt[k] + "' twice: list each variable once");
+        req.max_entries = parse_count(o.max_entries, "--max-entries", 1'000'000'000);
+        ad::expr::max_entries = req.max_entries;
+        req.random = parse_count(o.random, "--random", 1'000'000);
+        req.seed = parse_count(o.seed, "--seed", std::numeric_limits<std::uint64_t>::max());
+        if (!o.rtol.empty()) req.rtol = parse_rtol(o.rtol);
+        req.guard = !o.no_guard;
         req.plot = o.plot;
         req.diff_style = o.latex ? "latex" : (o.c ? "c" : "text");
         for (const auto& a : o.at) {
@@ -198,6 +340,12 @@ int run_command(const std::string& command, Options o) {
                 throw ad::shape_error("--size " + v.name + " disagrees with its --at value", v.shape, req.vars[static_cast<std::size_t>(k)].shape);
             if (k < 0) req.vars.push_back(std::move(v));
         }
+        for (const auto& v : req.vars)
+            expr::require_within("variable '" + v.name + "' " + ad::shape_string(v.shape), [&] {
+                long double n = 1;
+                for (std::size_t d : v.shape) n *= static_cast<long double>(d);
+                return n;
+            }(), req.max_entries);
         int code = exit_ok;
         if (command == "grad" || command == "jacobian" || command == "hessian")
             for (const std::string& note : expr::kinks(req)) std::cerr << "adiff " << command << ": note: " << note << "\n";
@@ -248,13 +396,18 @@ CLI::App* add_command(CLI::App& app, int& exit_code, const std::string& name, co
     cmd->add_option("--precision", o->precision, "double | long | 50 | 100 (decimal digits)")
         ->check(CLI::IsMember({"double", "long", "50", "100"}));
     cmd->add_option("--format", o->format, "text | json")->check(CLI::IsMember({"text", "json"}));
+    cmd->add_option("--max-entries", o->max_entries, "refuse to build any array (variable, Jacobian, Hessian) of more entries "
+                                                     "(default 10000000; symbolic Jacobians: a 40th of it)");
+    if (name != "check" && name != "diff")
+        cmd->add_flag("--no-guard", o->no_guard, "in double/long: do not recompute small results at 50 digits to warn of lost accuracy");
     if (name == "jacobian" || claim_opts)
         cmd->add_option("--plot", o->plot, name == "jacobian" ? "also write the Jacobian as an SVG heatmap to FILE"
                                                               : "also write |claim - AD| at the first point as an SVG heatmap to FILE");
     if (claim_opts) {
         cmd->add_option("--claim", o->claim, "your Jacobian (or gradient) as an expression")->required();
         cmd->add_option("--random", o->random, "check at N random points (uniform in [-2, 2])");
-        cmd->add_option("--seed", o->seed, "seed of the random points (default 1)");
+        cmd->add_option("--seed", o->seed, "seed of the random points (default 1; 0 to 2^64-1)");
+        cmd->add_option("--rtol", o->rtol, "relative tolerance per entry (default 1e-30 at 50 digits, 1e-60 at 100)");
     }
     if (diff_opts) {
         auto* l = cmd->add_flag("--latex", o->latex, "print LaTeX");
@@ -273,7 +426,12 @@ void register_expression_commands(CLI::App& app, int& exit_code) {
     add_command(app, exit_code, "jacobian", "Jacobian: rows = outputs flattened, columns = --wrt variables flattened", false, false);
     add_command(app, exit_code, "hessian", "gradient and Hessian of a scalar expression", false, false);
     add_command(app, exit_code, "diff", "symbolic derivative with shared subexpressions (t0 = ...); --latex, --c", false, true);
-    add_command(app, exit_code, "check", "verify a hand-derived Jacobian: --claim CLAIM --wrt z (--at ... | --random N)", true, false);
+    add_command(app, exit_code, "check",
+                "verify a hand-derived Jacobian: --claim CLAIM --wrt z (--at ... | --random N). Verdict: each entry is judged relative "
+                "to its own magnitude, at 50 digits (relative error <= 1e-30); an entry that fails is recomputed at 100 digits and "
+                "agrees only if it is within 1e-60 there or its difference is rounding (falls by >= 25 orders of magnitude). A "
+                "non-finite derivative or claim is never judged: exit 3. Exit 0 agrees, 1 refuted (see docs/check.md)",
+                true, false);
 }
 
 }  // namespace adiff::cli

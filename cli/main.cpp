@@ -10,6 +10,43 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 
+namespace {
+/// An argument that begins with '-' but is no option of its subcommand ("-x^2", "-1",
+/// "-sum(z)") is an expression or a value: CLI11 would take it for an option, so it gets a
+/// leading space (the expression reader drops it again; the parser skips it anyway).
+void protect_negative(CLI::App& app, std::vector<std::string>& args) {
+    if (args.empty()) return;
+    CLI::App* sub = nullptr;
+    try {
+        sub = app.get_subcommand(args[0]);
+    } catch (const CLI::OptionNotFound&) {
+        return;
+    }
+    auto is_option = [&](const std::string& a) {
+        if (a == "--" || a == "-h" || a == "--help") return true;
+        if (a.rfind("--", 0) == 0) {
+            const std::string name = a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2);
+            for (const CLI::Option* o : sub->get_options())
+                for (const auto& l : o->get_lnames()) if (l == name) return true;
+            return false;
+        }
+        for (const CLI::Option* o : sub->get_options())
+            for (const auto& sn : o->get_snames()) if (a.size() >= 2 && a.substr(1, 1) == sn) return true;
+        return false;
+    };
+    bool after_dashes = false;
+    for (std::size_t k = 1; k < args.size(); ++k) {
+        std::string& a = args[k];
+        if (a.size() < 2 || a[0] != '-') continue;
+        if (!after_dashes && a == "--") { after_dashes = true; continue; }
+        // an unknown long option made only of letters, digits and dashes stays an option (so
+        // CLI11 reports it and suggests); anything else that is not an option is a value
+        const bool option_like = a.rfind("--", 0) == 0 && a.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-=", 2) == std::string::npos;
+        if (after_dashes || (!is_option(a) && !option_like)) a = " " + a;
+    }
+}
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace adiff::cli;
     CLI::App app{"adiff — symbolic and automatic differentiation; with no subcommand, the softmax cross-check report", "adiff"};
@@ -21,6 +58,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     const bool wants_help = !args.empty() && (args[0] == "-h" || args[0] == "--help" || args[0] == "--help-all");
     if (args.empty() || (args[0].rfind("-", 0) == 0 && !wants_help)) args.insert(args.begin(), "softmax");
+    protect_negative(app, args);
     std::reverse(args.begin(), args.end());  // CLI11 takes the vector form in reverse order
     try {
         app.parse(args);

@@ -3,6 +3,10 @@
 #include <chrono>
 #include <iostream>
 
+#include <unistd.h>
+
+#include "ad/errors.hpp"
+
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/report/format.hpp"
@@ -13,13 +17,20 @@ namespace adiff::cli {
 
 namespace {
 /// Runs the requested precision and 50 digits (once if they coincide).
-report::result run_report(const report::options& opt) {
+report::result run_report(const report::options& opt, bool progress) {
     report::result r;
     r.opt = opt;
     const auto t0 = std::chrono::steady_clock::now();
+    auto stage = [&](const char* what) {
+        if (progress)
+            std::cerr << "adiff softmax: " << what << " ("
+                      << static_cast<int>(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) << " s so far)\n";
+    };
+    stage(opt.precision == "double" ? "double" : opt.precision == "long" ? "long double" : opt.precision == "100" ? "100 digits" : "50 digits");
     if (opt.precision == "double") report::run_double(opt, r.rows);
     else if (opt.precision == "long") report::run_long_double(opt, r.rows);
     else if (opt.precision == "100") report::run_mp100(opt, r.rows);
+    if (opt.precision != "50") stage("50 digits");
     report::run_mp50(opt, r.rows);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     for (const auto& x : r.rows) r.ok = r.ok && x.ok;
@@ -32,17 +43,28 @@ void register_softmax_report(CLI::App& app, int& exit_code) {
     auto* cmd = app.add_subcommand("softmax", "softmax cross-check report (the default): AD vs closed form vs differences");
     cmd->add_option("--classes,-Q", opt->classes, "number of classes Q (1..1000)")->check(CLI::Range(1, 1000));
     cmd->add_option("--batch,-M", opt->batch, "number of rows M of the batch (1..10000)")->check(CLI::Range(1, 10000));
-    cmd->add_option("--seed", opt->seed, "random seed for logits, targets, gradients and weights");
+    cmd->add_option("--seed", opt->seed, "random seed for logits, targets, gradients and weights (0 to 2^64-1)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_option("--precision", opt->precision, "double | long | 50 | 100 (50 digits always runs too)")
         ->check(CLI::IsMember({"double", "long", "50", "100"}));
     cmd->add_option("--format", opt->format, "text | json")->check(CLI::IsMember({"text", "json"}));
     auto plot_dir = std::make_shared<std::string>();
     cmd->add_option("--plot", *plot_dir, "also write Jacobian heatmaps (SVG) of the first row and of the batch into DIR");
-    cmd->callback([opt, plot_dir, &exit_code] {
-        if (opt->batch * opt->classes * opt->classes > 5'000'000)
-            throw CLI::ValidationError("--batch/--classes", "M·Q² = " + std::to_string(opt->batch * opt->classes * opt->classes) +
-                                                                " is too large for the report (limit 5000000 Jacobian entries)");
-        const report::result r = run_report(*opt);
+    auto max_work = std::make_shared<std::size_t>(300'000);
+    cmd->add_option("--max-work", *max_work, "refuse reports whose work estimate M·Q² + 3·Q² + (M·Q)²/50 exceeds this "
+                                             "(default 300000, about 30 s here)");
+    cmd->callback([opt, plot_dir, max_work, &exit_code] {
+        // Work estimate, measured (docs/cli.md): the batch rows cost ~M·Q², the Q×Q Jacobian rows
+        // and the symbolic DAG ~3·Q², the dense (M·Q)² tensor (built only when M·Q ≤ 2000)
+        // ~(M·Q)²/50; one unit is about 0.1 ms here.
+        const long double M = static_cast<long double>(opt->batch), Q = static_cast<long double>(opt->classes);
+        const long double work = M * Q * Q + 3 * Q * Q + (M * Q <= 2000 ? M * Q * M * Q / 50 : 0);
+        if (work > static_cast<long double>(*max_work))
+            throw ad::error("softmax: the report for M = " + std::to_string(opt->batch) + ", Q = " + std::to_string(opt->classes) +
+                            " has a work estimate of " + std::to_string(static_cast<unsigned long long>(work)) + " units (about " +
+                            std::to_string(static_cast<unsigned long long>(work / 10000)) + " s), over the limit of " +
+                            std::to_string(*max_work) + " (raise it with --max-work N)");
+        const report::result r = run_report(*opt, work > 20'000 && isatty(2));
         std::cout << (opt->format == "json" ? report::to_json(r) : report::to_text(r));
         if (!plot_dir->empty())
             for (const auto& f : ad::plot::write_softmax_plots(*plot_dir, report::make_problem<double>(*opt).Z))

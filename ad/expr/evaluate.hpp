@@ -37,6 +37,23 @@ struct ErrorSite {
 };
 inline thread_local ErrorSite last_error_site;
 
+/// The most entries one array built by an evaluation may have (outer products, broadcasting,
+/// matmul, diag); larger requests are an ad::error before anything is allocated. Per thread.
+inline thread_local std::size_t max_entries = 10'000'000;
+
+/// Entries of the broadcast of shapes a and b (numpy rules; a mismatch is reported later by the
+/// operation itself, so it counts as the larger of the two here).
+inline long double broadcast_entries(const Shape& a, const Shape& b) {
+    long double n = 1;
+    const std::size_t nd = std::max(a.size(), b.size());
+    for (std::size_t k = 0; k < nd; ++k) {
+        const std::size_t da = k < nd - a.size() ? 1 : a[k - (nd - a.size())];
+        const std::size_t db = k < nd - b.size() ? 1 : b[k - (nd - b.size())];
+        n *= static_cast<long double>(std::max(da, db));
+    }
+    return n;
+}
+
 /// The names of every function the language knows (for "did you mean").
 inline const std::vector<std::string>& function_names() {
     static const std::vector<std::string> names = {
@@ -95,18 +112,36 @@ private:
         throw error(parse::format_at(p_.source, n.line, n.column, what));
     }
 
-    /// An integer given literally (axis, index): `2` or `-1`.
-    long integer(int k, const char* role) const {
+    /// True when node k is an integer literal (`2`, `-1`: digits only, no '.', no exponent).
+    bool is_integer_literal(int k) const {
+        const Node* m = &p_.node(k);
+        if (m->kind == parse::Kind::neg) m = &p_.node(m->kids[0]);
+        return m->kind == parse::Kind::number && !m->text.empty() &&
+               m->text.find_first_not_of("0123456789") == std::string::npos;
+    }
+
+    /// An integer given literally (axis, index, exponent): `2` or `-1`, range-checked before
+    /// it is narrowed: |value| ≤ `limit`, else an error naming the literal and the limit.
+    long long integer(int k, const char* role, long long limit = 1'000'000'000) const {
         const Node& n = p_.node(k);
-        bool negative = false;
-        const Node* m = &n;
-        if (m->kind == parse::Kind::neg) negative = true, m = &p_.node(m->kids[0]);
-        if (m->kind == parse::Kind::number) {
-            char* end = nullptr;
-            const long v = std::strtol(m->text.c_str(), &end, 10);
-            if (end && *end == 0) return negative ? -v : v;
-        }
-        fail_at(n, std::string("expected an integer literal as ") + role);
+        if (!is_integer_literal(k)) fail_at(n, std::string("expected an integer literal as ") + role);
+        const Node& m = n.kind == parse::Kind::neg ? p_.node(n.kids[0]) : n;
+        const bool negative = n.kind == parse::Kind::neg;
+        // digits only, so a value beyond the limit is recognised by its length before conversion
+        const std::string digits = m.text.substr(std::min(m.text.find_first_not_of('0'), m.text.size()));
+        const std::string lim = std::to_string(limit);
+        if (digits.size() > lim.size() || (digits.size() == lim.size() && digits > lim))
+            fail_at(n, std::string("integer ") + (negative ? "-" : "") + m.text + " is out of range as " + role + " (|" + role +
+                           "| ≤ " + lim + ")");
+        const long long v = digits.empty() ? 0 : std::stoll(digits);
+        return negative ? -v : v;
+    }
+
+    /// Refuses to build an array of more entries than ad::expr::max_entries allows.
+    void budget(const Node& n, long double entries) const {
+        if (entries > static_cast<long double>(max_entries))
+            fail_at(n, "this operation would build an array of " + std::to_string(static_cast<unsigned long long>(std::min(entries, 1e19L))) +
+                           " entries, over the limit of " + std::to_string(max_entries) + " (raise it with --max-entries)");
     }
 
     void arity(const Node& n, std::size_t lo, std::size_t hi) const {
@@ -185,15 +220,17 @@ private:
     A binary(const Node& n) {
         const A a = eval(n.kids[0]);
         if (n.op == '^') {
-            const Node& e = p_.node(n.kids[1]);
-            const bool int_literal = (e.kind == parse::Kind::number && e.text.find_first_of(".eE") == std::string::npos) ||
-                                     (e.kind == parse::Kind::neg && p_.node(e.kids[0]).kind == parse::Kind::number &&
-                                      p_.node(e.kids[0]).text.find_first_of(".eE") == std::string::npos);
-            if (int_literal && e.text.size() < 9) {
-                const long c = integer(n.kids[1], "exponent");
-                A r = pow(a, static_cast<int>(c));
-                check_finite(n, r, "pow", &a);
-                return r;
+            // An integer literal exponent within int range goes through the exact pow_int rule;
+            // a longer one is read as a number at the working precision like any literal (never
+            // narrowed: x^-4294967297 is not x^-1).
+            if (is_integer_literal(n.kids[1])) {
+                const Node& e = p_.node(n.kids[1]);
+                const std::string& digits = e.kind == parse::Kind::neg ? p_.node(e.kids[0]).text : e.text;
+                if (digits.size() <= 9) {
+                    A r = pow(a, static_cast<int>(integer(n.kids[1], "exponent")));
+                    check_finite(n, r, "pow", &a);
+                    return r;
+                }
             }
             const A b = eval(n.kids[1]);
             A r = pow(a, b);
@@ -201,13 +238,18 @@ private:
             return r;
         }
         const A b = eval(n.kids[1]);
+        budget(n, broadcast_entries(a.shape(), b.shape()));
         A r;
         switch (n.op) {
             case '+': r = a + b; break;
             case '-': r = a - b; break;
             case '*': r = a * b; break;
             case '/': r = a / b; check_finite(n, r, "div", &b); return r;
-            case '@': r = matmul(a, b); break;
+            case '@':
+                budget(n, (a.ndim() ? static_cast<long double>(a.shape()[0]) : 1.0L) *
+                              (b.ndim() == 2 ? static_cast<long double>(b.shape()[1]) : 1.0L));
+                r = matmul(a, b);
+                break;
             default: fail_at(n, std::string("internal: unknown operator ") + n.op);
         }
         check_finite(n, r, std::string(1, n.op), &a);
@@ -221,8 +263,8 @@ private:
             throw shape_error(parse::format_at(p_.source, n.line, n.column, "too many subscripts (" + std::to_string(k) + ")") + "\nfor array", a.shape());
         std::size_t off = 0;
         for (std::size_t d = 0; d < k; ++d) {
-            long i = integer(n.kids[d + 1], "subscript");
-            const long ext = static_cast<long>(a.shape()[d]);
+            long long i = integer(n.kids[d + 1], "subscript");
+            const long long ext = static_cast<long long>(a.shape()[d]);
             if (i < 0) i += ext;
             if (i < 0 || i >= ext)
                 throw shape_error(parse::format_at(p_.source, n.line, n.column, "index " + std::to_string(i) + " out of range on axis " + std::to_string(d)) + "\nof array", a.shape());
@@ -262,10 +304,15 @@ private:
         ADIFF_EXPR_UNARY(exp) ADIFF_EXPR_UNARY(log) ADIFF_EXPR_UNARY(sqrt) ADIFF_EXPR_UNARY(sin) ADIFF_EXPR_UNARY(cos)
         ADIFF_EXPR_UNARY(tan) ADIFF_EXPR_UNARY(sinh) ADIFF_EXPR_UNARY(cosh) ADIFF_EXPR_UNARY(tanh) ADIFF_EXPR_UNARY(asin)
         ADIFF_EXPR_UNARY(acos) ADIFF_EXPR_UNARY(atan) ADIFF_EXPR_UNARY(abs) ADIFF_EXPR_UNARY(sigmoid) ADIFF_EXPR_UNARY(stop_gradient)
-        ADIFF_EXPR_UNARY(transpose) ADIFF_EXPR_UNARY(diag) ADIFF_EXPR_UNARY(log_softmax) ADIFF_EXPR_UNARY(logsumexp)
+        ADIFF_EXPR_UNARY(transpose) ADIFF_EXPR_UNARY(log_softmax) ADIFF_EXPR_UNARY(logsumexp)
 #undef ADIFF_EXPR_UNARY
         // Symbolically softmax is exp(z − logsumexp(z)) with the stable n-ary logsumexp rule:
         // right at any logits, and its Jacobian is one shared node per entry.
+        if (f == "diag")  // a vector becomes a square matrix: n² entries
+            return unary([&](const A& a) {
+                budget(n, a.ndim() == 1 ? static_cast<long double>(a.size()) * static_cast<long double>(a.size()) : 0.0L);
+                return diag(a);
+            });
         if (f == "softmax") return unary([](const A& a) { return softmax(a); });
         if (f == "sign" || f == "heaviside") {
             const bool s = f == "sign";
@@ -281,6 +328,7 @@ private:
         if (f == "dot" || f == "outer") {
             arity(n, 2, 2);
             const A a = arg(0), b = arg(1);
+            if (f == "outer") budget(n, static_cast<long double>(a.size()) * static_cast<long double>(b.size()));
             A r = f == "dot" ? scalar(dot(a, b)) : outer(a, b);
             check_finite(n, r, f, &a);
             return r;
@@ -290,7 +338,7 @@ private:
             const A a = arg(0);
             A r;
             if (n.kids.size() == 2) {
-                const int axis = static_cast<int>(integer(n.kids[1], "axis"));
+                const int axis = static_cast<int>(integer(n.kids[1], "axis", 64));
                 r = f == "sum" ? sum(a, axis) : (f == "max" ? max(a, axis) : mean(a, axis));
             } else {
                 r = scalar(f == "sum" ? sum(a) : (f == "max" ? max(a) : mean(a)));
@@ -301,9 +349,9 @@ private:
         if (f == "max_weight") {
             arity(n, 2, 2);
             const A a = arg(0);
-            long i = integer(n.kids[1], "index");
+            long long i = integer(n.kids[1], "index");
             if (a.ndim() != 1) throw shape_error(parse::format_at(p_.source, n.line, n.column, "max_weight needs a 1-D array") + "\ngot", a.shape());
-            if (i < 0) i += static_cast<long>(a.size());
+            if (i < 0) i += static_cast<long long>(a.size());
             if (i < 0 || static_cast<std::size_t>(i) >= a.size()) throw size_error(parse::format_at(p_.source, n.line, n.column, "max_weight index out of range"), a.size(), static_cast<std::size_t>(i));
             const std::span<const X> xs(a.data(), a.size());
             if constexpr (std::is_same_v<X, sym::Expr>) return scalar(sym::max_weight(xs, static_cast<std::size_t>(i)));

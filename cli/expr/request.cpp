@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <limits>
 #include <set>
 
 #include "ad/expr/evaluate.hpp"
@@ -46,6 +48,20 @@ ad::Shape literal_values(const ad::parse::Program& p, int k, std::vector<std::st
 }
 
 }  // namespace
+
+void require_within(const std::string& what, long double estimate, std::size_t limit) {
+    if (estimate <= static_cast<long double>(limit)) return;
+    auto count = [](long double x) {
+        if (x >= 1e18L) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.3Lg", x);
+            return std::string(buf);
+        }
+        return std::to_string(static_cast<unsigned long long>(x));
+    };
+    throw ad::error(what + " would have " + count(estimate) + " entries, over the limit of " + std::to_string(limit) +
+                    " (raise it with --max-entries N)");
+}
 
 int find_var(const Request& req, const std::string& name) {
     for (std::size_t k = 0; k < req.vars.size(); ++k) if (req.vars[k].name == name) return static_cast<int>(k);
@@ -134,12 +150,16 @@ ad::Shape guess_shape(const ad::parse::Program& p, const std::string& name) {
             if (a.kind == ad::parse::Kind::name && a.text == name) {
                 vector_like = true;
                 const auto& i = p.node(n.kids[1]);
-                if (i.kind == ad::parse::Kind::number) max_index = std::max(max_index, std::strtol(i.text.c_str(), nullptr, 10));
+                if (i.kind == ad::parse::Kind::number && i.text.size() <= 12 &&
+                    i.text.find_first_not_of("0123456789") == std::string::npos)
+                    max_index = std::max(max_index, std::stol(i.text));
+                else if (i.kind == ad::parse::Kind::number)
+                    max_index = std::numeric_limits<long>::max() - 1;  // refused by the size limit
             }
         }
     }
     if (!vector_like) return {};
-    return ad::Shape{static_cast<std::size_t>(std::max<long>(3, max_index + 1))};
+    return ad::Shape{static_cast<std::size_t>(std::max<long>(3, max_index + 1))};  // the caller checks the size limit
 }
 
 std::string with_site(const std::string& message, const std::string& source) {

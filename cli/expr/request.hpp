@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ad/check/verdict.hpp"
 #include "ad/parse/parser.hpp"
 #include "ops/array/array.hpp"
 
@@ -36,7 +37,18 @@ struct Request {
     std::size_t random = 0;              ///< check: number of random points (0: use --at)
     std::uint64_t seed = 1;
     std::string plot;                    ///< jacobian: heatmap of J; check: heatmap of |claim − AD| (SVG path)
+    std::size_t max_entries = 10'000'000;  ///< the most entries of any array built (--max-entries); symbolic: / 40
+    double rtol = 0;                     ///< check: relative tolerance (0: the default of each precision)
+    bool guard = true;                   ///< double/long: also compute at 50 digits and warn on a difference
 };
+
+/// The most entries a symbolic Jacobian may have under req.max_entries (each is a DAG node of
+/// a few hundred bytes, and printing them all takes as long as building them).
+inline std::size_t symbolic_entries(const Request& req) { return req.max_entries / 40; }
+
+/// Refuses work over a limit before it is built: an ad::error naming what would be built, the
+/// estimate, the limit and the option that raises it (--max-entries).
+void require_within(const std::string& what, long double estimate, std::size_t limit);
 
 /// Index of variable `name` in req.vars, or -1.
 int find_var(const Request& req, const std::string& name);
@@ -52,11 +64,21 @@ std::vector<std::string> free_variables(const ad::parse::Program& p);
 /// it straight to an array function (length 1 + largest literal index, at least 3), else a scalar.
 ad::Shape guess_shape(const ad::parse::Program& p, const std::string& name);
 
-/// Runs eval/grad/jacobian/hessian/check at one precision; returns the exit code.
+/// Runs eval/grad/jacobian/hessian at one precision; returns the exit code. In double and long
+/// double precision with req.guard, the result is recomputed at 50 digits (small problems
+/// only) and every entry that differs by more than rounding explains is a warning on stderr
+/// (and in the JSON `warnings` field).
 int run_double(const Request& req, std::ostream& out);
 int run_long(const Request& req, std::ostream& out);
 int run_mp50(const Request& req, std::ostream& out);
 int run_mp100(const Request& req, std::ostream& out);
+/// The guard's comparison: the command's result entries (`values`, as text, labelled) against
+/// the same command at 50 digits. Returns one warning per entry that differs by more than
+/// rounding explains (relative error over 1e-8, unless the entry is noise around a true zero:
+/// negligible in its array at 50 digits and in double); empty when every entry agrees.
+std::vector<std::string> guard_mp50(const Request& req, const std::vector<std::string>& labels, const std::vector<std::string>& values,
+                                    const std::vector<std::size_t>& array_of);
+
 /// Runs `diff` (symbolic, precision-independent); returns the exit code.
 int run_diff(const Request& req, std::ostream& out);
 
@@ -67,21 +89,25 @@ std::string with_site(const std::string& message, const std::string& source);
 
 namespace adiff::cli::expr {
 
-/// Result of comparing a claimed Jacobian with AD at some points, at one precision.
-struct CheckResult {
-    std::size_t rows = 0, cols = 0;       ///< Jacobian size (outputs × wrt entries)
-    double max_abs = 0, max_rel = 0;      ///< over all points and entries
-    bool agrees = true;                   ///< every entry within tolerance
-    std::size_t disagreeing_points = 0;
-    std::size_t worst_point = 0, worst_row = 0, worst_col = 0;
-    double worst_score = -1;              ///< error / tolerance at the worst entry
-    std::string worst_ad, worst_claim;    ///< the two values there, at full precision
+/// The claim against the AD Jacobian at some points, at one precision: each entry's error
+/// (ad/check/verdict.hpp), and the two values of the entries asked for, as text.
+struct CheckValues {
+    std::size_t rows = 0, cols = 0;                           ///< Jacobian size (outputs × wrt entries)
+    std::vector<std::vector<ad::check::entry_error>> errors;  ///< [point][row-major entry]
+    std::vector<std::pair<std::string, std::string>> texts;   ///< (AD, claim) of each entry in `want`
 };
 
-/// Checks req.claim against the AD Jacobian of req.program at every point (each a full set of
-/// variable values) at precision double / 50 / 100 digits.
-CheckResult check_double(const Request& req, const std::vector<std::vector<Variable>>& points);
-CheckResult check_mp50(const Request& req, const std::vector<std::vector<Variable>>& points);
-CheckResult check_mp100(const Request& req, const std::vector<std::vector<Variable>>& points);
+/// Which point's which entry (row-major) to report in text.
+struct EntryRef {
+    std::size_t point = 0, entry = 0;
+};
+
+/// Evaluates req.claim and the AD Jacobian of req.program at every point (each a full set of
+/// variable values) at precision double / 50 / 100 digits, in a checked scope (a non-finite
+/// derivative or claim is an ad::domain_error naming the operation).
+CheckValues check_double(const Request& req, const std::vector<std::vector<Variable>>& points, const std::vector<EntryRef>& want);
+CheckValues check_mp50(const Request& req, const std::vector<std::vector<Variable>>& points, const std::vector<EntryRef>& want);
+CheckValues check_mp100(const Request& req, const std::vector<std::vector<Variable>>& points, const std::vector<EntryRef>& want);
+
 
 }  // namespace adiff::cli::expr

@@ -3,6 +3,8 @@
 /// eval / grad / jacobian / hessian / check at one working precision T, in any mode. Included by
 /// exactly one translation unit per precision (cli/expr/run_*.cpp) to spread the template work.
 #include <algorithm>
+#include <cmath>
+#include <iostream>
 #include <ostream>
 #include <unordered_map>
 
@@ -16,6 +18,9 @@
 #include "cli/expr/symbolic.hpp"
 
 namespace adiff::cli::expr {
+
+/// The guard recomputes at 50 digits only when the result has at most this many entries.
+inline constexpr std::size_t guard_max_entries = 20'000;
 
 template <class T>
 class Runner {
@@ -205,29 +210,159 @@ std::vector<ad::Array<T>> split(const std::vector<T>& flat, const std::vector<ad
     return out;
 }
 
-/// eval / grad / jacobian / hessian at precision T; writes the result, returns the exit code.
+/// Row-major subscript text of flat entry k of `shape`: "" for a scalar, "[2]", "[0, 1]".
+inline std::string subscript(const ad::Shape& shape, std::size_t k) {
+    if (shape.empty()) return "";
+    std::string sub = "]";
+    for (std::size_t d = shape.size(); d-- > 0;) {
+        sub = (d ? ", " : "") + std::to_string(k % shape[d]) + sub;
+        k /= shape[d];
+    }
+    return "[" + sub;
+}
+
+/// Names of the flattened wrt entries in order: "x", "z[0]", "W[0, 1]", ...
+inline std::vector<std::string> entry_names(const std::vector<std::string>& names, const std::vector<ad::Shape>& shapes) {
+    std::vector<std::string> out;
+    for (std::size_t v = 0; v < names.size(); ++v)
+        for (std::size_t k = 0; k < ad::shape_size(shapes[v]); ++k) out.push_back(names[v] + subscript(shapes[v], k));
+    return out;
+}
+
+/// The result of eval / grad / jacobian / hessian at precision T, before it is printed: the
+/// arrays in output order, each with a label per entry (for messages and the guard).
 template <class T>
-int run_at(const Request& req, std::ostream& out) {
+struct Outcome {
+    struct Part {
+        std::string what;                 ///< "value", "gradient", "jacobian", "hessian"
+        ad::Array<T> array;
+        std::vector<std::string> labels;  ///< one per entry: "value", "gradient x", "jacobian (0, z[1])"
+    };
+    std::vector<Part> parts;
+    std::vector<std::string> names;       ///< wrt variables
+    std::vector<ad::Shape> shapes;        ///< their shapes
+
+    const ad::Array<T>& get(const std::string& what) const {
+        for (const Part& p : parts) if (p.what == what) return p.array;
+        throw ad::error("internal: no " + what + " in the outcome");
+    }
+};
+
+/// Computes what req.command asks for at precision T (in a checked scope, so a non-finite
+/// primitive is an ad::domain_error naming it) and refuses a non-finite entry of any result:
+/// an accumulated derivative can overflow where no single primitive does.
+template <class T>
+Outcome<T> compute(const Request& req) {
     ad::checked_scope checked;
     Runner<T> r(req, req.vars);
+    Outcome<T> o;
     const ad::Array<T> v = r.value(req.program);
-    if (req.command == "eval") {
-        out << (req.json ? "{\"value\": " + json_array(v) + "}" : text_array(v)) << "\n";
-        return exit_ok;
-    }
-    const auto names = r.wrt_names();
-    const auto shapes = r.wrt_shapes();
-    std::string wrt_json = "[";
-    for (std::size_t k = 0; k < names.size(); ++k) wrt_json += (k ? ", " : "") + json_string(names[k]);
-    wrt_json += "]";
+    auto value_labels = [&] {
+        std::vector<std::string> l;
+        for (std::size_t k = 0; k < v.size(); ++k) l.push_back("value" + subscript(v.shape(), k));
+        return l;
+    };
+    o.parts.push_back({"value", v, value_labels()});
+    o.names = r.wrt_names();
+    o.shapes = r.wrt_shapes();
+    const std::vector<std::string> cols = entry_names(o.names, o.shapes);
     if (req.command == "grad") {
         r.require_scalar(v.shape());
         const ad::Array<T> J = r.jacobian();
-        const auto parts = split(J.values(), shapes);
+        std::vector<std::string> l;
+        for (const auto& c : cols) l.push_back("gradient " + c);
+        o.parts.push_back({"gradient", J, l});
+    } else if (req.command == "jacobian") {
+        require_within("the Jacobian (" + std::to_string(v.size()) + " outputs x " + std::to_string(cols.size()) + " inputs)",
+                       static_cast<long double>(v.size()) * static_cast<long double>(cols.size()),
+                       req.mode == "symbolic" ? symbolic_entries(req) : req.max_entries);
+        const ad::Array<T> J = r.jacobian();
+        std::vector<std::string> l;
+        for (std::size_t i = 0; i < J.rows(); ++i)
+            for (const auto& c : cols) l.push_back("jacobian (" + std::to_string(i) + ", " + c + ")");
+        o.parts.push_back({"jacobian", J, l});
+    } else if (req.command == "hessian") {
+        r.require_scalar(v.shape());
+        require_within("the Hessian (" + std::to_string(cols.size()) + " x " + std::to_string(cols.size()) + ")",
+                       static_cast<long double>(cols.size()) * static_cast<long double>(cols.size()),
+                       req.mode == "symbolic" ? symbolic_entries(req) : req.max_entries);
+        const ad::hessian_result<T> h = r.hessian();
+        std::vector<std::string> lg, lh;
+        for (const auto& c : cols) lg.push_back("gradient " + c);
+        for (const auto& a : cols)
+            for (const auto& b : cols) lh.push_back("hessian (" + a + ", " + b + ")");
+        o.parts.push_back({"gradient", ad::Array<T>(ad::Shape{h.gradient.size()}, h.gradient), lg});
+        o.parts.push_back({"hessian", h.hessian, lh});
+    } else if (req.command != "eval") {
+        throw ad::error("unknown command " + req.command);
+    }
+    for (const auto& p : o.parts)
+        for (std::size_t k = 0; k < p.array.size(); ++k) {
+            using std::isfinite;
+            if (!isfinite(p.array[k]))
+                throw ad::domain_error(p.what, p.labels[k] + " is " + num(p.array[k]) +
+                                                   (p.array[k] != p.array[k] ? " (undefined: the accumulated derivative meets inf - inf or 0 * inf)"
+                                                    : std::is_floating_point_v<T> ? " (the accumulated derivative overflows in this precision; "
+                                                                                    "--precision 50 has a wider range)"
+                                                                                  : " (the accumulated derivative overflows)"));
+        }
+    return o;
+}
+
+/// The guard (class 11 of the reliability contract): recompute at 50 digits and list the entries
+/// that differ by more than rounding explains. Only for double/long double, small problems.
+template <class T>
+std::vector<std::string> guard_warnings(const Request& req, const Outcome<T>& o) {
+    if constexpr (!std::is_floating_point_v<T>) {
+        return {};
+    } else {
+        if (!req.guard) return {};
+        std::size_t entries = 0;
+        for (const auto& p : o.parts) entries += p.array.size();
+        for (const auto& v : req.vars) entries += v.values.size();
+        // measured: 50-digit arithmetic costs ~40-80x double; 20,000 result entries keep the
+        // recomputation well under a second for the expressions the CLI is used with
+        if (entries > guard_max_entries) return {};
+        std::vector<std::string> labels, values;
+        std::vector<std::size_t> array_of;
+        for (std::size_t a = 0; a < o.parts.size(); ++a)
+            for (std::size_t k = 0; k < o.parts[a].array.size(); ++k) {
+                labels.push_back(o.parts[a].labels[k]);
+                values.push_back(num(o.parts[a].array[k]));
+                array_of.push_back(a);
+            }
+        return guard_mp50(req, labels, values, array_of);
+    }
+}
+
+/// eval / grad / jacobian / hessian at precision T; writes the result, returns the exit code.
+template <class T>
+int run_at(const Request& req, std::ostream& out) {
+    const Outcome<T> o = compute<T>(req);
+    const std::vector<std::string> warnings = guard_warnings(req, o);
+    for (const auto& w : warnings) std::cerr << "adiff " << req.command << ": warning: " << w << "\n";
+    const ad::Array<T>& v = o.get("value");
+    const auto& names = o.names;
+    const auto& shapes = o.shapes;
+    std::string wrt_json = "[";
+    for (std::size_t k = 0; k < names.size(); ++k) wrt_json += (k ? ", " : "") + json_string(names[k]);
+    wrt_json += "]";
+    std::string warn_json;
+    if (req.json) {
+        warn_json = ", \"warnings\": [";
+        for (std::size_t k = 0; k < warnings.size(); ++k) warn_json += (k ? ", " : "") + json_string(warnings[k]);
+        warn_json += "]";
+    }
+    if (req.command == "eval") {
+        out << (req.json ? "{\"value\": " + json_array(v) + warn_json + "}" : text_array(v)) << "\n";
+        return exit_ok;
+    }
+    if (req.command == "grad") {
+        const auto parts = split(o.get("gradient").values(), shapes);
         if (req.json) {
             out << "{\"value\": " << json_array(v) << ", \"gradient\": {";
             for (std::size_t k = 0; k < names.size(); ++k) out << (k ? ", " : "") << json_string(names[k]) << ": " << json_array(parts[k]);
-            out << "}}\n";
+            out << "}" << warn_json << "}\n";
         } else {
             out << "value: " << text_array(v) << "\ngradient:\n";
             for (std::size_t k = 0; k < names.size(); ++k) out << "  " << names[k] << ": " << text_array(parts[k], 4 + names[k].size()) << "\n";
@@ -235,14 +370,14 @@ int run_at(const Request& req, std::ostream& out) {
         return exit_ok;
     }
     if (req.command == "jacobian") {
-        const ad::Array<T> J = r.jacobian();
+        const ad::Array<T>& J = o.get("jacobian");
         if (!req.plot.empty()) {
             ad::plot::heatmap_options po;
             po.title = "Jacobian of " + req.source;
             ad::plot::write_heatmap(req.plot, J, po);
         }
         if (req.json) {
-            out << "{\"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"jacobian\": " << json_array(J) << "}\n";
+            out << "{\"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"jacobian\": " << json_array(J) << warn_json << "}\n";
         } else {
             out << "value: " << text_array(v) << "\n";
             out << "jacobian (" << J.rows() << " x " << J.cols() << ", rows: outputs, columns: ";
@@ -251,31 +386,91 @@ int run_at(const Request& req, std::ostream& out) {
         }
         return exit_ok;
     }
-    if (req.command == "hessian") {
-        r.require_scalar(v.shape());
-        const ad::hessian_result<T> h = r.hessian();
-        const ad::Array<T> g(ad::Shape{h.gradient.size()}, h.gradient);
-        if (req.json) {
-            out << "{\"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"gradient\": " << json_array(g)
-                << ", \"hessian\": " << json_array(h.hessian) << "}\n";
-        } else {
-            out << "value: " << text_array(v) << "\ngradient: " << text_array(g) << "\nhessian (" << h.hessian.rows() << " x "
-                << h.hessian.cols() << "):\n" << text_array(h.hessian) << "\n";
-        }
-        return exit_ok;
+    // hessian
+    const ad::Array<T>& g = o.get("gradient");
+    const ad::Array<T>& H = o.get("hessian");
+    if (req.json) {
+        out << "{\"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"gradient\": " << json_array(g)
+            << ", \"hessian\": " << json_array(H) << warn_json << "}\n";
+    } else {
+        out << "value: " << text_array(v) << "\ngradient: " << text_array(g) << "\nhessian (" << H.rows() << " x " << H.cols() << "):\n"
+            << text_array(H) << "\n";
     }
-    throw ad::error("unknown command " + req.command);
+    return exit_ok;
+}
+
+/// The guard's comparison at 50 digits (see guard_mp50 in request.hpp): T = ad::mp50.
+template <class T>
+std::vector<std::string> guard_at(const Request& req, const std::vector<std::string>& labels, const std::vector<std::string>& values,
+                                  const std::vector<std::size_t>& array_of) {
+    Outcome<T> o;
+    try {
+        o = compute<T>(req);
+    } catch (const ad::error&) {
+        return {};  // fails at 50 digits but not in double: the double result stands (no claim to check)
+    }
+    std::vector<T> ref;
+    std::vector<std::size_t> ref_array;
+    for (std::size_t a = 0; a < o.parts.size(); ++a)
+        for (const T& x : o.parts[a].array) ref.push_back(x), ref_array.push_back(a);
+    if (ref.size() != values.size()) return {};
+    // An entry warns when its double value is off by more than 1e-8 relative, unless it is
+    // rounding noise around a true zero: negligible in its array at 50 digits (1e-40 of the
+    // largest entry) and, in double, below 1e-14 of the largest magnitude of the problem (every
+    // result entry and every input), which is what rounding leaves of cancelled terms.
+    using std::abs;
+    std::vector<T> got(ref.size()), largest_ref(o.parts.size(), T(0));
+    T scale(0);
+    for (const auto& v : req.vars)
+        for (const auto& t : v.values) scale = std::max(scale, T(abs(ad::number_from_text<T>(t))));
+    for (std::size_t k = 0; k < ref.size(); ++k) {
+        got[k] = ad::number_from_text<T>(values[k]);
+        largest_ref[ref_array[k]] = std::max(largest_ref[ref_array[k]], T(abs(ref[k])));
+        scale = std::max(scale, T(abs(got[k])));
+    }
+    std::vector<std::string> w;
+    for (std::size_t k = 0; k < ref.size(); ++k) {
+        const T d = abs(T(got[k] - ref[k])), m = std::max(T(abs(got[k])), T(abs(ref[k])));
+        const bool noise = abs(ref[k]) <= T(1e-40) * largest_ref[array_of[k]] && abs(got[k]) <= T(1e-14) * scale;
+        if (d > T(1e-8) * m && !noise) {
+            char rel[32];
+            std::snprintf(rel, sizeof rel, "%.2g", static_cast<double>(d / m));
+            w.push_back(labels[k] + " is " + values[k] + " in double but " + ref[k].str(17) + " at 50 digits (relative error " + rel +
+                        "), more than rounding explains: use --precision 50 (--no-guard silences this)");
+            if (w.size() == 5) {
+                w.push_back("(further entries not listed)");
+                break;
+            }
+        }
+    }
+    return w;
 }
 
 /// The claim check at precision T (see check_double etc. in request.hpp).
 template <class T>
-CheckResult check_at(const Request& req, const std::vector<std::vector<Variable>>& points, double tol_abs, double tol_rel) {
+CheckValues check_at(const Request& req, const std::vector<std::vector<Variable>>& points, const std::vector<EntryRef>& want) {
     ad::checked_scope checked;
-    CheckResult res;
+    CheckValues res;
+    res.texts.resize(want.size());
     for (std::size_t p = 0; p < points.size(); ++p) {
         Runner<T> r(req, points[p]);
-        const ad::Array<T> J = r.jacobian();
-        ad::Array<T> C = r.value(req.claim);
+        // a non-finite value is never judged: name the operation and which side it is on
+        auto named = [&](const ad::domain_error& e, const char* side, const std::string& source) {
+            const std::string what = e.what(), detail = what.substr(std::min(what.size(), what.find("': ") + 3));
+            const std::string site = with_site("", source);  // "\n" + the caret, or "" without a position
+            return ad::domain_error(e.op, detail + " (in " + side + ": it cannot be judged)" + site);
+        };
+        ad::Array<T> J, C;
+        try {
+            J = r.jacobian();
+        } catch (const ad::domain_error& e) {
+            throw named(e, "the derivative of the expression", req.source);
+        }
+        try {
+            C = r.value(req.claim);
+        } catch (const ad::domain_error& e) {
+            throw named(e, "the claim", req.claim_source);
+        }
         const std::size_t m = J.rows(), n = J.cols();
         res.rows = m, res.cols = n;
         if (C.size() != m * n)
@@ -283,26 +478,19 @@ CheckResult check_at(const Request& req, const std::vector<std::vector<Variable>
                                       " but the Jacobian of the expression w.r.t. the --wrt variables is " + std::to_string(m) +
                                       " x " + std::to_string(n) + "; claim shape vs Jacobian shape",
                                   C.shape(), J.shape());
-        if (!req.plot.empty() && p == 0)
-            ad::plot::write_error_heatmap(req.plot, C.reshaped(J.shape()), J, ad::plot::error_options("|claim - AD|, " + req.source));
-        bool point_ok = true;
         for (std::size_t k = 0; k < m * n; ++k) {
-            using std::abs;
-            const T a = J[k], c = C[k];
-            const T err = abs(a - c), scale = std::max(abs(a), abs(c));
-            const double e = static_cast<double>(err), s = static_cast<double>(scale);
-            const double rel = s > 0 ? e / s : 0.0;
-            res.max_abs = std::max(res.max_abs, e);
-            res.max_rel = std::max(res.max_rel, rel);
-            const double score = e / (tol_abs + tol_rel * s);
-            if (score > 1) point_ok = false;
-            if (score > res.worst_score) {
-                res.worst_score = score;
-                res.worst_point = p, res.worst_row = k / std::max<std::size_t>(n, 1), res.worst_col = k % std::max<std::size_t>(n, 1);
-                res.worst_ad = num(a), res.worst_claim = num(c);
-            }
+            using std::isfinite;
+            if (!isfinite(J[k]))
+                throw ad::domain_error("jacobian", "the derivative of the expression, entry (" + std::to_string(k / n) + ", " + std::to_string(k % n) +
+                                                       "), is " + num(J[k]) + " here: it cannot be judged");
         }
-        if (!point_ok) res.agrees = false, ++res.disagreeing_points;
+        std::vector<ad::check::entry_error> e(m * n);
+        for (std::size_t k = 0; k < m * n; ++k) e[k] = ad::check::measure(J[k], C[k]);
+        res.errors.push_back(std::move(e));
+        for (std::size_t w = 0; w < want.size(); ++w)
+            if (want[w].point == p && want[w].entry < m * n) res.texts[w] = {num(J[want[w].entry]), num(C[want[w].entry])};
+        if (!req.plot.empty() && !want.empty() && want[0].point == p)
+            ad::plot::write_error_heatmap(req.plot, C.reshaped(J.shape()), J, ad::plot::error_options("|claim - AD|, " + req.source));
     }
     return res;
 }

@@ -3,7 +3,7 @@
 
 namespace adiff::cli::expr {
 int run_double(const Request& req, std::ostream& out) { return run_at<double>(req, out); }
-CheckResult check_double(const Request& req, const std::vector<std::vector<Variable>>& points) {
-    return check_at<double>(req, points, 1e-8, 1e-6);
+CheckValues check_double(const Request& req, const std::vector<std::vector<Variable>>& points, const std::vector<EntryRef>& want) {
+    return check_at<double>(req, points, want);
 }
 }  // namespace adiff::cli::expr

@@ -3,7 +3,7 @@
 
 namespace adiff::cli::expr {
 int run_mp100(const Request& req, std::ostream& out) { return run_at<ad::mp100>(req, out); }
-CheckResult check_mp100(const Request& req, const std::vector<std::vector<Variable>>& points) {
-    return check_at<ad::mp100>(req, points, 1e-80, 1e-75);
+CheckValues check_mp100(const Request& req, const std::vector<std::vector<Variable>>& points, const std::vector<EntryRef>& want) {
+    return check_at<ad::mp100>(req, points, want);
 }
 }  // namespace adiff::cli::expr

@@ -1,9 +1,14 @@
-// eval / grad / jacobian / hessian / check at 50 decimal digits (one translation unit per precision).
+// eval / grad / jacobian / hessian / check at 50 decimal digits (one translation unit per precision),
+// and the guard that recomputes a double result at 50 digits.
 #include "cli/expr/run.hpp"
 
 namespace adiff::cli::expr {
 int run_mp50(const Request& req, std::ostream& out) { return run_at<ad::mp50>(req, out); }
-CheckResult check_mp50(const Request& req, const std::vector<std::vector<Variable>>& points) {
-    return check_at<ad::mp50>(req, points, 1e-35, 1e-30);
+CheckValues check_mp50(const Request& req, const std::vector<std::vector<Variable>>& points, const std::vector<EntryRef>& want) {
+    return check_at<ad::mp50>(req, points, want);
+}
+std::vector<std::string> guard_mp50(const Request& req, const std::vector<std::string>& labels, const std::vector<std::string>& values,
+                                    const std::vector<std::size_t>& array_of) {
+    return guard_at<ad::mp50>(req, labels, values, array_of);
 }
 }  // namespace adiff::cli::expr

@@ -55,12 +55,24 @@ std::vector<std::string> kinks(const Request& req) {
                 for (std::size_t k = 0; k < v.values.size(); ++k) b[env[v.name][k].id()] = ad::number_from_text<double>(v.values[k]);
         }
         const ad::Array<Expr> y = evaluate_symbolic(req.program, env);
+        // Nodes the derivative passes through: everything reachable from the result except
+        // below a stop_gradient (the max shift of a stable softmax/logsumexp is one: a tie
+        // there changes nothing, the function is smooth).
         std::vector<Expr> nodes;
-        for (std::uint32_t id : ad::sym::reachable(y.values())) {
-            const Expr e = Expr::from_id(id);
+        std::vector<std::uint32_t> stack;
+        std::unordered_map<std::uint32_t, bool> seen;
+        for (const Expr& r : y.values()) stack.push_back(r.id());
+        while (!stack.empty()) {
+            const Expr e = Expr::from_id(stack.back());
+            stack.pop_back();
+            if (seen[e.id()] || !e.has_symbol()) continue;
+            seen[e.id()] = true;
             const Op op = e.op();
-            if (e.has_symbol() && (op == Op::abs || op == Op::max || op == Op::min || op == Op::max_n)) nodes.push_back(e);
+            if (op == Op::stop_gradient) continue;
+            if (op == Op::abs || op == Op::max || op == Op::min || op == Op::max_n) nodes.push_back(e);
+            for (std::uint32_t c : e.node().args) stack.push_back(c);
         }
+        std::sort(nodes.begin(), nodes.end(), [](const Expr& a, const Expr& b) { return a.id() < b.id(); });
         for (const Expr& e : nodes) {
             std::vector<Expr> args;
             for (std::size_t k = 0; k < e.node().args.size(); ++k) args.push_back(e.arg(k));

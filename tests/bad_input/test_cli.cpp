@@ -2,89 +2,18 @@
 // malformed or hostile input and requires its documented exit code (2 bad input, 3 non-finite
 // naming the operation; see cli/exit_codes.hpp) and a fragment of its message. Every run has a
 // time limit, so a hang fails the row; a crash (signal) or a sanitizer report fails it too.
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <catch2/catch.hpp>
+#include "support/run_cli.hpp"
 
 #ifdef ADIFF_CLI_EXE
 namespace {
 
-struct result {
-    int code = -1;  // exit code, or 128 + signal
-    std::string output;  // stdout and stderr together
-    bool timed_out = false;
-};
-
-/// Runs `adiff args...` with `input` on stdin; kills it after `limit` seconds.
-result run_adiff(const std::vector<std::string>& args, const std::string& input = "", int limit = 120) {
-    int out[2], in[2];
-    REQUIRE(pipe(out) == 0);
-    REQUIRE(pipe(in) == 0);
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        dup2(out[1], 2);
-        close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-        std::vector<char*> argv;
-        std::string exe = ADIFF_CLI_EXE;
-        argv.push_back(exe.data());
-        std::vector<std::string> copy = args;
-        for (auto& a : copy) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        execv(exe.c_str(), argv.data());
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    if (!input.empty()) (void)!write(in[1], input.data(), input.size());
-    close(in[1]);
-    fcntl(out[0], F_SETFL, O_NONBLOCK);
-    result r;
-    const auto start = std::chrono::steady_clock::now();
-    int status = 0;
-    char buf[4096];
-    for (;;) {
-        ssize_t k;
-        while ((k = read(out[0], buf, sizeof buf)) > 0) r.output.append(buf, std::size_t(k));
-        const pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid) break;
-        if (std::chrono::steady_clock::now() - start > std::chrono::seconds(limit)) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            r.timed_out = true;
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    ssize_t k;
-    while ((k = read(out[0], buf, sizeof buf)) > 0) r.output.append(buf, std::size_t(k));
-    close(out[0]);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return r;
-}
-
-/// A temporary file holding `text`, passed to adiff as "@path" (for inputs too long for argv).
-std::string temp_file(const std::string& text) {
-    char name[] = "/tmp/adiff_bad_input_XXXXXX";
-    const int fd = mkstemp(name);
-    REQUIRE(fd >= 0);
-    close(fd);
-    std::ofstream(name) << text;
-    return name;
-}
+using adiff_test::has_sanitizer_report;
+using adiff_test::result;
+using adiff_test::run_adiff;
+using adiff_test::temp_file;
 
 std::string repeat(const std::string& s, int n) {
     std::string r;
@@ -190,10 +119,6 @@ std::vector<cli_row> cli_rows() {
         {"negative --size", {"diff", "sum(z)", "--wrt", "z", "--size", "z=-1"}, 2, "z"},
         {"non-numeric --size", {"diff", "sum(z)", "--wrt", "z", "--size", "z=abc"}, 2, "z"},
     };
-}
-
-bool has_sanitizer_report(const std::string& s) {
-    return s.find("Sanitizer") != std::string::npos || s.find("runtime error:") != std::string::npos;
 }
 
 }  // namespace

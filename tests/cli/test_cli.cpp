@@ -75,7 +75,7 @@ TEST_CASE("eval: values, bindings, precision", "[cli]") {
     r = adiff("eval '0.1 + 0.2'");
     CHECK(r.out == "0.30000000000000004\n");
     r = adiff("eval 'x' --at x=1.5 --format json");
-    CHECK(r.out == "{\"value\": 1.5}\n");
+    CHECK(r.out == "{\"value\": 1.5, \"warnings\": []}\n");  // the guard's warnings: none
 }
 
 TEST_CASE("grad / jacobian / hessian agree in every mode and precision", "[cli]") {

@@ -1,0 +1,252 @@
+// The trust contract, command-line side (issue 12): for each class of hostile input that once
+// printed a wrong number, a wrong verdict or invalid JSON with exit 0, a table of cases — each
+// run through every mode where modes apply — with the exit code (0 ok, 1 refuted, 2 bad input,
+// 3 non-finite naming the operation), text that must appear and text that must not.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/run_cli.hpp"
+
+namespace {
+
+using adiff_test::has_sanitizer_report;
+using adiff_test::result;
+using adiff_test::run_adiff;
+
+struct row {
+    std::string what;
+    std::vector<std::string> args;
+    int code;
+    std::vector<std::string> must;      ///< fragments that must appear (stdout + stderr)
+    std::vector<std::string> must_not;  ///< fragments that must not appear
+};
+
+const std::vector<std::string> all_modes{"forward", "reverse", "symbolic", "auto"};
+
+/// `base` once per mode (--mode M appended), with the mode in the row's name.
+std::vector<row> in_every_mode(const row& base, const std::vector<std::string>& modes = all_modes) {
+    std::vector<row> out;
+    for (const auto& m : modes) {
+        row r = base;
+        r.what += " [" + m + "]";
+        r.args.push_back("--mode");
+        r.args.push_back(m);
+        out.push_back(r);
+    }
+    return out;
+}
+
+void run_rows(const std::vector<row>& rows) {
+    for (const auto& r : rows) {
+        DYNAMIC_SECTION(r.what) {
+            const result res = run_adiff(r.args);
+            INFO("case: " << r.what << "\noutput:\n" << res.output.substr(0, 3000));
+            CHECK_FALSE(res.timed_out);
+            CHECK_FALSE(has_sanitizer_report(res.output));
+            CHECK(res.code == r.code);
+            for (const auto& f : r.must) CHECK_THAT(res.output, Catch::Contains(f));
+            for (const auto& f : r.must_not) CHECK_THAT(res.output, !Catch::Contains(f));
+        }
+    }
+}
+
+std::vector<row> operator+(std::vector<row> a, const std::vector<row>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+}  // namespace
+
+TEST_CASE("class 1: check verdicts cannot be fooled by overflow, NaN or an absolute tolerance", "[trust][check]") {
+    std::vector<row> rows = {
+        {"overflowing comparison is refuted, not agreed", {"check", "1e200*sqrt(x)", "--claim", "0", "--wrt", "x", "--at", "x=1e-300"}, 1,
+         {"refuted", "5e+349"}, {"agrees", "inf,"}},
+        {"the true derivative there agrees (double cannot compute it)",
+         {"check", "1e200*sqrt(x)", "--claim", "0.5e200/sqrt(x)", "--wrt", "x", "--at", "x=1e-300"}, 0, {"agrees", "not computable in double"}, {}},
+        {"wrong signs on tiny softmax entries",
+         {"check", "softmax(z)", "--claim", "s = softmax(z); abs(diag(s) - outer(s, s))", "--wrt", "z", "--at", "z=[0,100,0]"}, 1, {"refuted"}, {}},
+        {"the right softmax Jacobian at a dominant logit",
+         {"check", "softmax(z)", "--claim", "s = softmax(z); diag(s) - outer(s, s)", "--wrt", "z", "--at", "z=[0,100,0]"}, 0, {"agrees"}, {}},
+        {"the right softmax Jacobian at a very dominant logit",
+         {"check", "softmax(z)", "--claim", "s = softmax(z); diag(s) - outer(s, s)", "--wrt", "z", "--at", "z=[0,50,-20]"}, 0, {"agrees", "decided at 100 digits"}, {}},
+        {"a small absolute offset on tiny entries is a wrong claim",
+         {"check", "softmax(z)", "--claim", "s = softmax(z); diag(s) - outer(s, s) + 1e-45", "--wrt", "z", "--at", "z=[0,100,0]"}, 1, {"refuted"}, {}},
+        {"a relative offset above the tolerance is a wrong claim",
+         {"check", "softmax(z)", "--claim", "s = softmax(z); (diag(s) - outer(s, s)) * (1 + 1e-25)", "--wrt", "z", "--at", "z=[1,2,3]"}, 1, {"refuted"}, {}},
+        {"a tiny relative error is a wrong claim (with a hint)", {"check", "x^2", "--claim", "2*x + 1e-20", "--wrt", "x", "--at", "x=1"}, 1,
+         {"refuted", "--rtol"}, {}},
+        {"--rtol loosens the criterion", {"check", "x^2", "--claim", "2.0000000001*x", "--wrt", "x", "--at", "x=1", "--rtol", "1e-8"}, 0,
+         {"agrees", "1e-8"}, {}},
+        {"a difference that is rounding agrees (zero to the precision)",
+         {"check", "sin(x)^2 + cos(x)^2", "--claim", "0", "--wrt", "x", "--at", "x=0.7"}, 0, {"agrees"}, {}},
+        {"a claim that is zero where the derivative is tiny but not zero",
+         {"check", "exp(-x^2)", "--claim", "0", "--wrt", "x", "--at", "x=20"}, 1, {"refuted"}, {}},
+        {"a non-finite claim is never judged", {"check", "x^2", "--claim", "1/(x - 1)", "--wrt", "x", "--at", "x=1"}, 3, {"the claim"}, {"agrees"}},
+        {"a non-finite derivative is never judged", {"check", "sqrt(x)", "--claim", "0", "--wrt", "x", "--at", "x=0"}, 3,
+         {"cannot be judged"}, {"agrees"}},
+        {"random points, right claim", {"check", "softmax(z)", "--claim", "s = softmax(z); diag(s) - outer(s, s)", "--wrt", "z", "--random", "4"}, 0,
+         {"agrees", "criterion"}, {}},
+        {"random points, transposed claim", {"check", "A @ x", "--claim", "transpose(A)", "--wrt", "x", "--random", "3", "--size", "A=2x3", "--size", "x=3"},
+         1, {"refuted", "counterexample"}, {}},
+        {"check --help documents the criterion", {"check", "--help"}, 0, {"relative", "100 digits"}, {}},
+    };
+    run_rows(rows);
+}
+
+TEST_CASE("class 2: a non-finite derivative is exit 3 naming the entry, in every mode", "[trust][nonfinite]") {
+    std::vector<row> rows;
+    rows = rows + in_every_mode({"gradient overflows", {"grad", "1e200*sqrt(x)", "--at", "x=1e-300"}, 3, {"non-finite result"}, {"x: inf"}});
+    rows = rows + in_every_mode({"gradient is inf - inf", {"grad", "1e200*sqrt(x) - 1e200*sqrt(x)", "--at", "x=1e-300"}, 3, {"non-finite"}, {"nan\n"}});
+    rows = rows + in_every_mode({"Hessian overflows", {"hessian", "sqrt(x)", "--at", "x=1e-300", "--format", "json"}, 3, {"hessian"}, {"-inf]"}});
+    rows = rows + in_every_mode({"Jacobian entry overflows", {"jacobian", "[1e200*sqrt(x), x]", "--at", "x=1e-300"}, 3, {"jacobian"}, {"inf]"}});
+    rows.push_back({"50 digits has the range", {"grad", "1e200*sqrt(x)", "--at", "x=1e-300", "--precision", "50"}, 0, {"5e+349"}, {}});
+    rows.push_back({"long double has the range", {"grad", "1e200*sqrt(x)", "--at", "x=1e-300", "--precision", "long"}, 0, {"e+349"}, {}});
+    run_rows(rows);
+}
+
+TEST_CASE("class 3: integers from user text are range-checked before narrowing", "[trust][integers]") {
+    std::vector<row> rows;
+    rows = rows + in_every_mode({"2^32 exponent is not 0", {"grad", "x^4294967296", "--at", "x=1.0000001"}, 0, {"e+186"}, {"value: 1\n"}});
+    rows = rows + in_every_mode({"INT_MIN exponent does not hang", {"grad", "x^-2147483648", "--at", "x=1"}, 0, {"value: 1"}, {}});
+    rows = rows + in_every_mode({"odd 2^32+1 exponent keeps the sign", {"eval", "x^-4294967297", "--at", "x=-1"}, 0, {"-1"}, {}});
+    rows.push_back({"axis 2^32", {"eval", "sum(A, 4294967296)", "--at", "A=[[1,2],[3,4]]"}, 2, {"out of range"}, {"[4, 6]"}});
+    rows.push_back({"subscript 10^20", {"eval", "z[100000000000000000000]", "--at", "z=[1,2,3]"}, 2, {"out of range"}, {}});
+    rows.push_back({"--seed -1", {"check", "z", "--claim", "1", "--wrt", "z", "--random", "2", "--seed", "-1"}, 2, {"--seed"}, {"(seed 18446744073709551615)"}});
+    rows.push_back({"--seed 2^64", {"check", "z", "--claim", "1", "--wrt", "z", "--random", "2", "--seed", "18446744073709551616"}, 2, {"out of range"}, {}});
+    rows.push_back({"--random 2^64", {"check", "z", "--claim", "1", "--wrt", "z", "--random", "18446744073709551616"}, 2, {"--random"}, {"internal"}});
+    rows.push_back({"softmax --seed -1", {"softmax", "--seed", "-1"}, 2, {"seed"}, {}});
+    rows.push_back({"--max-entries not a number", {"eval", "1", "--max-entries", "lots"}, 2, {"--max-entries"}, {}});
+    run_rows(rows);
+}
+
+TEST_CASE("class 4: a repeated --wrt name is bad input everywhere", "[trust][wrt]") {
+    std::vector<row> rows;
+    for (const std::string cmd : {"grad", "jacobian", "hessian"})
+        rows = rows + in_every_mode({cmd + " --wrt x,y,x", {cmd, "x*y", "--at", "x=3", "--at", "y=4", "--wrt", "x,y,x"}, 2, {"twice"}, {"[[0, 3, 4]]"}});
+    rows.push_back({"check --wrt z,z", {"check", "x*y", "--claim", "[y, x]", "--at", "x=3", "--at", "y=4", "--wrt", "x,x"}, 2, {"twice"}, {}});
+    rows.push_back({"diff --wrt x,x", {"diff", "x*y", "--wrt", "x,x"}, 2, {"twice"}, {}});
+    run_rows(rows);
+}
+
+TEST_CASE("class 5: symbolic mode fails exactly where forward and reverse fail", "[trust][domain]") {
+    struct domain_case {
+        std::string expr, at;
+        int code;
+        std::string op;
+    };
+    const std::vector<domain_case> cases = {
+        {"exp(log(x))", "x=-2", 3, "log"},      {"(x - x)/(x - x)", "x=1", 3, "div"}, {"sqrt(x)/sqrt(x)", "x=-2", 3, "sqrt"},
+        {"(1/x)*x", "x=0", 3, "div"},           {"1e400*0 + x", "x=1", 2, "out of range"}, {"log(exp(x))", "x=800", 3, "exp"},
+        {"x^0.5 * x^0.5", "x=-2", 3, "pow"},    {"exp(x)*0 + x", "x=1000", 3, "exp"},
+    };
+    std::vector<row> rows;
+    for (const auto& c : cases)
+        for (const std::string cmd : {"eval", "grad"})
+            rows = rows + in_every_mode({cmd + " " + c.expr + " at " + c.at, {cmd, c.expr, "--at", c.at}, c.code, {c.op}, {}});
+    run_rows(rows);
+}
+
+TEST_CASE("class 6: no accuracy lost in the tails, in every mode", "[trust][tails]") {
+    std::vector<row> rows;
+    rows = rows + in_every_mode({"log_softmax at a dominant logit", {"grad", "log_softmax(z)[0]", "--at", "z=[40,0,0]"}, 0, {"8.4967"}, {"[0, "}});
+    rows = rows + in_every_mode({"sigmoid'(40)", {"grad", "sigmoid(x)", "--at", "x=40"}, 0, {"4.248"}, {"x: 0\n"}});
+    rows = rows + in_every_mode({"sigmoid'(-40)", {"grad", "sigmoid(x)", "--at", "x=-40"}, 0, {"4.248"}, {"x: 0\n"}});
+    rows = rows + in_every_mode({"tanh'(20)", {"grad", "tanh(x)", "--at", "x=20"}, 0, {"1.699"}, {"x: 0\n"}});
+    rows = rows + in_every_mode({"softmax Jacobian at 50 digits, z = [1000, 0, -1000]",
+                                 {"jacobian", "softmax(z)", "--at", "z=[1000,0,-1000]", "--precision", "50"}, 0, {"[[5.07595889", "e-435"}, {"[[0,"}});
+    run_rows(rows);
+}
+
+TEST_CASE("class 7: one convention at kinks for every mode and order", "[trust][kinks]") {
+    std::vector<row> rows;
+    rows = rows + in_every_mode({"Hessian of max([x,y])*x at a tie", {"hessian", "max([x, y])*x", "--at", "x=0", "--at", "y=0"}, 0, {"[[1, 0.5],\n [0.5, 0]]"}, {}});
+    rows = rows + in_every_mode({"x^3.0 at x = -2", {"grad", "x^3.0", "--at", "x=-2"}, 0, {"x: 12"}, {}});
+    rows = rows + in_every_mode({"x^y with y constant, x < 0", {"grad", "x^y", "--at", "x=-2", "--at", "y=3", "--wrt", "x"}, 0, {"x: 12"}, {}});
+    run_rows(rows);
+}
+
+TEST_CASE("class 8: sizes are estimated and refused before anything is built", "[trust][limits]") {
+    std::string big = "z=[";
+    for (int k = 0; k < 5000; ++k) big += (k ? ",1" : "1");
+    big += "]";
+    std::vector<row> rows = {
+        {"--size 999999x999999", {"diff", "sum(z)", "--wrt", "z", "--size", "z=999999x999999"}, 2, {"--max-entries"}, {"internal"}},
+        {"a guessed size of 10^8", {"check", "z[100000000]", "--claim", "0", "--wrt", "z", "--random", "1"}, 2, {"--max-entries", "guessed"}, {"internal"}},
+        {"an outer product of 25 M entries", {"eval", "sum(outer(z, z))", "--at", big}, 2, {"--max-entries"}, {"internal"}},
+        {"a Jacobian of 25 M entries", {"jacobian", "z * 2", "--at", big}, 2, {"--max-entries"}, {"internal"}},
+        {"symbolic diff at 2000", {"diff", "softmax(z)", "--wrt", "z", "--size", "z=2000"}, 2, {"--max-entries"}, {}},
+        {"softmax report Q = 1000", {"softmax", "--classes", "1000", "--batch", "1"}, 2, {"--max-work"}, {}},
+        {"--max-entries raises the limit", {"eval", "sum(outer(z, z))", "--at", "z=[1,2,3]", "--max-entries", "9"}, 0, {"36"}, {}},
+        {"--max-entries lowers it", {"eval", "sum(outer(z, z))", "--at", "z=[1,2,3]", "--max-entries", "8"}, 2, {"--max-entries"}, {}},
+    };
+    run_rows(rows);
+}
+
+TEST_CASE("class 10: expressions that begin with '-', @DIR, notes only at real kinks", "[trust][parsing]") {
+    std::vector<row> rows = {
+        {"-x^2", {"eval", "-x^2", "--at", "x=3"}, 0, {"-9"}, {}},
+        {"-x^2 after --", {"eval", "--at", "x=3", "--", "-x^2"}, 0, {"-9"}, {}},
+        {"a claim that begins with '-'", {"check", "-x^2", "--claim", "-2*x", "--wrt", "x", "--at", "x=3"}, 0, {"agrees"}, {}},
+        {"-1 as the expression", {"eval", "-1"}, 0, {"-1"}, {}},
+        {"@DIR", {"eval", "@/tmp"}, 2, {"directory"}, {"parse error"}},
+        {"logsumexp at equal logits is smooth", {"grad", "logsumexp(z)", "--at", "z=[1,1]"}, 0, {"[0.5, 0.5]"}, {"tie"}},
+        {"softmax at equal logits is smooth", {"jacobian", "softmax(z)", "--at", "z=[2,2,2]"}, 0, {}, {"tie"}},
+        {"max at a tie still gets its note", {"grad", "max(z)", "--at", "z=[1,1]"}, 0, {"tie"}, {}},
+        {"an unknown option is still an error", {"eval", "x", "--bogus"}, 2, {"bogus"}, {}},
+    };
+    run_rows(rows);
+}
+
+TEST_CASE("class 11: the 50-digit guard warns of accuracy lost in double", "[trust][guard]") {
+    std::vector<row> rows;
+    rows = rows + in_every_mode({"cancellation in the value", {"eval", "(1 + x) - 1", "--at", "x=1e-15"}, 0, {"warning", "50 digits"}, {}});
+    rows = rows + in_every_mode({"cancellation in the gradient", {"grad", "((1 + x) - 1) * y", "--at", "x=1e-15", "--at", "y=2"}, 0, {"warning: gradient y"}, {}});
+    rows.push_back({"--no-guard silences it", {"eval", "(1 + x) - 1", "--at", "x=1e-15", "--no-guard"}, 0, {}, {"warning"}});
+    rows.push_back({"no warning when double is right", {"grad", "exp(x)*sin(x)", "--at", "x=0.3"}, 0, {}, {"warning"}});
+    rows.push_back({"no guard at 50 digits", {"eval", "(1 + x) - 1", "--at", "x=1e-15", "--precision", "50"}, 0, {}, {"warning"}});
+    run_rows(rows);
+}
+
+TEST_CASE("JSON output is always valid JSON with finite numbers, and errors leave stdout empty", "[trust][json]") {
+    const std::vector<std::vector<std::string>> ok = {
+        {"eval", "softmax(z)", "--at", "z=[1,2,3]"},
+        {"eval", "(1 + x) - 1", "--at", "x=1e-15"},
+        {"grad", "sum(z*z)", "--at", "z=[1,2,3]"},
+        {"jacobian", "softmax(z)", "--at", "z=[1,2,3]"},
+        {"hessian", "x*y^2", "--at", "x=1", "--at", "y=2"},
+        {"check", "1e200*sqrt(x)", "--claim", "0", "--wrt", "x", "--at", "x=1e-300"},
+        {"check", "softmax(z)", "--claim", "s = softmax(z); diag(s) - outer(s, s)", "--wrt", "z", "--at", "z=[1000,0,-1000]"},
+        {"diff", "softmax(z)", "--wrt", "z", "--size", "z=3"},
+    };
+    for (auto args : ok) {
+        args.push_back("--format");
+        args.push_back("json");
+        DYNAMIC_SECTION(args[0] << " " << args[1]) {
+            const result res = run_adiff(args, "", 120, false);
+            INFO(res.output);
+            CHECK((res.code == 0 || res.code == 1));
+            nlohmann::json j;
+            REQUIRE_NOTHROW(j = nlohmann::json::parse(res.output));
+            CHECK(res.output.find("inf") == std::string::npos);
+            CHECK(res.output.find("nan") == std::string::npos);
+            if (args[0] == "check") CHECK(j.contains("verdict"));
+            if (args[0] == "eval" || args[0] == "grad") CHECK(j.contains("warnings"));
+        }
+    }
+    const std::vector<std::vector<std::string>> failing = {
+        {"grad", "1e200*sqrt(x)", "--at", "x=1e-300"},
+        {"hessian", "sqrt(x)", "--at", "x=1e-300"},
+        {"check", "sqrt(x)", "--claim", "0", "--wrt", "x", "--at", "x=0"},
+    };
+    for (auto args : failing) {
+        args.push_back("--format");
+        args.push_back("json");
+        DYNAMIC_SECTION("failing: " << args[0] << " " << args[1]) {
+            const result res = run_adiff(args, "", 120, false);
+            CHECK(res.code == 3);
+            CHECK(res.output.empty());
+        }
+    }
+}
