@@ -13,6 +13,8 @@
 #include <random>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "ad/errors.hpp"
 #include "ad/expr/evaluate.hpp"
 #include "cli/commands.hpp"
@@ -183,6 +185,10 @@ int run_check(const Request& req, std::ostream& out) {
     // there are decided at 100 digits (relative again, or rounding if the difference shrinks).
     const bool hundred = req.precision == "100";
     const double log_rtol50 = req.rtol > 0 ? std::log10(req.rtol) : -30, log_rtol100 = req.rtol > 0 ? std::log10(req.rtol) : -60;
+    // stages on stderr when the check is long (over ~10^4 point-inputs) and stderr is a terminal
+    const bool progress = static_cast<long double>(points.size()) * std::max(wrt_entries, 1.0L) > 1e4 && isatty(2);
+    auto stage = [&](const char* what) { if (progress) std::cerr << "adiff check: " << what << "...\n"; };
+    stage("50 digits");
     const expr::CheckValues c50 = expr::check_mp50(r, points, {});
     std::vector<std::size_t> undecided;  // points with an entry that fails at 50 digits
     for (std::size_t p = 0; p < points.size(); ++p)
@@ -194,6 +200,7 @@ int run_check(const Request& req, std::ostream& out) {
     std::vector<std::vector<Variable>> again;
     if (hundred) again = points;
     else for (std::size_t p : undecided) again.push_back(points[p]);
+    if (!again.empty()) stage("100 digits");
     const expr::CheckValues c100 = again.empty() ? expr::CheckValues{} : expr::check_mp100(r, again, {});
     auto hi_errors = [&](std::size_t p) -> const std::vector<ad::check::entry_error>* {
         if (hundred) return &c100.errors[p];
@@ -229,6 +236,7 @@ int run_check(const Request& req, std::ostream& out) {
     // double: informational (how the claim fares in double), never the verdict
     std::string double_line;
     bool double_ok = false;
+    stage("double");
     try {
         Request rd = r;
         rd.plot.clear();
@@ -426,12 +434,12 @@ void register_expression_commands(CLI::App& app, int& exit_code) {
     add_command(app, exit_code, "jacobian", "Jacobian: rows = outputs flattened, columns = --wrt variables flattened", false, false);
     add_command(app, exit_code, "hessian", "gradient and Hessian of a scalar expression", false, false);
     add_command(app, exit_code, "diff", "symbolic derivative with shared subexpressions (t0 = ...); --latex, --c", false, true);
-    add_command(app, exit_code, "check",
-                "verify a hand-derived Jacobian: --claim CLAIM --wrt z (--at ... | --random N). Verdict: each entry is judged relative "
-                "to its own magnitude, at 50 digits (relative error <= 1e-30); an entry that fails is recomputed at 100 digits and "
-                "agrees only if it is within 1e-60 there or its difference is rounding (falls by >= 25 orders of magnitude). A "
-                "non-finite derivative or claim is never judged: exit 3. Exit 0 agrees, 1 refuted (see docs/check.md)",
-                true, false);
+    add_command(app, exit_code, "check", "verify a hand-derived Jacobian: --claim CLAIM --wrt z (--at ... | --random N)", true, false)
+        ->footer("Verdict: each entry is judged relative to its own magnitude at 50 digits (relative error <= 1e-30,\n"
+                 "or --rtol); an entry that fails is recomputed at 100 digits and agrees only if it is within 1e-60\n"
+                 "there or its difference is rounding (it falls by >= 25 orders of magnitude from 50 to 100 digits).\n"
+                 "No absolute tolerance. A non-finite derivative or claim is never judged: exit 3 naming it.\n"
+                 "Exit 0 agrees, 1 refuted, 2 bad input, 3 non-finite. See docs/check.md.");
 }
 
 }  // namespace adiff::cli

@@ -7,10 +7,25 @@
 #include <iostream>
 
 #include "ad/errors.hpp"
+#include "ad/expr/evaluate.hpp"
+#include "ad/parse/parser.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 
 namespace {
+/// The end of `adiff --help`: the exit codes and the functions of the expression language.
+std::string help_footer() {
+    std::string f = "Exit codes: 0 ok, 1 refuted (check) or a disagreement (softmax), 2 bad input, 3 a non-finite result (the "
+                    "message names the operation), 4 internal error.\nFunctions of the expression language:\n ";
+    std::size_t col = 1;
+    for (const auto& name : ad::expr::function_names()) {
+        if (col + name.size() + 1 > 96) f += "\n ", col = 1;
+        f += " " + name;
+        col += name.size() + 1;
+    }
+    return f + "\nOperators: + - * / ^ @, z[i], A[i, j], [a, b], name = expr; expr. Constants: pi, e. See docs/cli.md.";
+}
+
 /// An argument that begins with '-' but is no option of its subcommand ("-x^2", "-1",
 /// "-sum(z)") is an expression or a value: CLI11 would take it for an option, so it gets a
 /// leading space (the expression reader drops it again; the parser skips it anyway).
@@ -55,9 +70,24 @@ int main(int argc, char** argv) {
     register_softmax_report(app, exit_code);
     register_expression_commands(app, exit_code);
     // No subcommand (nothing, or only options such as `--classes 10`): run `adiff softmax`.
+    app.set_version_flag("--version", std::string("adiff ") + ADIFF_VERSION);
+    app.footer(help_footer());
     std::vector<std::string> args(argv + 1, argv + argc);
-    const bool wants_help = !args.empty() && (args[0] == "-h" || args[0] == "--help" || args[0] == "--help-all");
+    const bool wants_help = !args.empty() && (args[0] == "-h" || args[0] == "--help" || args[0] == "--help-all" || args[0] == "--version");
+    if (args.empty()) std::cerr << "adiff: running the softmax cross-check report (adiff --help lists the commands)\n";
     if (args.empty() || (args[0].rfind("-", 0) == 0 && !wants_help)) args.insert(args.begin(), "softmax");
+    if (!args.empty() && args[0].rfind("-", 0) != 0) {  // an unknown command: say so, with the closest names
+        std::vector<std::string> names;
+        for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+        if (std::find(names.begin(), names.end(), args[0]) == names.end()) {
+            const auto near = ad::parse::closest_names(args[0], names);
+            std::string list;
+            for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+            std::cerr << "adiff: unknown command '" << args[0] << "'" << (near.empty() ? "" : "; did you mean '" + near[0] + "'?")
+                      << "\n  commands: " << list << " (adiff --help)\n";
+            return exit_bad_input;
+        }
+    }
     protect_negative(app, args);
     std::reverse(args.begin(), args.end());  // CLI11 takes the vector form in reverse order
     try {

@@ -3,9 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh
-if [ -x "${BUILD_DIR:-build}/cli/adiff" ]; then
-  exec "${BUILD_DIR:-build}/cli/adiff" "$@"
-else
-  exec "${BUILD_DIR:-build}/examples/example_tour" "$@"
-fi
+BUILD_TARGET=adiff scripts/build.sh   # only the command line: the tests are scripts/test.sh's
+exec "${BUILD_DIR:-build}/cli/adiff" "$@"
