@@ -2,76 +2,144 @@
 #include "ad/symbolic/derivative.hpp"
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "ad/symbolic/dispatch.hpp"
 
 namespace ad::sym {
+namespace {
+
+bool is_zero(const Expr& e) { return e.is_constant() && constant_value(e)->num == 0; }
+bool reciprocal(const Expr& e) { return e.op() == Op::div && e.arg(0).is_constant() && *constant_value(e.arg(0)) == Rational{1, 1}; }
+
+}  // namespace
 
 std::vector<Expr> gradient(const Expr& y, std::span<const Expr> wrt) {
     for (const Expr& x : wrt)
         if (x.op() != Op::symbol) throw error("sym::gradient: can only differentiate with respect to a symbol");
     std::vector<Expr> out(wrt.size(), Expr(0));
-    if (!y.has_symbol()) return out;
-    const std::vector<std::uint32_t> order = reachable(std::span<const Expr>(&y, 1));
-    // Contributions to each node's adjoint, summed when the node is reached (all its
-    // consumers have larger ids, so they were processed before).
-    std::unordered_map<std::uint32_t, std::vector<Expr>> parts;
-    parts[y.id()].push_back(Expr(1));
-    std::unordered_map<std::uint32_t, Expr> adjoint;
-    for (auto it = order.rbegin(); it != order.rend(); ++it) {
-        const auto pit = parts.find(*it);
-        if (pit == parts.end()) continue;
-        const Expr node = Expr::from_id(*it);
-        if (!node.has_symbol()) continue;
-        const std::vector<Expr>& ps = pit->second;
-        const Expr g = make(Op::sum, ps);
-        parts.erase(pit);
-        if (g.is_constant() && constant_value(g)->num == 0) continue;
-        const Op op = node.op();
-        auto give = [&](const Expr& child, const Expr& partial) {
-            if (!child.has_symbol()) return;
-            const Expr c = g * partial;
-            if (c.is_constant() && constant_value(c)->num == 0) return;
-            parts[child.id()].push_back(c);
-        };
-        if (op == Op::symbol) {
-            adjoint[*it] = g;
-        } else if (is_unary_rule(op)) {
-            const Expr x = node.arg(0);
-            if (x.has_symbol()) with_unary_rule(op, [&](auto rule) { give(x, rule.d(x, node)); });
-        } else if (is_binary_rule(op)) {
-            const Expr a = node.arg(0), b = node.arg(1);
-            with_binary_rule(op, [&](auto rule) {
-                if (a.has_symbol()) give(a, rule.da(a, b, node));
-                if (b.has_symbol()) give(b, rule.db(a, b, node));
-            });
-        } else if (op == Op::sum) {
-            std::vector<Expr> xs, p(node.node().args.size());
-            for (std::size_t k = 0; k < p.size(); ++k) xs.push_back(node.arg(k));
-            rules::sum{}.partials(std::span<const Expr>(xs), node, std::span<Expr>(p));
-            for (std::size_t k = 0; k < p.size(); ++k) give(xs[k], p[k]);
-        } else if (op == Op::logsumexp) {
-            // ∂ᵢ = exp(xᵢ − y): with y this node, the same nodes as the softmax built on it
-            std::vector<Expr> xs, p(node.node().args.size());
-            for (std::size_t k = 0; k < p.size(); ++k) xs.push_back(node.arg(k));
-            rules::logsumexp{}.partials(std::span<const Expr>(xs), node, std::span<Expr>(p));
-            for (std::size_t k = 0; k < p.size(); ++k) give(xs[k], p[k]);
-        } else if (op == Op::max_n) {
-            // rules::max_reduce::partials compares values, which a symbol does not have: the
-            // partial ∂max/∂xᵢ is the node max_weight(xs, i), evaluated by that same rule.
-            std::vector<Expr> xs;
-            for (std::size_t k = 0; k < node.node().args.size(); ++k) xs.push_back(node.arg(k));
-            for (std::size_t k = 0; k < xs.size(); ++k)
-                if (xs[k].has_symbol()) give(xs[k], max_weight(xs, k));
+    // Conditions of every guard reachable from y (also on paths with a zero adjoint, e.g. under
+    // stop_gradient) and of guards built by the adjoint arithmetic: every entry of the gradient
+    // is guarded by all of them (the derivative of guard(s, c) is guard(s′, c); gathering them
+    // once keeps the adjoint arithmetic guard-free, and the entries fail together wherever the
+    // formula as written fails, as forward mode does).
+    std::vector<Expr> conds;
+    auto add_conds = [&](const Expr& g) {
+        for (std::size_t k = 1; k < g.node().args.size(); ++k) {
+            const Expr c = g.arg(k);
+            if (std::none_of(conds.begin(), conds.end(), [&](const Expr& d) { return d.same(c); })) conds.push_back(c);
         }
-        // sign, heaviside, max_weight: piecewise constant, derivative 0.
+    };
+    auto strip = [&](const Expr& e) {
+        if (e.op() != Op::guard) return e;
+        add_conds(e);
+        return e.arg(0);
+    };
+    auto finish = [&] {
+        if (!conds.empty())
+            for (Expr& o : out) o = guard(o, conds);
+        return out;
+    };
+    if (!y.has_symbol()) {
+        for (std::uint32_t id : reachable(std::span<const Expr>(&y, 1)))
+            if (const Expr e = Expr::from_id(id); e.op() == Op::guard) add_conds(e);
+        return finish();
+    }
+    const std::vector<std::uint32_t> order = reachable(std::span<const Expr>(&y, 1));
+    for (std::uint32_t id : order)
+        if (const Expr e = Expr::from_id(id); e.op() == Op::guard) add_conds(e);
+    auto pos = [&](std::uint32_t id) { return static_cast<std::size_t>(std::lower_bound(order.begin(), order.end(), id) - order.begin()); };
+    // Contributions to each node's adjoint (lists in one pool, in the order given), summed when
+    // the node is reached: all its consumers have larger ids, so they were processed before.
+    struct Part {
+        Expr e;
+        long next;
+    };
+    std::vector<Part> pool;
+    std::vector<long> head(order.size(), -1), tail(order.size(), -1);
+    auto push = [&](std::size_t p, const Expr& e) {
+        pool.push_back(Part{e, -1});
+        const long k = static_cast<long>(pool.size() - 1);
+        if (tail[p] < 0) head[p] = k;
+        else pool[static_cast<std::size_t>(tail[p])].next = k;
+        tail[p] = k;
+    };
+    std::vector<Expr> adjoint(order.size());
+    std::vector<char> has_adjoint(order.size(), 0);
+    push(order.size() - 1, Expr(1));  // y has the largest id of its reachable set
+    std::vector<Expr> ps, xs, p;
+    for (std::size_t at = order.size(); at-- > 0;) {
+        if (head[at] < 0) continue;
+        const Expr node = Expr::from_id(order[at]);
+        if (!node.has_symbol()) continue;
+        ps.clear();
+        for (long k = head[at]; k >= 0; k = pool[static_cast<std::size_t>(k)].next) ps.push_back(pool[static_cast<std::size_t>(k)].e);
+        const Expr g = strip(make(Op::sum, ps));
+        if (is_zero(g)) continue;
+        auto give = [&](const Expr& child, const Expr& partial) {
+            if (!child.has_symbol() || is_zero(partial)) return;
+            // g·(1/b) and (1/b)·p are written g/b, p/b (log, div, sqrt, atan, … partials): a formula choice
+            // for the derivative, equal to the chain-rule product except where 1/b alone
+            // overflows (|b| below ~5.6e-309 in double), and the same node when g = 1.
+            const Expr c = strip(reciprocal(partial) ? g / partial.arg(1) : (reciprocal(g) ? partial / g.arg(1) : g * partial));
+            if (is_zero(c)) return;
+            push(pos(child.id()), c);
+        };
+        const Op op = node.op();
+        switch (op) {
+            case Op::symbol:
+                adjoint[at] = g;
+                has_adjoint[at] = 1;
+                break;
+            case Op::neg: case Op::exp: case Op::log: case Op::sqrt: case Op::sin: case Op::cos: case Op::tan:
+            case Op::sinh: case Op::cosh: case Op::tanh: case Op::asin: case Op::acos: case Op::atan: case Op::abs:
+            case Op::sigmoid: case Op::stop_gradient: {
+                const Expr x = node.arg(0);
+                if (x.has_symbol()) with_unary_rule(op, [&](auto rule) { give(x, rule.d(x, node)); });
+                break;
+            }
+            case Op::add: case Op::sub: case Op::mul: case Op::div: case Op::pow: case Op::max: case Op::min: {
+                const Expr a = node.arg(0), b = node.arg(1);
+                with_binary_rule(op, [&](auto rule) {
+                    if (a.has_symbol()) give(a, rule.da(a, b, node));
+                    if (b.has_symbol()) give(b, rule.db(a, b, node));
+                });
+                break;
+            }
+            case Op::sum: case Op::logsumexp: {
+                // logsumexp: ∂ᵢ = exp(xᵢ − y), with y this node: the same nodes as the softmax built on it
+                const std::size_t n = node.node().args.size();
+                xs.assign(n, Expr(0));
+                p.assign(n, Expr(0));
+                for (std::size_t i = 0; i < n; ++i) xs[i] = node.arg(i);
+                if (op == Op::sum) rules::sum{}.partials(std::span<const Expr>(xs), node, std::span<Expr>(p));
+                else rules::logsumexp{}.partials(std::span<const Expr>(xs), node, std::span<Expr>(p));
+                for (std::size_t i = 0; i < n; ++i) give(xs[i], p[i]);
+                break;
+            }
+            case Op::max_n: {
+                // rules::max_reduce::partials compares values, which a symbol does not have: the
+                // partial ∂max/∂xᵢ is the node max_weight(xs, i), evaluated by that same rule.
+                const std::size_t n = node.node().args.size();
+                xs.assign(n, Expr(0));
+                for (std::size_t i = 0; i < n; ++i) xs[i] = node.arg(i);
+                for (std::size_t i = 0; i < n; ++i)
+                    if (xs[i].has_symbol()) give(xs[i], max_weight(xs, i));
+                break;
+            }
+            case Op::guard:  // its conditions were gathered above
+                give(node.arg(0), Expr(1));
+                break;
+            case Op::sign: case Op::heaviside: case Op::max_weight:  // piecewise constant: derivative 0
+                break;
+            case Op::constant: case Op::literal: case Op::pi: case Op::e:  // no symbol: skipped above
+                break;
+        }
     }
     for (std::size_t j = 0; j < wrt.size(); ++j) {
-        const auto a = adjoint.find(wrt[j].id());
-        if (a != adjoint.end()) out[j] = a->second;
+        const std::size_t at = pos(wrt[j].id());
+        if (at < order.size() && order[at] == wrt[j].id() && has_adjoint[at]) out[j] = adjoint[at];
     }
-    return out;
+    return finish();
 }
 
 Array<Expr> jacobian(std::span<const Expr> ys, std::span<const Expr> wrt) {

@@ -2,6 +2,7 @@
 /// \file evaluate.hpp
 /// Numeric evaluation of symbolic expressions at a working precision T: every node's value is
 /// its rule's `value` on numbers (the same rules forward and reverse mode use).
+#include <algorithm>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -14,28 +15,33 @@ namespace ad::sym {
 
 /// Values of `roots` with each symbol (by node id) bound in `symbols`. Literals are read and
 /// π, e computed at precision T. In a checked_scope, the first non-finite node throws
-/// ad::domain_error naming its op. An unbound symbol is an ad::name_error.
+/// ad::domain_error naming its op, so a guard throws where the unsimplified formula it keeps
+/// fails (its conditions are evaluated like any node); a non-finite binding throws too (the
+/// simplifier assumes symbols are finite). Outside a checked_scope a guard whose condition is
+/// not finite gives that condition's value (or its own value's, if that is not finite either).
+/// An unbound symbol is an ad::name_error.
 template <class T>
 std::vector<T> evaluate(std::span<const Expr> roots, const std::unordered_map<std::uint32_t, T>& symbols) {
     const std::vector<std::uint32_t> order = reachable(roots);
-    std::unordered_map<std::uint32_t, std::size_t> pos;
-    pos.reserve(order.size() * 2);
     std::vector<T> v(order.size());
-    auto at = [&](const Node& n, std::size_t k) -> const T& { return v[pos.at(n.args[k])]; };
+    auto pos = [&](std::uint32_t id) { return static_cast<std::size_t>(std::lower_bound(order.begin(), order.end(), id) - order.begin()); };
+    auto at = [&](const Node& n, std::size_t k) -> const T& { return v[pos(n.args[k])]; };
     for (std::size_t p = 0; p < order.size(); ++p) {
         const std::uint32_t id = order[p];
-        pos.emplace(id, p);
         const Node& n = Expr::from_id(id).node();
-        T y;
+        T y(0);
         switch (n.op) {
             case Op::constant: y = T(n.value.num) / T(n.value.den); break;
-            case Op::literal: y = number_from_text<T>(n.text); break;
+            case Op::literal: y = number_from_text<T>(n.text()); break;
             case Op::pi: y = pi_value<T>(); break;
             case Op::e: y = e_value<T>(); break;
             case Op::symbol: {
                 const auto s = symbols.find(id);
-                if (s == symbols.end()) throw name_error("symbolic evaluation: no value for '" + n.text + n.subscript + "'", n.text);
+                const std::string name = std::string(n.text()) + std::string(n.subscript());
+                if (s == symbols.end()) throw name_error("symbolic evaluation: no value for '" + name + "'", std::string(n.text()));
                 y = s->second;
+                if (detail::checking_enabled && !is_finite(y))
+                    throw domain_error("symbol", "value " + detail::to_text(y) + " bound to '" + name + "' (symbols must be finite)");
                 break;
             }
             case Op::sign: y = ad::sign(at(n, 0)); break;
@@ -54,6 +60,14 @@ std::vector<T> evaluate(std::span<const Expr> roots, const std::unordered_map<st
                 }
                 break;
             }
+            case Op::guard:
+                y = at(n, 0);
+                for (std::size_t k = 1; k < n.args.size(); ++k)
+                    if (!is_finite(at(n, k))) {
+                        if (is_finite(y)) y = at(n, k);
+                        break;
+                    }
+                break;
             case Op::pow:
                 // an integer constant exponent: the pow_int rule, as in every other mode
                 if (const Node& c = Expr::from_id(n.args[1]).node();
@@ -63,17 +77,22 @@ std::vector<T> evaluate(std::span<const Expr> roots, const std::unordered_map<st
                 }
                 y = rules::pow{}.value(at(n, 0), at(n, 1));
                 break;
-            default:
-                if (is_unary_rule(n.op)) y = with_unary_rule(n.op, [&](auto r) { return T(r.value(at(n, 0))); });
-                else y = with_binary_rule(n.op, [&](auto r) { return T(r.value(at(n, 0), at(n, 1))); });
+            case Op::neg: case Op::exp: case Op::log: case Op::sqrt: case Op::sin: case Op::cos: case Op::tan:
+            case Op::sinh: case Op::cosh: case Op::tanh: case Op::asin: case Op::acos: case Op::atan: case Op::abs:
+            case Op::sigmoid: case Op::stop_gradient:
+                y = with_unary_rule(n.op, [&](auto r) { return T(r.value(at(n, 0))); });
+                break;
+            case Op::add: case Op::sub: case Op::mul: case Op::div: case Op::max: case Op::min:
+                y = with_binary_rule(n.op, [&](auto r) { return T(r.value(at(n, 0), at(n, 1))); });
+                break;
         }
         if (detail::checking_enabled && !is_finite(y) && !n.args.empty())
-            throw domain_error(std::string(op_name(n.op)), "value " + detail::to_text(y) + " at argument " + detail::to_text(at(n, 0)));
+            throw domain_error(std::string(op_name(n.op)), "value " + detail::to_text(y) + " at argument " + detail::to_text(at(n, n.op == Op::div ? 1 : 0)));
         v[p] = y;
     }
     std::vector<T> out;
     out.reserve(roots.size());
-    for (const Expr& r : roots) out.push_back(v[pos.at(r.id())]);
+    for (const Expr& r : roots) out.push_back(v[pos(r.id())]);
     return out;
 }
 

@@ -1,103 +1,305 @@
-// The global hash-consed graph and the simplifying node constructor.
+// Per-thread hash-consed graphs and the simplifying node constructor.
+//
+// Storage: nodes live in fixed chunks of 4096 (they never move), their argument ids in a bump
+// arena of uint32 blocks, texts (literals, symbols) in a deque; the hash-consing table is open
+// addressing with linear probing over (node id, 32-bit hash) slots, at most half full. Nodes
+// are created and freed in LIFO order (graph_scope), so every store is a stack.
 #include "ad/symbolic/expr.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
-#include <numeric>
-#include <unordered_map>
-
-#include "ad/errors.hpp"
+#include <deque>
+#include <memory>
 
 namespace ad::sym {
+
+struct ExprAccess {
+    static Expr make(std::uint32_t id, std::uint32_t graph) { return Expr(id, graph); }
+};
+
 namespace {
 
-struct KeyHash {
-    std::size_t operator()(const std::vector<std::uint64_t>& k) const noexcept {
-        std::uint64_t h = 1469598103934665603ull;
-        for (std::uint64_t x : k) h = (h ^ x) * 1099511628211ull + (h >> 29);
-        return static_cast<std::size_t>(h);
+constexpr std::uint32_t chunk_bits = 12, chunk_nodes = 1u << chunk_bits;
+constexpr std::uint32_t empty_slot = 0xffffffffu;
+constexpr std::size_t block_ids = 1u << 16;
+
+std::atomic<std::uint32_t> next_serial{1};
+std::atomic<std::size_t> graphs_alive{0};
+
+inline std::uint64_t mix(std::uint64_t h, std::uint64_t x) {
+    h = (h ^ x) * 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 31);
+}
+inline std::uint32_t finish(std::uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return static_cast<std::uint32_t>(h);
+}
+inline std::uint64_t hash_text(std::string_view s) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    return h;
+}
+
+constexpr bool text_leaf(Op op) { return op == Op::literal || op == Op::pi || op == Op::e || op == Op::symbol; }
+
+/// What identifies a node: op and, by kind, its value, its text, or its index and arguments.
+struct Key {
+    Op op = Op::constant;
+    std::uint32_t index = 0;
+    std::span<const std::uint32_t> args;
+    Rational value;
+    std::string_view text, subscript;
+    bool leaf_total = true;  // a literal's totality (decided by literal())
+};
+
+std::uint32_t hash_key(const Key& k) {
+    std::uint64_t h = mix(0x51ed27u, static_cast<std::uint64_t>(k.op));
+    if (k.op == Op::constant) {
+        h = mix(h, static_cast<std::uint64_t>(k.value.num));
+        h = mix(h, static_cast<std::uint64_t>(k.value.den));
+    } else if (text_leaf(k.op)) {
+        h = mix(h, hash_text(k.text));
+        h = mix(h, hash_text(k.subscript));
+    } else {
+        h = mix(h, k.index);
+        for (std::uint32_t a : k.args) h = mix(h, a);
     }
+    return finish(h);
+}
+
+Key key_of(const Node& n) {
+    Key k;
+    k.op = n.op;
+    k.index = n.index;
+    k.args = n.args;
+    k.value = n.value;
+    k.text = n.text();
+    k.subscript = n.subscript();
+    return k;
+}
+
+bool matches(const Node& n, const Key& k) {
+    if (n.op != k.op) return false;
+    if (k.op == Op::constant) return n.value == k.value;
+    if (text_leaf(k.op)) return n.text() == k.text && n.subscript() == k.subscript;
+    return n.index == k.index && n.args.size() == k.args.size() && std::equal(k.args.begin(), k.args.end(), n.args.begin());
+}
+
+/// Whether op(total arguments) is total: cannot give a non-finite value from finite inputs.
+bool keeps_total(Op op) {
+    switch (op) {
+        case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol:  // leaves: decided when built
+        case Op::neg: case Op::sin: case Op::cos: case Op::atan: case Op::tanh: case Op::abs: case Op::sigmoid:
+        case Op::stop_gradient: case Op::sign: case Op::heaviside: case Op::max: case Op::min: case Op::max_n:
+        case Op::max_weight:
+            return true;
+        case Op::exp: case Op::log: case Op::sqrt: case Op::tan: case Op::sinh: case Op::cosh: case Op::asin:
+        case Op::acos: case Op::add: case Op::sub: case Op::mul: case Op::div: case Op::pow: case Op::sum:
+        case Op::logsumexp: case Op::guard:
+            return false;
+    }
+    return false;
+}
+
+struct Slot {
+    std::uint32_t id = empty_slot;
+    std::uint32_t hash = 0;
 };
 
 struct Graph {
-    std::vector<Node> nodes;
-    std::unordered_map<std::vector<std::uint64_t>, std::uint32_t, KeyHash> table;
-    std::unordered_map<std::string, std::uint32_t> texts;  // literals and symbols by spelling
+    std::uint32_t serial;
+    std::uint32_t count = 0;
+    std::vector<std::unique_ptr<Node[]>> chunks;
+    struct Block {
+        std::unique_ptr<std::uint32_t[]> data;
+        std::size_t cap = 0, used = 0;
+    };
+    std::vector<Block> blocks;
+    std::deque<std::string> texts;
+    std::vector<Slot> table;
+    std::vector<std::uint32_t> stamp;  // reachable(): visited marks by generation
+    std::uint32_t generation = 0;
 
-    Graph() {
-        nodes.reserve(1 << 12);
-        intern_constant({0, 1});  // id 0
-        intern_constant({1, 1});  // id 1
+    Graph() : serial(next_serial.fetch_add(1, std::memory_order_relaxed)) {
+        graphs_alive.fetch_add(1, std::memory_order_relaxed);
+        table.assign(1u << 12, Slot{});
+        Key k;
+        k.value = {0, 1};
+        find_or_add(k);  // id 0
+        k.value = {1, 1};
+        find_or_add(k);  // id 1
+    }
+
+    ~Graph() { graphs_alive.fetch_sub(1, std::memory_order_relaxed); }
+    Graph(const Graph&) = delete;
+    Graph& operator=(const Graph&) = delete;
+
+    Node& at(std::uint32_t id) { return chunks[id >> chunk_bits][id & (chunk_nodes - 1)]; }
+    std::uint32_t mask() const { return static_cast<std::uint32_t>(table.size() - 1); }
+
+    std::uint32_t* alloc_ids(std::size_t n) {
+        if (blocks.empty() || blocks.back().cap - blocks.back().used < n) {
+            const std::size_t cap = std::max(block_ids, n);
+            blocks.push_back(Block{std::make_unique_for_overwrite<std::uint32_t[]>(cap), cap, 0});
+        }
+        Block& b = blocks.back();
+        std::uint32_t* p = b.data.get() + b.used;
+        b.used += n;
+        return p;
+    }
+
+    void rehash(std::size_t size) {
+        std::vector<Slot> t(size);
+        const std::uint32_t m = static_cast<std::uint32_t>(size - 1);
+        for (const Slot& s : table) {
+            if (s.id == empty_slot) continue;
+            std::uint32_t i = s.hash & m;
+            while (t[i].id != empty_slot) i = (i + 1) & m;
+            t[i] = s;
+        }
+        table.swap(t);
+    }
+
+    std::uint32_t find_or_add(const Key& k) {
+        const std::uint32_t h = hash_key(k);
+        std::uint32_t i = h & mask();
+        for (; table[i].id != empty_slot; i = (i + 1) & mask())
+            if (table[i].hash == h && matches(at(table[i].id), k)) return table[i].id;
+        if (count == empty_slot - 1) throw error("symbolic graph: more than 4 billion nodes on one thread");
+        const std::uint32_t id = count;
+        if ((id >> chunk_bits) == chunks.size()) chunks.push_back(std::make_unique<Node[]>(chunk_nodes));
+        Node& n = at(id);
+        n = Node{};
+        n.op = k.op;
+        n.index = k.index;
+        n.value = k.value;
+        if (!k.args.empty()) {
+            std::uint32_t* p = alloc_ids(k.args.size());
+            std::copy(k.args.begin(), k.args.end(), p);
+            n.args = std::span<const std::uint32_t>(p, k.args.size());
+        }
+        if (text_leaf(k.op)) {
+            texts.emplace_back(std::string(k.text) + std::string(k.subscript));
+            n.str = texts.back().data();
+            n.text_size = static_cast<std::uint32_t>(k.text.size());
+            n.subscript_size = static_cast<std::uint32_t>(k.subscript.size());
+        }
+        n.has_symbol = k.op == Op::symbol;
+        n.total = k.op == Op::literal ? k.leaf_total : keeps_total(k.op);
+        for (std::uint32_t a : k.args) {
+            const Node& c = at(a);
+            n.has_symbol = n.has_symbol || c.has_symbol;
+            n.total = n.total && c.total;
+        }
+        ++count;
+        if (std::size_t(count) * 2 > table.size()) {
+            rehash(table.size() * 2);
+            i = h & mask();
+            while (table[i].id != empty_slot) i = (i + 1) & mask();
+        }
+        table[i] = Slot{id, h};
+        return id;
+    }
+
+    void erase_slot(std::uint32_t id, std::uint32_t h) {
+        const std::uint32_t m = mask();
+        std::uint32_t i = h & m;
+        while (table[i].id != id) i = (i + 1) & m;
+        // backward-shift deletion: no tombstones
+        for (std::uint32_t j = (i + 1) & m; table[j].id != empty_slot; j = (j + 1) & m) {
+            const std::uint32_t home = table[j].hash & m;
+            const bool between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+            if (!between) {
+                table[i] = table[j];
+                i = j;
+            }
+        }
+        table[i] = Slot{};
     }
 
     /// Frees every node with id >= mark (children have smaller ids than parents, so what
-    /// remains is closed), removing them from the hash-consing tables.
-    void truncate(std::size_t mark) {
-        for (std::size_t id = nodes.size(); id-- > mark;) {
-            const Node& n = nodes[id];
-            if (n.op == Op::constant) {
-                table.erase(std::vector<std::uint64_t>{static_cast<std::uint64_t>(Op::constant), static_cast<std::uint64_t>(n.value.num),
-                                                       static_cast<std::uint64_t>(n.value.den)});
-            } else if (n.args.empty()) {
-                texts.erase(std::to_string(static_cast<int>(n.op)) + ":" + n.text + n.subscript);
-            } else {
-                std::vector<std::uint64_t> key;
-                key.reserve(n.args.size() + 1);
-                key.push_back(static_cast<std::uint64_t>(n.op) | (static_cast<std::uint64_t>(n.index) << 8));
-                for (std::uint32_t a : n.args) key.push_back(a);
-                table.erase(key);
+    /// remains is closed), removing them from the table and popping their stores.
+    void truncate(std::uint32_t mark) {
+        for (std::uint32_t id = count; id-- > mark;) {
+            Node& n = at(id);
+            erase_slot(id, hash_key(key_of(n)));
+            if (!n.args.empty()) {
+                Block& b = blocks.back();
+                b.used -= n.args.size();
+                if (b.used == 0 && blocks.size() > 1) blocks.pop_back();
             }
+            if (text_leaf(n.op)) texts.pop_back();
+            n = Node{};
         }
-        nodes.resize(std::min(mark, nodes.size()));
+        count = mark;
+        // keep one spare chunk; free the rest
+        const std::size_t keep = (std::size_t(count) + chunk_nodes - 1) / chunk_nodes + 1;
+        if (chunks.size() > keep) chunks.resize(keep);
+        if (table.size() > (1u << 16) && std::size_t(count) * 8 < table.size()) {
+            std::size_t size = 1u << 12;
+            while (size < std::size_t(count) * 4) size *= 2;
+            rehash(size);
+        }
+        if (stamp.size() > 2 * std::size_t(count) + 4096) {
+            stamp.resize(count);
+            stamp.shrink_to_fit();
+        }
+        texts.shrink_to_fit();
     }
 
-    std::uint32_t push(Node n) {
-        nodes.push_back(std::move(n));
-        return static_cast<std::uint32_t>(nodes.size() - 1);
-    }
-    std::uint32_t intern_constant(Rational r) {
-        std::vector<std::uint64_t> key{static_cast<std::uint64_t>(Op::constant), static_cast<std::uint64_t>(r.num), static_cast<std::uint64_t>(r.den)};
-        auto it = table.find(key);
-        if (it != table.end()) return it->second;
-        Node n{Op::constant, {}, r, 0, {}, {}, false};
-        const auto id = push(std::move(n));
-        table.emplace(std::move(key), id);
-        return id;
-    }
-    std::uint32_t intern_text(Op op, const std::string& text, const std::string& subscript, std::uint32_t flat) {
-        const std::string key = std::to_string(static_cast<int>(op)) + ":" + text + subscript;
-        auto it = texts.find(key);
-        if (it != texts.end()) return it->second;
-        Node n{op, {}, {}, flat, text, subscript, op == Op::symbol};
-        const auto id = push(std::move(n));
-        texts.emplace(key, id);
-        return id;
-    }
-    std::uint32_t intern(Op op, std::span<const Expr> args, std::uint32_t index) {
-        std::vector<std::uint64_t> key;
-        key.reserve(args.size() + 2);
-        key.push_back(static_cast<std::uint64_t>(op) | (static_cast<std::uint64_t>(index) << 8));
-        bool any = false;
-        for (const Expr& a : args) {
-            key.push_back(a.id());
-            any = any || nodes[a.id()].has_symbol;
-        }
-        auto it = table.find(key);
-        if (it != table.end()) return it->second;
-        Node n{op, {}, {}, index, {}, {}, any};
-        n.args.reserve(args.size());
-        for (const Expr& a : args) n.args.push_back(a.id());
-        const auto id = push(std::move(n));
-        table.emplace(std::move(key), id);
-        return id;
+    std::size_t bytes() const {
+        std::size_t b = sizeof(Graph) + chunks.size() * chunk_nodes * sizeof(Node) + table.size() * sizeof(Slot) + stamp.capacity() * 4;
+        for (const Block& k : blocks) b += k.cap * sizeof(std::uint32_t);
+        for (const std::string& s : texts) b += sizeof(std::string) + (s.capacity() > 15 ? s.capacity() : 0);
+        return b;
     }
 };
 
-Graph& graph() {
-    static Graph g;
-    return g;
+// The calling thread's graph: a trivially initialised pointer (fast to read) and an owner that
+// frees it when the thread exits.
+thread_local Graph* tl_graph = nullptr;
+struct GraphOwner {
+    bool armed = false;
+    ~GraphOwner() {
+        delete tl_graph;
+        tl_graph = nullptr;
+    }
+};
+thread_local GraphOwner tl_owner;
+
+[[gnu::noinline]] Graph& create_graph() {
+    tl_owner.armed = true;  // first use of the owner registers its destructor for this thread
+    tl_graph = new Graph();
+    return *tl_graph;
 }
+inline Graph& G() {
+    Graph* g = tl_graph;
+    return g ? *g : create_graph();
+}
+
+[[noreturn, gnu::noinline]] void bad_handle(const Expr& e, const Graph& g) {
+    if (e.graph() != g.serial)
+        throw graph_error("symbolic expression used on a thread other than the one that built it (graph " + std::to_string(e.graph()) +
+                          ", this thread's graph " + std::to_string(g.serial) +
+                          "): every thread has its own symbolic graph; build the expression on the thread that uses it");
+    throw graph_error("symbolic expression used after the graph_scope it was built in ended (node " + std::to_string(e.id()) +
+                      ", graph size " + std::to_string(g.count) + ")");
+}
+inline void check(const Expr& e, const Graph& g) {
+    if (e.graph() != g.serial || e.id() >= g.count) [[unlikely]] bad_handle(e, g);
+}
+
+// Unchecked access for handles already checked or just built on this thread.
+inline Expr E(std::uint32_t id) { return ExprAccess::make(id, G().serial); }
+inline const Node& N(const Expr& e) { return G().at(e.id()); }
+inline Op op_of_e(const Expr& e) { return N(e).op; }
+inline Expr child(const Expr& e, std::size_t k) { return E(N(e).args[k]); }
+inline bool total(const Expr& e) { return N(e).total; }
 
 // ------------------------------------------------------------ exact rational arithmetic
 __extension__ typedef __int128 i128;
@@ -132,24 +334,82 @@ int cmp(Rational a, Rational b) {
     const i128 l = i128(a.num) * b.den, r = i128(b.num) * a.den;
     return l < r ? -1 : (l > r ? 1 : 0);
 }
+int sgn(Rational r) { return r.num > 0 ? 1 : (r.num < 0 ? -1 : 0); }
+bool integral(Rational r) { return r.den == 1; }
+/// |r| ≥ 1 / |r| ≤ 1.
+bool at_least_one(Rational r) { return (r.num < 0 ? -i128(r.num) : i128(r.num)) >= r.den; }
+bool at_most_one(Rational r) { return (r.num < 0 ? -i128(r.num) : i128(r.num)) <= r.den; }
 
-Expr C(Rational r) { return Expr::from_id(graph().intern_constant(r)); }
+Expr C(Rational r) {
+    Key k;
+    k.value = r;
+    return E(G().find_or_add(k));
+}
 Expr C(std::optional<Rational> r) { return C(*r); }
 
-bool is_c(const Expr& e) { return e.op() == Op::constant; }
-Rational cv(const Expr& e) { return e.node().value; }
+bool is_c(const Expr& e) { return op_of_e(e) == Op::constant; }
+Rational cv(const Expr& e) { return N(e).value; }
 bool is_c(const Expr& e, std::int64_t v) { return is_c(e) && cv(e).den == 1 && cv(e).num == v; }
 
-Expr raw(Op op, std::initializer_list<Expr> args) {
-    return Expr::from_id(graph().intern(op, std::span<const Expr>(args.begin(), args.size()), 0));
+/// The node op(args) as given (no simplification).
+Expr raw(Op op, std::span<const Expr> args, std::uint32_t index = 0) {
+    std::uint32_t small[8];
+    std::vector<std::uint32_t> big;
+    std::uint32_t* ids = small;
+    if (args.size() > 8) {
+        big.resize(args.size());
+        ids = big.data();
+    }
+    for (std::size_t k = 0; k < args.size(); ++k) ids[k] = args[k].id();
+    Key k;
+    k.op = op;
+    k.index = index;
+    k.args = std::span<const std::uint32_t>(ids, args.size());
+    return E(G().find_or_add(k));
 }
+Expr raw(Op op, std::initializer_list<Expr> args) { return raw(op, std::span<const Expr>(args.begin(), args.size())); }
+
+/// guard(v, conds…) with nested guards flattened and total or repeated conditions dropped.
+Expr make_guard(Expr v, std::span<const Expr> conds) {
+    std::vector<Expr> cs;
+    auto add = [&](const Expr& c) {
+        if (total(c) || c.same(v)) return;
+        for (const Expr& d : cs)
+            if (d.same(c)) return;
+        cs.push_back(c);
+    };
+    if (op_of_e(v) == Op::guard) {
+        const Expr g = v;
+        v = child(g, 0);
+        for (std::size_t k = 1; k < N(g).args.size(); ++k) add(child(g, k));
+    }
+    for (const Expr& c : conds) {
+        if (op_of_e(c) == Op::guard) {
+            for (std::size_t k = 0; k < N(c).args.size(); ++k) add(child(c, k));
+        } else {
+            add(c);
+        }
+    }
+    if (cs.empty()) return v;
+    cs.insert(cs.begin(), v);
+    return raw(Op::guard, cs);
+}
+/// `simplified` where the rewrite is exact, else guarded by the unsimplified `original`.
+Expr guarded(const Expr& simplified, const Expr& original) { return make_guard(simplified, std::span<const Expr>(&original, 1)); }
 
 /// Base and constant exponent of x (x itself with exponent 1 if it is no constant power).
 std::pair<Expr, Rational> as_power(const Expr& x) {
-    if (x.op() == Op::pow && is_c(x.arg(1))) return {x.arg(0), cv(x.arg(1))};
+    if (op_of_e(x) == Op::pow && is_c(child(x, 1))) return {child(x, 0), cv(child(x, 1))};
     return {x, Rational{1, 1}};
 }
+/// x^a·x^b = x^(a+b) wherever either side is defined and finite: the exponents have the same
+/// sign (no 0·inf at x = 0, no overflow hidden by a cancelling factor) and a non-integer
+/// exponent keeps the sum non-integer (x ≥ 0 stays required).
+bool power_merge_exact(Rational a, Rational b, Rational s) {
+    return sgn(a) != 0 && sgn(a) == sgn(b) && ((integral(a) && integral(b)) || !integral(s));
+}
 
+Expr simplify(Op op, std::span<const Expr> args, std::uint32_t index);
 Expr simplify_unary(Op op, const Expr& x);
 Expr simplify_binary(Op op, Expr a, Expr b);
 
@@ -158,93 +418,99 @@ Expr neg(const Expr& x) { return simplify_unary(Op::neg, x); }
 Expr simplify_unary(Op op, const Expr& x) {
     if (is_c(x)) {
         const Rational c = cv(x);
-        switch (op) {
-            case Op::neg: return C(Rational{-c.num, c.den});
-            case Op::abs: return C(Rational{c.num < 0 ? -c.num : c.num, c.den});
-            case Op::sign: return Expr(c.num > 0 ? 1 : (c.num < 0 ? -1 : 0));
-            case Op::heaviside: return c.num > 0 ? Expr(1) : (c.num < 0 ? Expr(0) : C(Rational{1, 2}));
-            default: break;
-        }
+        if (op == Op::neg) return C(Rational{-c.num, c.den});
+        if (op == Op::abs) return C(Rational{c.num < 0 ? -c.num : c.num, c.den});
+        if (op == Op::sign) return Expr(c.num > 0 ? 1 : (c.num < 0 ? -1 : 0));
+        if (op == Op::heaviside) return c.num > 0 ? Expr(1) : (c.num < 0 ? Expr(0) : C(Rational{1, 2}));
         if (c.num == 0) {
-            switch (op) {
-                case Op::exp: case Op::cos: case Op::cosh: return Expr(1);
-                case Op::sqrt: case Op::sin: case Op::tan: case Op::sinh: case Op::tanh: case Op::asin: case Op::atan: return Expr(0);
-                case Op::sigmoid: return C(Rational{1, 2});
-                default: break;
-            }
+            if (op == Op::exp || op == Op::cos || op == Op::cosh) return Expr(1);
+            if (op == Op::sqrt || op == Op::sin || op == Op::tan || op == Op::sinh || op == Op::tanh || op == Op::asin || op == Op::atan) return Expr(0);
+            if (op == Op::sigmoid) return C(Rational{1, 2});
         }
         if (c == Rational{1, 1}) {
             if (op == Op::log) return Expr(0);
             if (op == Op::sqrt) return Expr(1);
         }
     }
-    switch (op) {
-        case Op::neg:
-            if (x.op() == Op::neg) return x.arg(0);
-            if (x.op() == Op::sub) return simplify_binary(Op::sub, x.arg(1), x.arg(0));
-            if (x.op() == Op::mul && is_c(x.arg(0))) return simplify_binary(Op::mul, C(Rational{-cv(x.arg(0)).num, cv(x.arg(0)).den}), x.arg(1));
-            break;
-        case Op::exp:
-            if (x.op() == Op::log) return x.arg(0);
-            break;
-        case Op::log:
-            if (x.op() == Op::exp) return x.arg(0);
-            if (x.op() == Op::e) return Expr(1);
-            break;
-        case Op::abs:
-            if (x.op() == Op::abs || x.op() == Op::exp || x.op() == Op::sqrt) return x;
-            if (x.op() == Op::neg) return simplify_unary(Op::abs, x.arg(0));
-            break;
-        case Op::sign: case Op::heaviside:
-            if (x.op() == Op::exp) return Expr(1);
-            break;
-        case Op::stop_gradient:
-            if (!x.has_symbol() || x.op() == Op::stop_gradient) return x;  // constants have no gradient to stop
-            break;
-        default: break;
+    const Op xo = op_of_e(x);
+    if (op == Op::neg) {  // exact everywhere (IEEE negation is exact)
+        if (xo == Op::neg) return child(x, 0);
+        if (xo == Op::sub) return simplify_binary(Op::sub, child(x, 1), child(x, 0));
+        if (xo == Op::mul && is_c(child(x, 0))) return simplify_binary(Op::mul, C(Rational{-cv(child(x, 0)).num, cv(child(x, 0)).den}), child(x, 1));
+    } else if (op == Op::exp && xo == Op::log) {
+        // exp(log a) = a only for a > 0: exact for a positive constant, else guarded (log fails at a ≤ 0)
+        const Expr a = child(x, 0);
+        if (is_c(a) && cv(a).num > 0) return a;
+        return guarded(a, raw(Op::exp, {x}));
+    } else if (op == Op::log) {
+        if (xo == Op::exp) {
+            // log(exp a) = a where exp(a) neither overflows nor underflows to 0
+            const Expr a = child(x, 0);
+            if (is_c(a) && (cv(a).num < 0 ? -i128(cv(a).num) : i128(cv(a).num)) <= i128(cv(a).den) * 700) return a;
+            return guarded(a, raw(Op::log, {x}));
+        }
+        if (xo == Op::e) return Expr(1);
+    } else if (op == Op::abs) {  // abs(abs a), abs(exp a), abs(sqrt a) are a's node; abs(−a) = abs(a): exact
+        if (xo == Op::abs || xo == Op::exp || xo == Op::sqrt) return x;
+        if (xo == Op::neg) return simplify_unary(Op::abs, child(x, 0));
+    } else if (op == Op::stop_gradient) {
+        if (!N(x).has_symbol || xo == Op::stop_gradient) return x;  // constants have no gradient to stop
     }
+    // sign/heaviside(exp a) are not rewritten to 1: exp underflows to 0 below −745 (sign 0).
     return raw(op, {x});
 }
 
 Expr simplify_binary(Op op, Expr a, Expr b) {
     const bool ca = is_c(a), cb = is_c(b);
     switch (op) {
-        case Op::add:
+        case Op::add:  // every rewrite here is exact everywhere
             if (ca && cb) if (auto r = radd(cv(a), cv(b))) return C(r);
             if (is_c(a, 0)) return b;
             if (is_c(b, 0)) return a;
-            if (b.op() == Op::neg) return simplify_binary(Op::sub, a, b.arg(0));
-            if (a.op() == Op::neg) return simplify_binary(Op::sub, b, a.arg(0));
+            if (op_of_e(b) == Op::neg) return simplify_binary(Op::sub, a, child(b, 0));
+            if (op_of_e(a) == Op::neg) return simplify_binary(Op::sub, b, child(a, 0));
             if (cb && cv(b).num < 0) return simplify_binary(Op::sub, a, C(Rational{-cv(b).num, cv(b).den}));
-            if (a.same(b)) return simplify_binary(Op::mul, Expr(2), a);
-            if (cb || (!ca && b.id() < a.id())) std::swap(a, b);  // canonical: constant first, then by id
+            if (a.same(b)) return simplify_binary(Op::mul, Expr(2), a);  // a + a = 2a exactly, overflow included
+            if (cb || (!ca && b.id() < a.id())) std::swap(a, b);         // canonical: constant first, then by id
             break;
         case Op::sub:
             if (ca && cb) if (auto r = rsub(cv(a), cv(b))) return C(r);
             if (is_c(b, 0)) return a;
             if (is_c(a, 0)) return neg(b);
-            if (a.same(b)) return Expr(0);
-            if (b.op() == Op::neg) return simplify_binary(Op::add, a, b.arg(0));
-            if (a.op() == Op::add && a.arg(0).same(b)) return a.arg(1);  // (b + x) − b
-            if (a.op() == Op::add && a.arg(1).same(b)) return a.arg(0);  // (x + b) − b
+            if (a.same(b)) return total(a) ? Expr(0) : guarded(Expr(0), raw(Op::sub, {a, b}));  // inf − inf is NaN
+            if (op_of_e(b) == Op::neg) return simplify_binary(Op::add, a, child(b, 0));
+            if (op_of_e(a) == Op::add && child(a, 0).same(b)) return guarded(child(a, 1), raw(Op::sub, {a, b}));  // (b + x) − b: b + x may overflow
+            if (op_of_e(a) == Op::add && child(a, 1).same(b)) return guarded(child(a, 0), raw(Op::sub, {a, b}));  // (x + b) − b
             break;
         case Op::mul: {
             if (ca && cb) if (auto r = rmul(cv(a), cv(b))) return C(r);
-            if (is_c(a, 0) || is_c(b, 0)) return Expr(0);
+            if (is_c(a, 0) || is_c(b, 0)) {  // x·0 = 0 only for finite x
+                const Expr other = is_c(a, 0) ? b : a;
+                return total(other) ? Expr(0) : guarded(Expr(0), raw(Op::mul, {a, b}));
+            }
             if (is_c(a, 1)) return b;
             if (is_c(b, 1)) return a;
             if (is_c(a, -1)) return neg(b);
             if (is_c(b, -1)) return neg(a);
-            if (a.op() == Op::neg && b.op() == Op::neg) return simplify_binary(Op::mul, a.arg(0), b.arg(0));
-            if (b.op() == Op::div && is_c(b.arg(0), 1)) return simplify_binary(Op::div, a, b.arg(1));  // a·(1/b) = a/b
-            if (a.op() == Op::div && is_c(a.arg(0), 1)) return simplify_binary(Op::div, b, a.arg(1));
+            if (op_of_e(a) == Op::neg && op_of_e(b) == Op::neg) return simplify_binary(Op::mul, child(a, 0), child(b, 0));
+            // a·(1/b) is not rewritten to a/b: 1/b overflows for subnormal b where a/b may not
             if (cb) std::swap(a, b);  // a constant factor goes first
-            if (is_c(a) && b.op() == Op::mul && is_c(b.arg(0)))
-                if (auto r = rmul(cv(a), cv(b.arg(0)))) return simplify_binary(Op::mul, C(r), b.arg(1));
+            if (is_c(a) && op_of_e(b) == Op::mul && is_c(child(b, 0)))
+                if (auto r = rmul(cv(a), cv(child(b, 0)))) {
+                    // c₁·(c₂·x) = (c₁c₂)·x unless c₂·x can overflow where (c₁c₂)·x does not (|c₁| < 1 < |c₂|)
+                    const Expr folded = simplify_binary(Op::mul, C(r), child(b, 1));
+                    if (at_least_one(cv(a)) || at_most_one(cv(child(b, 0)))) return folded;
+                    return guarded(folded, raw(Op::mul, {a, b}));
+                }
             if (!is_c(a)) {
                 const auto [ba, ea] = as_power(a);
                 const auto [bb, eb] = as_power(b);
-                if (ba.same(bb)) if (auto r = radd(ea, eb)) return simplify_binary(Op::pow, ba, C(r));
+                if (ba.same(bb))
+                    if (auto r = radd(ea, eb)) {
+                        const Expr merged = simplify_binary(Op::pow, ba, C(r));
+                        if (power_merge_exact(ea, eb, *r)) return merged;
+                        return guarded(merged, raw(Op::mul, {a, b}));  // x^½·x^½ at x < 0, x²·x⁻¹ at 0
+                    }
                 if (b.id() < a.id()) std::swap(a, b);
             }
             break;
@@ -253,23 +519,33 @@ Expr simplify_binary(Op op, Expr a, Expr b) {
             if (ca && cb) if (auto r = rdiv(cv(a), cv(b))) return C(r);
             if (is_c(b, 1)) return a;
             if (is_c(b, -1)) return neg(a);
-            if (is_c(a, 0) && !is_c(b, 0)) return Expr(0);
-            if (a.same(b)) return Expr(1);
-            if (a.op() == Op::neg && b.op() == Op::neg) return simplify_binary(Op::div, a.arg(0), b.arg(0));
+            if (ca || cb) {
+                if (is_c(a, 0) && !cb) return guarded(Expr(0), raw(Op::div, {a, b}));  // 0/b = 0 only for finite b ≠ 0
+                break;  // 0/0, c/0 and c/x stay as they are
+            }
+            if (a.same(b)) return guarded(Expr(1), raw(Op::div, {a, b}));  // a/a = 1 only for finite a ≠ 0
+            if (op_of_e(a) == Op::neg && op_of_e(b) == Op::neg) return simplify_binary(Op::div, child(a, 0), child(b, 0));
             const auto [ba, ea] = as_power(a);
             const auto [bb, eb] = as_power(b);
-            if (!ca && !cb && ba.same(bb)) if (auto r = rsub(ea, eb)) return simplify_binary(Op::pow, ba, C(r));
+            if (ba.same(bb))
+                if (auto r = rsub(ea, eb))  // never exact: x^a/x^b is 0/0 or inf/inf (or overflows) where x^(a−b) is not
+                    return guarded(simplify_binary(Op::pow, ba, C(r)), raw(Op::div, {a, b}));
             break;
         }
         case Op::pow:
             if (ca && cb) if (auto r = rpow(cv(a), cv(b))) return C(r);
-            if (is_c(b, 0)) return Expr(1);
+            if (is_c(b, 0)) return total(a) ? Expr(1) : guarded(Expr(1), raw(Op::pow, {a, b}));  // x^0 = 1 even for NaN x: a is still evaluated
             if (is_c(b, 1)) return a;
-            if (is_c(a, 1)) return Expr(1);
+            if (is_c(a, 1)) return total(b) ? Expr(1) : guarded(Expr(1), raw(Op::pow, {a, b}));
             if (is_c(a, 0) && cb && cv(b).num > 0) return Expr(0);
-            if (a.op() == Op::e) return simplify_unary(Op::exp, b);
-            if (cb && cv(b).den == 1 && a.op() == Op::pow && is_c(a.arg(1)))
-                if (auto r = rmul(cv(a.arg(1)), cv(b))) return simplify_binary(Op::pow, a.arg(0), C(r));
+            if (op_of_e(a) == Op::e) return simplify_unary(Op::exp, b);
+            if (cb && cv(b).den == 1 && op_of_e(a) == Op::pow && is_c(child(a, 1)))
+                if (auto r = rmul(cv(child(a, 1)), cv(b))) {
+                    // (x^a)^n = x^(an) for n > 0 when a is integral or an is not; else guarded
+                    const Expr merged = simplify_binary(Op::pow, child(a, 0), C(r));
+                    if (cv(b).num > 0 && (integral(cv(child(a, 1))) || !integral(*r))) return merged;
+                    return guarded(merged, raw(Op::pow, {a, b}));
+                }
             break;
         case Op::max:
             if (ca && cb) return cmp(cv(a), cv(b)) >= 0 ? a : b;
@@ -279,25 +555,191 @@ Expr simplify_binary(Op op, Expr a, Expr b) {
             if (ca && cb) return cmp(cv(a), cv(b)) <= 0 ? a : b;
             if (a.same(b)) return a;
             break;
-        default: break;
+        case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol: case Op::neg: case Op::exp:
+        case Op::log: case Op::sqrt: case Op::sin: case Op::cos: case Op::tan: case Op::sinh: case Op::cosh:
+        case Op::tanh: case Op::asin: case Op::acos: case Op::atan: case Op::abs: case Op::sigmoid:
+        case Op::stop_gradient: case Op::sign: case Op::heaviside: case Op::sum: case Op::max_n:
+        case Op::max_weight: case Op::logsumexp: case Op::guard:
+            throw error(std::string("sym: '") + std::string(op_name(op)) + "' is not a binary op");
     }
     return raw(op, {a, b});
+}
+
+Expr simplify(Op op, std::span<const Expr> args, std::uint32_t index) {
+    switch (op) {
+        case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol:
+            throw error("sym::make: leaves are built by number/literal/symbol, not make");
+        case Op::guard:
+            if (args.empty()) throw size_error("sym::make(guard)", 1, 0);
+            return make_guard(args[0], args.subspan(1));
+        case Op::neg: case Op::exp: case Op::log: case Op::sqrt: case Op::sin: case Op::cos: case Op::tan:
+        case Op::sinh: case Op::cosh: case Op::tanh: case Op::asin: case Op::acos: case Op::atan: case Op::abs:
+        case Op::sigmoid: case Op::stop_gradient: case Op::sign: case Op::heaviside:
+        case Op::add: case Op::sub: case Op::mul: case Op::div: case Op::pow: case Op::max: case Op::min:
+        case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp:
+            break;
+    }
+    // A guard among the operands moves outward: op(guard(s, c), b) = guard(op(s, b), c)
+    // exactly, and the rewrites below see s.
+    bool any_guard = false;
+    for (const Expr& a : args) any_guard = any_guard || op_of_e(a) == Op::guard;
+    if (any_guard) {
+        std::vector<Expr> values, conds;
+        for (const Expr& a : args) {
+            if (op_of_e(a) != Op::guard) {
+                values.push_back(a);
+                continue;
+            }
+            values.push_back(child(a, 0));
+            for (std::size_t k = 1; k < N(a).args.size(); ++k) conds.push_back(child(a, k));
+        }
+        return make_guard(simplify(op, values, index), conds);
+    }
+    switch (op) {
+        case Op::add: case Op::sub: case Op::mul: case Op::div: case Op::pow: case Op::max: case Op::min:
+            if (args.size() != 2) throw size_error(std::string("sym::make(") + std::string(op_name(op)) + ")", 2, args.size());
+            return simplify_binary(op, args[0], args[1]);
+        case Op::neg: case Op::exp: case Op::log: case Op::sqrt: case Op::sin: case Op::cos: case Op::tan:
+        case Op::sinh: case Op::cosh: case Op::tanh: case Op::asin: case Op::acos: case Op::atan: case Op::abs:
+        case Op::sigmoid: case Op::stop_gradient: case Op::sign: case Op::heaviside:
+            if (args.size() != 1) throw size_error(std::string("sym::make(") + std::string(op_name(op)) + ")", 1, args.size());
+            return simplify_unary(op, args[0]);
+        case Op::sum: {  // constants folded exactly (rationals)
+            std::vector<Expr> kept;
+            Rational c{0, 1};
+            for (const Expr& a : args) {
+                if (is_c(a))
+                    if (auto r = radd(c, cv(a))) {
+                        c = *r;
+                        continue;
+                    }
+                kept.push_back(a);
+            }
+            if (c.num != 0) kept.insert(kept.begin(), C(c));
+            if (kept.empty()) return Expr(0);
+            if (kept.size() == 1) return kept[0];
+            if (kept.size() == 2) return simplify_binary(Op::add, kept[0], kept[1]);
+            return raw(Op::sum, kept);
+        }
+        case Op::max_n: {
+            if (args.empty()) throw size_error("max of an empty range", 1, 0);
+            if (args.size() == 1) return args[0];
+            bool all_c = true;
+            for (const Expr& a : args) all_c = all_c && is_c(a);
+            if (all_c) {
+                Expr best = args[0];
+                for (const Expr& a : args)
+                    if (cmp(cv(a), cv(best)) > 0) best = a;
+                return best;
+            }
+            return raw(Op::max_n, args);
+        }
+        case Op::logsumexp:
+            if (args.empty()) throw size_error("logsumexp of an empty range", 1, 0);
+            if (args.size() == 1) return args[0];  // the rule gives x + log1p(0) = x
+            return raw(Op::logsumexp, args);
+        case Op::max_weight:
+            if (index >= args.size()) throw size_error("sym::max_weight index", args.size(), index);
+            if (args.size() == 1) return total(args[0]) ? Expr(1) : guarded(Expr(1), raw(Op::max_weight, args, index));  // NaN for NaN
+            return raw(Op::max_weight, args, index);
+        case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol: case Op::guard:
+            break;  // handled above
+    }
+    throw error("sym::make: unreachable op");
+}
+
+/// Whether a decimal literal's magnitude is below 1e300 (finite at every precision).
+bool literal_total(std::string_view t) {
+    std::size_t i = 0;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    long int_digits = 0, lead_zeros = 0;
+    bool nonzero = false, frac = false, digit = false;
+    for (; i < t.size(); ++i) {
+        const char c = t[i];
+        if (c == '.') {
+            if (frac) return false;
+            frac = true;
+            continue;
+        }
+        if (c == 'e' || c == 'E') break;
+        if (c < '0' || c > '9') return false;
+        digit = true;
+        if (!frac) {
+            if (nonzero || c != '0') nonzero = true, ++int_digits;
+        } else if (!nonzero) {
+            if (c == '0') ++lead_zeros;
+            else nonzero = true;
+        }
+    }
+    if (!digit) return false;
+    long ex = 0;
+    if (i < t.size()) {
+        ++i;
+        bool minus = false;
+        if (i < t.size() && (t[i] == '+' || t[i] == '-')) minus = t[i++] == '-';
+        if (i == t.size()) return false;
+        for (; i < t.size(); ++i) {
+            if (t[i] < '0' || t[i] > '9') return false;
+            if (ex < 100000000) ex = ex * 10 + (t[i] - '0');
+        }
+        if (minus) ex = -ex;
+    }
+    if (!nonzero) return true;
+    const long mag = (int_digits > 0 ? int_digits - 1 : -(lead_zeros + 1)) + ex;
+    return mag < 300;
 }
 
 }  // namespace
 
 std::string_view op_name(Op op) {
-    static constexpr std::string_view names[] = {
-        "constant", "literal", "pi", "e", "symbol",
-        "neg", "exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan", "abs", "sigmoid", "stop_gradient",
-        "sign", "heaviside", "add", "sub", "mul", "div", "pow", "max", "min", "sum", "max", "max_weight", "logsumexp"};
-    return names[static_cast<std::size_t>(op)];
+    switch (op) {
+        case Op::constant: return "constant";
+        case Op::literal: return "literal";
+        case Op::pi: return "pi";
+        case Op::e: return "e";
+        case Op::symbol: return "symbol";
+        case Op::neg: return "neg";
+        case Op::exp: return "exp";
+        case Op::log: return "log";
+        case Op::sqrt: return "sqrt";
+        case Op::sin: return "sin";
+        case Op::cos: return "cos";
+        case Op::tan: return "tan";
+        case Op::sinh: return "sinh";
+        case Op::cosh: return "cosh";
+        case Op::tanh: return "tanh";
+        case Op::asin: return "asin";
+        case Op::acos: return "acos";
+        case Op::atan: return "atan";
+        case Op::abs: return "abs";
+        case Op::sigmoid: return "sigmoid";
+        case Op::stop_gradient: return "stop_gradient";
+        case Op::sign: return "sign";
+        case Op::heaviside: return "heaviside";
+        case Op::add: return "add";
+        case Op::sub: return "sub";
+        case Op::mul: return "mul";
+        case Op::div: return "div";
+        case Op::pow: return "pow";
+        case Op::max: return "max";
+        case Op::min: return "min";
+        case Op::sum: return "sum";
+        case Op::max_n: return "max";
+        case Op::max_weight: return "max_weight";
+        case Op::logsumexp: return "logsumexp";
+        case Op::guard: return "guard";
+    }
+    return "?";
 }
 
-Expr::Expr() : id_(0) {}
+Expr::Expr() : id_(0), graph_(G().serial) {}  // id 0 is the constant 0 in every graph
 Expr::Expr(int n) : Expr(static_cast<long long>(n)) {}
 Expr::Expr(long n) : Expr(static_cast<long long>(n)) {}
-Expr::Expr(long long n) : id_(graph().intern_constant(Rational{static_cast<std::int64_t>(n), 1})) {}
+Expr::Expr(long long n) {
+    const Expr c = C(Rational{static_cast<std::int64_t>(n), 1});
+    id_ = c.id_;
+    graph_ = c.graph_;
+}
 Expr::Expr(double x) {
     if (std::isfinite(x)) {
         int ex = 0;
@@ -307,20 +749,32 @@ Expr::Expr(double x) {
         std::optional<Rational> r;
         if (shift >= 0 && shift < 10) r = normalize(i128(mant) << shift, 1);
         else if (shift < 0 && shift > -62) r = normalize(mant, i128(1) << -shift);
-        if (r) { id_ = graph().intern_constant(*r); return; }
+        if (r) {
+            *this = C(*r);
+            return;
+        }
     }
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.17g", x);
-    id_ = literal(buf).id();
+    *this = literal(buf);
 }
 
-const Node& Expr::node() const { return graph().nodes[id_]; }
+Expr Expr::from_id(std::uint32_t id) { return ExprAccess::make(id, G().serial); }
 
-std::size_t graph_size() { return graph().nodes.size(); }
+const Node& Expr::node() const {
+    Graph& g = G();
+    check(*this, g);
+    return g.at(id_);
+}
 
-graph_scope::graph_scope() : mark_(graph().nodes.size()) {}
+std::size_t graph_size() { return G().count; }
+std::size_t graph_bytes() { return G().bytes(); }
+std::size_t live_graphs() { return graphs_alive.load(std::memory_order_relaxed); }
+
+graph_scope::graph_scope() : mark_(G().count) {}
 graph_scope::~graph_scope() {
-    if (graph().nodes.size() > mark_) graph().truncate(mark_);
+    Graph& g = G();
+    if (g.count > mark_) g.truncate(static_cast<std::uint32_t>(mark_));
 }
 
 Expr number(Rational r) {
@@ -358,62 +812,52 @@ Expr literal(std::string_view text) {
         for (int k = 0; k < (exp10 < 0 ? -exp10 : exp10); ++k) p *= 10;
         if (auto r = exp10 >= 0 ? normalize(mant * p, 1) : normalize(mant, p)) return C(*r);
     }
-    return Expr::from_id(graph().intern_text(Op::literal, std::string(text), {}, 0));
+    Key k;
+    k.op = Op::literal;
+    k.text = text;
+    k.leaf_total = literal_total(text);
+    return E(G().find_or_add(k));
 }
 
-Expr pi_constant() { return Expr::from_id(graph().intern_text(Op::pi, "pi", {}, 0)); }
-Expr e_constant() { return Expr::from_id(graph().intern_text(Op::e, "e", {}, 0)); }
+Expr pi_constant() {
+    Key k;
+    k.op = Op::pi;
+    k.text = "pi";
+    return E(G().find_or_add(k));
+}
+Expr e_constant() {
+    Key k;
+    k.op = Op::e;
+    k.text = "e";
+    return E(G().find_or_add(k));
+}
 Expr symbol(const std::string& name, const std::string& subscript, std::uint32_t flat) {
-    return Expr::from_id(graph().intern_text(Op::symbol, name, subscript, flat));
+    Key k;
+    k.op = Op::symbol;
+    k.text = name;
+    k.subscript = subscript;
+    k.index = flat;
+    return E(G().find_or_add(k));
 }
 
 Expr make(Op op, std::span<const Expr> args, std::uint32_t index) {
-    switch (op) {
-        case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol:
-            throw error("sym::make: leaves are built by number/literal/symbol, not make");
-        case Op::add: case Op::sub: case Op::mul: case Op::div: case Op::pow: case Op::max: case Op::min:
-            if (args.size() != 2) throw size_error(std::string("sym::make(") + std::string(op_name(op)) + ")", 2, args.size());
-            return simplify_binary(op, args[0], args[1]);
-        case Op::sum: {
-            std::vector<Expr> kept;
-            Rational c{0, 1};
-            for (const Expr& a : args) {
-                if (is_c(a)) {
-                    if (auto r = radd(c, cv(a))) { c = *r; continue; }
-                }
-                kept.push_back(a);
-            }
-            if (c.num != 0) kept.insert(kept.begin(), C(c));
-            if (kept.empty()) return Expr(0);
-            if (kept.size() == 1) return kept[0];
-            if (kept.size() == 2) return simplify_binary(Op::add, kept[0], kept[1]);
-            return Expr::from_id(graph().intern(Op::sum, kept, 0));
-        }
-        case Op::max_n: {
-            if (args.empty()) throw size_error("max of an empty range", 1, 0);
-            if (args.size() == 1) return args[0];
-            bool all_c = true;
-            for (const Expr& a : args) all_c = all_c && is_c(a);
-            if (all_c) {
-                Expr best = args[0];
-                for (const Expr& a : args) if (cmp(cv(a), cv(best)) > 0) best = a;
-                return best;
-            }
-            return Expr::from_id(graph().intern(Op::max_n, args, 0));
-        }
-        case Op::logsumexp: {
-            if (args.empty()) throw size_error("logsumexp of an empty range", 1, 0);
-            if (args.size() == 1) return args[0];
-            return Expr::from_id(graph().intern(Op::logsumexp, args, 0));
-        }
-        case Op::max_weight:
-            if (index >= args.size()) throw size_error("sym::max_weight index", args.size(), index);
-            if (args.size() == 1) return Expr(1);
-            return Expr::from_id(graph().intern(Op::max_weight, args, index));
-        default:
-            if (args.size() != 1) throw size_error(std::string("sym::make(") + std::string(op_name(op)) + ")", 1, args.size());
-            return simplify_unary(op, args[0]);
-    }
+    const Graph& g = G();
+    for (const Expr& a : args) check(a, g);
+    return simplify(op, args, index);
+}
+
+Expr make_raw(Op op, std::span<const Expr> args, std::uint32_t index) {
+    const Graph& g = G();
+    for (const Expr& a : args) check(a, g);
+    if (text_leaf(op) || op == Op::constant) throw error("sym::make_raw: leaves are built by number/literal/symbol");
+    return raw(op, args, index);
+}
+
+Expr guard(const Expr& value, std::span<const Expr> conditions) {
+    const Graph& g = G();
+    check(value, g);
+    for (const Expr& c : conditions) check(c, g);
+    return make_guard(value, conditions);
 }
 
 Expr sign(const Expr& x) { return make(Op::sign, x); }
@@ -421,15 +865,23 @@ Expr heaviside(const Expr& x) { return make(Op::heaviside, x); }
 Expr max_weight(std::span<const Expr> xs, std::size_t i) { return make(Op::max_weight, xs, static_cast<std::uint32_t>(i)); }
 
 std::vector<std::uint32_t> reachable(std::span<const Expr> roots) {
-    const auto& nodes = graph().nodes;
-    std::vector<char> seen(nodes.size(), 0);
+    Graph& g = G();
+    for (const Expr& r : roots) check(r, g);
+    if (g.stamp.size() < g.count) g.stamp.resize(g.count, 0);
+    if (++g.generation == 0) {
+        std::fill(g.stamp.begin(), g.stamp.end(), 0);
+        g.generation = 1;
+    }
+    const std::uint32_t gen = g.generation;
     std::vector<std::uint32_t> stack, out;
-    for (const Expr& r : roots) if (!seen[r.id()]) seen[r.id()] = 1, stack.push_back(r.id());
+    for (const Expr& r : roots)
+        if (g.stamp[r.id()] != gen) g.stamp[r.id()] = gen, stack.push_back(r.id());
     while (!stack.empty()) {
         const std::uint32_t k = stack.back();
         stack.pop_back();
         out.push_back(k);
-        for (std::uint32_t c : nodes[k].args) if (!seen[c]) seen[c] = 1, stack.push_back(c);
+        for (std::uint32_t c : g.at(k).args)
+            if (g.stamp[c] != gen) g.stamp[c] = gen, stack.push_back(c);
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -437,16 +889,18 @@ std::vector<std::uint32_t> reachable(std::span<const Expr> roots) {
 
 std::size_t operation_count(std::span<const Expr> roots) {
     std::size_t n = 0;
+    Graph& g = G();
     for (std::uint32_t k : reachable(roots)) {
-        const Node& nd = graph().nodes[k];
-        if (nd.args.empty()) continue;
+        const Node& nd = g.at(k);
+        if (nd.args.empty() || nd.op == Op::guard) continue;
         n += (nd.op == Op::sum || nd.op == Op::max_n) ? nd.args.size() - 1 : 1;
     }
     return n;
 }
 
 std::optional<Rational> constant_value(const Expr& e) {
-    if (is_c(e)) return cv(e);
+    const Node& n = e.node();
+    if (n.op == Op::constant) return n.value;
     return std::nullopt;
 }
 

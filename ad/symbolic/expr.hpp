@@ -1,17 +1,33 @@
 #pragma once
 /// \file expr.hpp
-/// The symbolic mode: `ad::sym::Expr` is a handle to a node of one global DAG with
-/// hash-consing (structurally equal subexpressions are ONE node). It is the third
-/// instantiation of the rule table (ops/rules): `exp(e)`, `a * b`, ... go through
-/// functions.hpp to `apply_unary/apply_binary/apply_nary` below, which BUILD nodes with cheap
-/// local simplification (constants folded, x·1, x+0, x·0, x−x, exp(log x), repeated factors as
+/// The symbolic mode: `ad::sym::Expr` is a handle to a node of a hash-consed DAG
+/// (structurally equal subexpressions are ONE node). It is the third instantiation of the rule
+/// table (ops/rules): `exp(e)`, `a * b`, ... go through functions.hpp to
+/// `apply_unary/apply_binary/apply_nary` below, which BUILD nodes with cheap local
+/// simplification (constants folded, x·1, x+0, x·0, x−x, exp(log x), repeated factors as
 /// powers; never expansion). Derivatives (ad/symbolic/derivative.hpp) call the same rules'
 /// `d`/`da`/`db`/`partials` with T = Expr; numeric evaluation (ad/symbolic/evaluate.hpp) calls
 /// their `value` with T = a number.
 ///
+/// **Domains.** A rewrite never changes where evaluation fails (Stan's rule: symbolic mode
+/// fails exactly where double arithmetic on the formula as written fails). A rewrite that is
+/// exact everywhere is applied as is. One that is exact only where some dropped subexpression
+/// is finite (x·0 → 0 drops x, exp(log x) → x drops log, a/a → 1 …) is applied only when the
+/// dropped part is *total* (finite for every finite value of the symbols, at every precision:
+/// see `is_total`); otherwise the result is a `guard` node, guard(simplified, original): its
+/// value is the simplified one, but evaluating it also evaluates the unsimplified original, so
+/// a checked evaluation throws at the original's failing operation (and an unchecked one gives
+/// its NaN or inf). Derivatives of a guarded expression carry the guard's conditions.
+///
+/// **Threads and memory.** Every thread has its own graph, created on first use and freed when
+/// the thread exits; building, differentiating and evaluating on several threads at once needs
+/// no locks. An Expr belongs to the thread that built it: using it on another thread (or after
+/// its thread ended) throws `ad::sym::graph_error`, never a wrong result. Within a thread,
+/// `graph_scope` frees what a piece of work added. A node costs about 88 bytes (56-byte node,
+/// its argument ids, its hash slot).
+///
 /// Constants are exact rationals (int64/int64); decimal literals that do not fit stay text and
-/// are read at the working precision when evaluated. The graph is global and not thread-safe;
-/// `graph_scope` frees what a piece of work added to it.
+/// are read at the working precision when evaluated.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -21,6 +37,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "ad/errors.hpp"
 #include "ops/rules/functions.hpp"
 
 namespace ad::sym {
@@ -31,11 +48,18 @@ enum class Op : std::uint8_t {
     neg, exp, log, sqrt, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan, abs, sigmoid, stop_gradient,  // unary rules
     sign, heaviside,                                                    // piecewise constants (derivative 0)
     add, sub, mul, div, pow, max, min,                                  // binary rules
-    sum, max_n, max_weight, logsumexp                                   // n-ary: Σ, max, ∂max/∂xᵢ, log Σ exp
+    sum, max_n, max_weight, logsumexp,                                  // n-ary: Σ, max, ∂max/∂xᵢ, log Σ exp
+    guard                                                               // guard(value, conditions…): see the file comment
 };
 
 /// The name of an op as written in the expression language (e.g. "exp", "add").
 std::string_view op_name(Op op);
+
+/// Misuse of a symbolic graph: an Expr used on a thread other than the one that built it, or
+/// after the graph_scope it was built in ended.
+struct graph_error : error {
+    using error::error;
+};
 
 /// An exact rational constant num/den (den > 0, reduced).
 struct Rational {
@@ -43,19 +67,26 @@ struct Rational {
     friend bool operator==(const Rational&, const Rational&) = default;
 };
 
-/// One interned node. Children always have smaller ids than their parent, so increasing id
-/// order is a topological order of the whole graph.
+/// One interned node (56 bytes). Children always have smaller ids than their parent, so
+/// increasing id order is a topological order of the whole graph. Nodes never move while they
+/// live (references stay valid until their graph_scope ends).
 struct Node {
-    Op op;
-    std::vector<std::uint32_t> args;  ///< children (empty for leaves)
-    Rational value;                   ///< op == constant
-    std::uint32_t index = 0;          ///< max_weight: the entry i; symbol: flat index in its array
-    std::string text;                 ///< literal: its spelling; symbol: the variable's base name
-    std::string subscript;            ///< symbol: "[3]" or "[0, 1]" for an array element, else ""
-    bool has_symbol = false;          ///< some symbol is reachable (otherwise a constant subtree)
+    Op op = Op::constant;
+    bool has_symbol = false;              ///< some symbol is reachable (otherwise a constant subtree)
+    bool total = true;                    ///< finite for every finite binding of the symbols (see is_total)
+    std::uint32_t index = 0;              ///< max_weight: the entry i; symbol: flat index in its array
+    std::span<const std::uint32_t> args;  ///< children (empty for leaves)
+    Rational value;                       ///< op == constant
+    const char* str = nullptr;            ///< literal/symbol/pi/e: text then subscript
+    std::uint32_t text_size = 0, subscript_size = 0;
+    /// literal: its spelling; symbol: the variable's base name; pi/e: "pi"/"e".
+    std::string_view text() const noexcept { return {str, text_size}; }
+    /// symbol: "[3]" or "[0, 1]" for an array element, else "".
+    std::string_view subscript() const noexcept { return {str ? str + text_size : nullptr, subscript_size}; }
 };
 
-/// A handle to an interned node. Cheap to copy; equal handles mean equal expressions.
+/// A handle to an interned node of the calling thread's graph. Cheap to copy; equal handles
+/// mean equal expressions.
 class Expr {
 public:
     /// The constant 0.
@@ -66,12 +97,13 @@ public:
     Expr(long long n);
     /// A double constant: exact rational when possible, else its 17-digit decimal text.
     Expr(double x);
-    /// The handle of node `id` (no check).
-    static Expr from_id(std::uint32_t id) { Expr e; e.id_ = id; return e; }
+    /// The handle of node `id` of this thread's graph (checked when used).
+    static Expr from_id(std::uint32_t id);
 
-    /// The node's id in the global graph.
+    /// The node's id in its graph.
     std::uint32_t id() const noexcept { return id_; }
-    /// The node.
+    /// The node. Throws graph_error if this Expr belongs to another thread's graph or to a
+    /// graph_scope that has ended.
     const Node& node() const;
     /// Shorthands on the node.
     Op op() const { return node().op; }
@@ -80,19 +112,30 @@ public:
     /// Child k.
     Expr arg(std::size_t k) const { return from_id(node().args[k]); }
     /// Identity of nodes (structural equality thanks to hash-consing).
-    bool same(const Expr& o) const noexcept { return id_ == o.id_; }
+    bool same(const Expr& o) const noexcept { return id_ == o.id_ && graph_ == o.graph_; }
+    /// The serial number of the graph (thread) this Expr belongs to.
+    std::uint32_t graph() const noexcept { return graph_; }
 
 private:
+    Expr(std::uint32_t id, std::uint32_t graph) : id_(id), graph_(graph) {}
+    friend struct ExprAccess;
     std::uint32_t id_ = 0;
+    std::uint32_t graph_ = 0;
 };
 
-/// Number of nodes in the global graph.
+/// Number of nodes in the calling thread's graph.
 std::size_t graph_size();
+/// Bytes held by the calling thread's graph (nodes, arguments, hash table, texts).
+std::size_t graph_bytes();
+/// Number of per-thread graphs alive in the process (each is freed when its thread exits).
+std::size_t live_graphs();
 
-/// A scope of the global graph, as a tape scope is for reverse mode: the nodes created while it
-/// lives are freed when it ends, so a long-running program (a server, a fuzzer, a loop over
-/// user formulas) keeps the graph flat. Nodes that already existed are kept. Expr handles
-/// made inside the scope must not be used after it ends. Scopes nest (last in, first out).
+/// A scope of the calling thread's graph, as a tape scope is for reverse mode: the nodes
+/// created while it lives are freed when it ends, so a long-running program (a server, a
+/// fuzzer, a loop over user formulas) keeps the graph flat. Nodes that already existed are
+/// kept. Expr handles made inside the scope must not be used after it ends (an id beyond the
+/// graph throws graph_error; one reused by a later node cannot be told apart). Scopes nest
+/// (last in, first out) and belong to the thread that made them.
 class graph_scope {
 public:
     graph_scope();
@@ -126,6 +169,19 @@ inline Expr make(Op op, const Expr& a, const Expr& b) {
     const Expr ab[2] = {a, b};
     return make(op, std::span<const Expr>(ab, 2));
 }
+/// The node op(args) exactly as given, without simplification (a guard's condition).
+Expr make_raw(Op op, std::span<const Expr> args, std::uint32_t index = 0);
+
+/// guard(value, conditions…): the value of `value`, failing where a condition's evaluation
+/// fails. Nested guards are flattened, total and repeated conditions dropped; with no
+/// condition left it is `value` itself.
+Expr guard(const Expr& value, std::span<const Expr> conditions);
+/// True when e is finite for every finite binding of its symbols at every working precision:
+/// exact constants, π, e, literals below 1e300 in magnitude, symbols, and neg, sin, cos, atan,
+/// tanh, abs, sigmoid, sign, heaviside, stop_gradient, max, min, max_n, max_weight of total
+/// arguments. Everything else (exp, log, division, powers, sums and products that can
+/// overflow, …) may fail and is kept as a condition when a rewrite drops it.
+inline bool is_total(const Expr& e) { return e.node().total; }
 
 /// sign(x) ∈ {−1, 0, 1} as a node (the derivative of abs); its own derivative is 0.
 Expr sign(const Expr& x);
@@ -182,7 +238,8 @@ using ad::cosh; using ad::tanh; using ad::asin; using ad::acos; using ad::atan; 
 using ad::sigmoid; using ad::stop_gradient; using ad::pow; using ad::max; using ad::min; using ad::sum; using ad::logsumexp;
 
 /// Number of shared operations in the DAG reachable from `roots`: each distinct non-leaf node
-/// counts once, an n-ary node with k operands counts k−1 (as SymPy's count_ops does).
+/// counts once, an n-ary node with k operands counts k−1 (as SymPy's count_ops does). A guard
+/// is no arithmetic and counts 0 (its conditions count as operations).
 std::size_t operation_count(std::span<const Expr> roots);
 /// The reachable nodes of `roots` in increasing id order (a topological order: children first).
 std::vector<std::uint32_t> reachable(std::span<const Expr> roots);

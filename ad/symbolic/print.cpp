@@ -60,14 +60,15 @@ std::string temp_name(const std::string& prefix, std::size_t k, Style st) {
 }
 
 std::string symbol_text(const Node& n, Style st) {
-    if (n.subscript.empty()) return n.text;
-    if (st == Style::c) return n.text + "[" + std::to_string(n.index) + "]";
+    const std::string text(n.text()), subscript(n.subscript());
+    if (subscript.empty()) return text;
+    if (st == Style::c) return text + "[" + std::to_string(n.index) + "]";
     if (st == Style::latex) {
-        std::string sub = n.subscript.substr(1, n.subscript.size() - 2);
+        std::string sub = subscript.substr(1, subscript.size() - 2);
         sub.erase(std::remove(sub.begin(), sub.end(), ' '), sub.end());
-        return n.text + "_{" + sub + "}";
+        return text + "_{" + sub + "}";
     }
-    return n.text + n.subscript;
+    return text + subscript;
 }
 
 std::string func_name(Op op, Style st) {
@@ -104,7 +105,7 @@ Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
     };
     switch (n.op) {
         case Op::constant: return constant_piece(n.value, st);
-        case Op::literal: return {n.text, atom};
+        case Op::literal: return {std::string(n.text()), atom};
         case Op::pi: return {st == Style::latex ? "\\pi" : (st == Style::c ? "3.14159265358979323846" : "pi"), atom};
         case Op::e: return {st == Style::c ? "2.71828182845904523536" : "e", atom};
         case Op::symbol: return {symbol_text(n, st), atom};
@@ -147,9 +148,26 @@ Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
             if (st == Style::c) return call("adiff_max_weight", std::to_string(a.size()) + ", (const double[]){" + list(0) + "}, " + std::to_string(n.index));
             if (st == Style::latex) return call("\\operatorname{maxweight}_{" + std::to_string(n.index) + "}", list(0));
             return call("max_weight", "[" + list(0) + "], " + std::to_string(n.index));
-        default:
+        case Op::guard: {
+            // guard(s, c…): the value s where every condition c evaluates (is finite). Text:
+            // s + 0*(c) + …, which parses back and fails, in every mode, where c does; LaTeX:
+            // s restricted to where the c are real; C: adiff_guard (same semantics as evaluate).
+            if (st == Style::c) return call("adiff_guard", a[0]->s + ", " + std::to_string(a.size() - 1) + ", (const double[]){" + list(1) + "}");
+            if (st == Style::latex) {
+                std::string where;
+                for (std::size_t k = 1; k < a.size(); ++k) where += (k > 1 ? ",\\ " : "") + a[k]->s + " \\in \\mathbb{R}";
+                return {"\\left." + a[0]->s + "\\right|_{" + where + "}", additive};
+            }
+            std::string s = wrap(*a[0], additive, st);
+            for (std::size_t k = 1; k < a.size(); ++k) s += " + 0*" + wrap(*a[k], power, st);
+            return {s, additive};
+        }
+        case Op::log: case Op::sin: case Op::cos: case Op::tan: case Op::sinh: case Op::cosh: case Op::tanh:
+        case Op::asin: case Op::acos: case Op::atan: case Op::sigmoid: case Op::stop_gradient: case Op::sign:
+        case Op::heaviside: case Op::max: case Op::min:
             return call(func_name(n.op, st), list(0));
     }
+    return call(func_name(n.op, st), list(0));
 }
 
 }  // namespace
@@ -207,6 +225,7 @@ std::string c_helpers() {
            "}\n"
            "static inline double adiff_max(double a, double b) { return a != a ? a : (b != b ? b : (a >= b ? a : b)); }\n"
            "static inline double adiff_min(double a, double b) { return a != a ? a : (b != b ? b : (a <= b ? a : b)); }\n"
+           "static inline double adiff_guard(double v, int n, const double* c) { for (int i = 0; i < n; ++i) if (!isfinite(c[i])) return isfinite(v) ? c[i] : v; return v; }\n"
            "static inline double adiff_max_weight(int n, const double* v, int i) {\n"
            "    double m = adiff_max_n(n, v); if (m != m) return m; int k = 0; for (int j = 0; j < n; ++j) k += v[j] == m; return v[i] == m ? 1.0 / k : 0.0;\n"
            "}\n";

@@ -3,7 +3,9 @@
 /// Printers of symbolic expressions: plain text in the expression language (parses back with
 /// ad::parse::parse and evaluates to the same numbers), LaTeX, and C. A node used more than
 /// once (or nested too deeply to read) is printed once as a temporary `t0 = …`, so the printed
-/// size follows the DAG, not the tree.
+/// size follows the DAG, not the tree. A guard(s, c…) (see expr.hpp) is printed with its
+/// conditions, never as s alone: text `s + 0*(c)` (parses back, and fails in every mode where
+/// c does), LaTeX `\left. s \right|_{c \in \mathbb{R}}`, C `adiff_guard(s, n, {c…})`.
 #include <span>
 #include <string>
 #include <utility>
@@ -29,7 +31,7 @@ Printed print(std::span<const Expr> roots, Style style, const std::string& prefi
 std::string to_text(const Expr& e);
 
 /// Helper functions the C printer's output calls (sigmoid, sign, heaviside, max over an array
-/// and its weight), as static inline C definitions.
+/// and its weight, guard), as static inline C definitions.
 std::string c_helpers();
 
 }  // namespace ad::sym
