@@ -11,6 +11,37 @@ namespace {
 bool is_zero(const Expr& e) { return e.is_constant() && constant_value(e)->num == 0; }
 bool reciprocal(const Expr& e) { return e.op() == Op::div && e.arg(0).is_constant() && *constant_value(e.arg(0)) == Rational{1, 1}; }
 
+/// The index of `x` among the arguments of the logsumexp node `l`, or −1.
+long find_arg(const Expr& l, const Expr& x) {
+    const auto& args = l.node().args;
+    for (std::size_t k = 0; k < args.size(); ++k)
+        if (args[k] == x.id()) return static_cast<long>(k);
+    return -1;
+}
+
+/// k if the logsumexp node `r` has the arguments of the logsumexp node `l` but the k-th, else −1.
+long rest_index(const Expr& r, const Expr& l) {
+    const auto& ra = r.node().args;
+    const auto& la = l.node().args;
+    if (ra.size() + 1 != la.size()) return -1;
+    std::size_t i = 0;
+    while (i < ra.size() && ra[i] == la[i]) ++i;
+    for (std::size_t j = i; j < ra.size(); ++j)
+        if (ra[j] != la[j + 1]) return -1;
+    return static_cast<long>(i);
+}
+
+/// 1 − exp(x_k − L) for L = logsumexp(x…), without cancellation: Σ_{j≠k} exp(x_j − L) =
+/// exp(logsumexp(x_{j≠k}) − L) (exact identity; relatively accurate even when exp(x_k − L) is
+/// within rounding of 1, i.e. at a dominant logit).
+Expr one_minus_softmax(const Expr& l, std::size_t k) {
+    std::vector<Expr> rest;
+    rest.reserve(l.node().args.size() - 1);
+    for (std::size_t j = 0; j < l.node().args.size(); ++j)
+        if (j != k) rest.push_back(l.arg(j));
+    return exp(logsumexp(std::span<const Expr>(rest)) - l);
+}
+
 }  // namespace
 
 std::vector<Expr> gradient(const Expr& y, std::span<const Expr> wrt) {
@@ -97,7 +128,55 @@ std::vector<Expr> gradient(const Expr& y, std::span<const Expr> wrt) {
                 if (x.has_symbol()) with_unary_rule(op, [&](auto rule) { give(x, rule.d(x, node)); });
                 break;
             }
-            case Op::add: case Op::sub: case Op::mul: case Op::div: case Op::pow: case Op::max: case Op::min: {
+            case Op::sub: {
+                // x_k − L and L − x_k with L = logsumexp(…, x_k, …): the path through L is taken
+                // here, with 1 − exp(x_k − L) in its stable form (a log_softmax entry; the
+                // softmax and logsumexp derivatives are built on these nodes).
+                const Expr a = node.arg(0), b = node.arg(1);
+                const bool lse_b = b.op() == Op::logsumexp, lse_a = a.op() == Op::logsumexp;
+                const long k = lse_b ? find_arg(b, a) : (lse_a ? find_arg(a, b) : -1);
+                // R − L and L − R with R = logsumexp(x_{j≠k}) (the stable 1 − softmax_k above):
+                // ∂(R − L)/∂x_j = exp(x_j − R) − exp(x_j − L) = exp(x_j − R)·exp(x_k − L) for
+                // j ≠ k and −exp(x_k − L) for k, again without a difference of near-equal terms.
+                if (lse_a && lse_b) {
+                    long kr = rest_index(a, b);
+                    const bool r_first = kr >= 0;
+                    if (!r_first) kr = rest_index(b, a);
+                    if (kr >= 0) {
+                        const Expr r = r_first ? a : b, l = r_first ? b : a;
+                        const Expr xk = l.arg(static_cast<std::size_t>(kr));
+                        const Expr gy = strip((r_first ? g : -g) * exp(xk - l));
+                        auto put = [&](const Expr& x, const Expr& c0) {
+                            if (!x.has_symbol()) return;
+                            const Expr c = strip(c0);
+                            if (!is_zero(c)) push(pos(x.id()), c);
+                        };
+                        put(xk, -gy);
+                        for (std::size_t j = 0; j < r.node().args.size(); ++j) put(r.arg(j), gy * exp(r.arg(j) - r));
+                        break;
+                    }
+                }
+                if (k >= 0) {
+                    const Expr l = lse_b ? b : a, x = lse_b ? a : b;
+                    const Expr ng = -g;
+                    const Expr to_others = lse_b ? ng : g;  // ∂/∂x_j = ∓exp(x_j − L) for j ≠ k
+                    const Expr om = one_minus_softmax(l, static_cast<std::size_t>(k));
+                    if (x.has_symbol()) {
+                        const Expr c = strip(lse_b ? g * om : ng * om);
+                        if (!is_zero(c)) push(pos(x.id()), c);
+                    }
+                    for (std::size_t j = 0; j < l.node().args.size(); ++j) {
+                        if (j == static_cast<std::size_t>(k)) continue;
+                        const Expr xj = l.arg(j);
+                        if (!xj.has_symbol()) continue;
+                        const Expr c = strip(to_others * exp(xj - l));
+                        if (!is_zero(c)) push(pos(xj.id()), c);
+                    }
+                    break;
+                }
+                [[fallthrough]];
+            }
+            case Op::add: case Op::mul: case Op::div: case Op::pow: case Op::max: case Op::min: {
                 const Expr a = node.arg(0), b = node.arg(1);
                 with_binary_rule(op, [&](auto rule) {
                     if (a.has_symbol()) give(a, rule.da(a, b, node));
