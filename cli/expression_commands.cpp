@@ -262,14 +262,15 @@ int run_check(const Request& req, std::ostream& out) {
     for (std::size_t k = 0; k < req.wrt.size(); ++k) wrt += (k ? ", " : "") + req.wrt[k];
     const std::size_t n = std::max<std::size_t>(c50.cols, 1);
     if (req.json) {
-        out << "{\"verdict\": \"" << verdict << "\", \"points\": " << points.size() << ", \"disagreeing_points\": " << disagreeing
-            << ", \"precision\": \"" << digits << "\", \"max_abs_error\": " << from_log10(ma) << ", \"max_rel_error\": " << from_log10(mr)
+        out << expr::json_head("check") << ", \"verdict\": \"" << verdict << "\", \"ok\": " << (agrees ? "true" : "false") << ", \"points\": " << points.size() << ", \"disagreeing_points\": " << disagreeing
+            << ", \"precision\": \"" << digits << "\", \"max_abs_error\": " << expr::json_number(from_log10(ma))
+            << ", \"max_rel_error\": " << expr::json_number(from_log10(mr))
             << ", \"criterion\": {\"rtol_50_digits\": " << rtol_text << ", \"rtol_100_digits\": "
             << (req.rtol > 0 ? from_log10(log_rtol100) : std::string("1e-60")) << ", \"rounding_shrink_orders\": 25}"
             << ", \"entries_decided_at_100_digits\": " << confirmed + rounding << ", \"double\": " << expr::json_string(double_line)
             << ", \"agrees_in_double\": " << (double_ok ? "true" : "false") << ", \"jacobian_shape\": [" << c50.rows << ", " << c50.cols
             << "], \"worst\": {\"point\": " << point_json(points[worst.point]) << ", \"entry\": [" << worst.entry / n << ", "
-            << worst.entry % n << "], \"ad\": " << ad_text << ", \"claim\": " << claim_text << "}}\n";
+            << worst.entry % n << "], \"ad\": " << expr::json_number(ad_text) << ", \"claim\": " << expr::json_number(claim_text) << "}}\n";
     } else {
         const std::string where = points.size() == 1 ? "at the given point" : "at " + std::to_string(points.size()) + " random points (seed " + std::to_string(req.seed) + ")";
         if (agrees) {
@@ -309,6 +310,19 @@ std::string read_source(std::string s) {
         return os.str();
     }
     return s;
+}
+
+/// Reports an error on stderr — one line of text, or with --format json one JSON object
+/// {"schema_version", "command", "error": {"exit_code", "kind", "operation", "message"}} —
+/// and returns its exit code. Standard output stays empty.
+int fail(const std::string& command, const Options& o, int code, const std::string& kind, const std::string& message, const std::string& op) {
+    if (o.format == "json")
+        std::cerr << expr::json_head(command) << ", \"error\": {\"exit_code\": " << code << ", \"kind\": " << expr::json_string(kind)
+                  << ", \"operation\": " << (op.empty() ? "null" : expr::json_string(op)) << ", \"message\": " << expr::json_string(message)
+                  << "}}\n";
+    else
+        std::cerr << "adiff " << command << ": " << message << "\n";
+    return code;
 }
 
 int run_command(const std::string& command, Options o) {
@@ -375,20 +389,15 @@ int run_command(const std::string& command, Options o) {
         std::cout.flush();
         return code;
     } catch (const ad::parse_error& e) {
-        std::cerr << "adiff " << command << ": " << e.what() << "\n";
-        return exit_bad_input;
+        return fail(command, o, exit_bad_input, "parse", e.what(), "");
     } catch (const ad::name_error& e) {
-        std::cerr << "adiff " << command << ": " << e.what() << "\n";
-        return exit_bad_input;
+        return fail(command, o, exit_bad_input, "name", e.what(), "");
     } catch (const ad::domain_error& e) {
-        std::cerr << "adiff " << command << ": " << expr::with_site(e.what(), source) << "\n";
-        return exit_nonfinite;
+        return fail(command, o, exit_nonfinite, "non-finite", expr::with_site(e.what(), source), e.op);
     } catch (const ad::error& e) {
-        std::cerr << "adiff " << command << ": " << expr::with_site(e.what(), source) << "\n";
-        return exit_bad_input;
+        return fail(command, o, exit_bad_input, "bad input", expr::with_site(e.what(), source), "");
     } catch (const std::exception& e) {
-        std::cerr << "adiff " << command << ": internal error: " << e.what() << "\n";
-        return exit_internal;
+        return fail(command, o, exit_internal, "internal", std::string("internal error: ") + e.what(), "");
     }
 }
 

@@ -76,14 +76,14 @@ int run_diff(const Request& req, std::ostream& out) {
     std::string what = "d/d";
     for (std::size_t k = 0; k < wrt.size(); ++k) what += (k ? "," : "") + wrt[k];
     if (req.json) {
-        out << "{\"bindings\": [";
+        out << json_head("diff") << ", \"bindings\": [";
         for (std::size_t k = 0; k < p.bindings.size(); ++k)
             out << (k ? ", " : "") << "[" << json_string(p.bindings[k].first) << ", " << json_string(p.bindings[k].second) << "]";
         out << "], \"derivative\": ";
         std::vector<std::string> quoted;
         for (const auto& r : p.roots) quoted.push_back(json_string(r));
-        std::size_t k = 0;
-        out << nest(quoted, shape, 0, k, false, "[", "]", ",");
+        std::size_t k = 0;  // always the m × n Jacobian layout (rows: outputs, columns: wrt entries)
+        out << nest(quoted, ad::Shape{J.rows(), J.cols()}, 0, k, false, "[", "]", ",");
         out << ", \"wrt\": [";
         for (std::size_t i = 0; i < wrt.size(); ++i) out << (i ? ", " : "") << json_string(wrt[i]);
         out << "], \"shape\": [" << J.rows() << ", " << J.cols() << "], \"operations\": " << ops << "}\n";

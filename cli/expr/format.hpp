@@ -3,6 +3,8 @@
 /// Numbers and arrays as text and JSON, with enough digits to round-trip at the working
 /// precision (shortest round-trip for double/long double, all digits for 50/100).
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <ios>
 #include <limits>
 #include <string>
@@ -26,10 +28,21 @@ std::string num(const T& x) {
     }
 }
 
+/// A number's text as a JSON value that every JSON reader takes exactly: a bare number when it
+/// is within double's range, else a string with all its digits ("5e+349", "5.07e-435": JSON
+/// allows such numbers, but most readers overflow or flush them to 0).
+inline std::string json_number(const std::string& text) {
+    const double d = std::strtod(text.c_str(), nullptr);
+    const bool zero_text = text.find_first_of("123456789") == std::string::npos ||
+                           text.find_first_of("123456789") > text.find_first_of("eE");
+    if (std::isinf(d) || (d == 0 && !zero_text) || (d != 0 && std::fabs(d) < 2.2250738585072014e-308)) return "\"" + text + "\"";
+    return text;
+}
+
 namespace detail {
 template <class T>
 void nested(const ad::Array<T>& a, std::size_t axis, std::size_t& k, std::string& out, bool pretty, std::size_t indent) {
-    if (axis == a.ndim()) { out += num(a[k++]); return; }
+    if (axis == a.ndim()) { out += pretty ? num(a[k++]) : json_number(num(a[k++])); return; }
     out += "[";
     const std::size_t n = a.shape()[axis];
     for (std::size_t i = 0; i < n; ++i) {
@@ -72,6 +85,14 @@ inline std::string json_string(const std::string& s) {
         else out += c;
     }
     return out + "\"";
+}
+
+/// The version of the JSON output schema (docs/cli.md#json-output), shared by every command.
+inline constexpr int json_schema_version = 1;
+
+/// The opening of every JSON object adiff prints: `{"schema_version": 1, "command": "grad"`.
+inline std::string json_head(const std::string& command) {
+    return "{\"schema_version\": " + std::to_string(json_schema_version) + ", \"command\": " + json_string(command);
 }
 
 }  // namespace adiff::cli::expr

@@ -347,6 +347,9 @@ int run_at(const Request& req, std::ostream& out) {
     std::string wrt_json = "[";
     for (std::size_t k = 0; k < names.size(); ++k) wrt_json += (k ? ", " : "") + json_string(names[k]);
     wrt_json += "]";
+    std::string entries_json = "[";
+    for (const auto& c : entry_names(names, shapes)) entries_json += (entries_json.size() > 1 ? ", " : "") + json_string(c);
+    entries_json += "]";
     std::string warn_json;
     if (req.json) {
         warn_json = ", \"warnings\": [";
@@ -354,13 +357,13 @@ int run_at(const Request& req, std::ostream& out) {
         warn_json += "]";
     }
     if (req.command == "eval") {
-        out << (req.json ? "{\"value\": " + json_array(v) + warn_json + "}" : text_array(v)) << "\n";
+        out << (req.json ? json_head(req.command) + ", \"value\": " + json_array(v) + warn_json + "}" : text_array(v)) << "\n";
         return exit_ok;
     }
     if (req.command == "grad") {
         const auto parts = split(o.get("gradient").values(), shapes);
         if (req.json) {
-            out << "{\"value\": " << json_array(v) << ", \"gradient\": {";
+            out << json_head(req.command) << ", \"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"gradient\": {";
             for (std::size_t k = 0; k < names.size(); ++k) out << (k ? ", " : "") << json_string(names[k]) << ": " << json_array(parts[k]);
             out << "}" << warn_json << "}\n";
         } else {
@@ -377,7 +380,8 @@ int run_at(const Request& req, std::ostream& out) {
             ad::plot::write_heatmap(req.plot, J, po);
         }
         if (req.json) {
-            out << "{\"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"jacobian\": " << json_array(J) << warn_json << "}\n";
+            out << json_head(req.command) << ", \"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"wrt_entries\": " << entries_json
+                << ", \"jacobian\": " << json_array(J) << warn_json << "}\n";
         } else {
             out << "value: " << text_array(v) << "\n";
             out << "jacobian (" << J.rows() << " x " << J.cols() << ", rows: outputs, columns: ";
@@ -390,7 +394,11 @@ int run_at(const Request& req, std::ostream& out) {
     const ad::Array<T>& g = o.get("gradient");
     const ad::Array<T>& H = o.get("hessian");
     if (req.json) {
-        out << "{\"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"gradient\": " << json_array(g)
+        const auto gparts = split(g.values(), shapes);
+        out << json_head(req.command) << ", \"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"wrt_entries\": " << entries_json
+            << ", \"gradient\": {";
+        for (std::size_t k = 0; k < names.size(); ++k) out << (k ? ", " : "") << json_string(names[k]) << ": " << json_array(gparts[k]);
+        out << "}"
             << ", \"hessian\": " << json_array(H) << warn_json << "}\n";
     } else {
         out << "value: " << text_array(v) << "\ngradient: " << text_array(g) << "\nhessian (" << H.rows() << " x " << H.cols() << "):\n"

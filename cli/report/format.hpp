@@ -75,7 +75,8 @@ inline std::string to_text(const result& r) {
 inline std::string to_json(const result& r) {
     using detail::json_num, detail::json_str;
     std::ostringstream os;
-    os << "{\"classes\": " << r.opt.classes << ", \"batch\": " << r.opt.batch << ", \"seed\": " << r.opt.seed
+    os << "{\"schema_version\": 1, \"command\": \"softmax\", \"verdict\": " << (r.ok ? "\"agrees\"" : "\"disagrees\"")
+       << ", \"classes\": " << r.opt.classes << ", \"batch\": " << r.opt.batch << ", \"seed\": " << r.opt.seed
        << ", \"precision\": " << json_str(r.opt.precision) << ", \"ok\": " << (r.ok ? "true" : "false")
        << ", \"seconds\": " << json_num(r.seconds) << ", \"rows\": [";
     for (std::size_t i = 0; i < r.rows.size(); ++i) {

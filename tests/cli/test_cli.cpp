@@ -75,7 +75,7 @@ TEST_CASE("eval: values, bindings, precision", "[cli]") {
     r = adiff("eval '0.1 + 0.2'");
     CHECK(r.out == "0.30000000000000004\n");
     r = adiff("eval 'x' --at x=1.5 --format json");
-    CHECK(r.out == "{\"value\": 1.5, \"warnings\": []}\n");  // the guard's warnings: none
+    CHECK(r.out == "{\"schema_version\": 1, \"command\": \"eval\", \"value\": 1.5, \"warnings\": []}\n");  // the guard's warnings: none
 }
 
 TEST_CASE("grad / jacobian / hessian agree in every mode and precision", "[cli]") {
@@ -130,7 +130,7 @@ TEST_CASE("diff prints a derivative that parses back and equals forward and reve
     }
     auto json = adiff("diff 'x^2*sin(x)' --wrt x --format json");
     CHECK(json.code == 0);
-    CHECK(json.out.find("\"bindings\": [], \"derivative\": \"x^2*cos(x) + sin(x)*(2*x)\"") != std::string::npos);
+    CHECK(json.out.find("\"bindings\": [], \"derivative\": [[\"x^2*cos(x) + sin(x)*(2*x)\"]]") != std::string::npos);
     auto latex = adiff("diff 'exp(x)/x' --wrt x --latex");
     CHECK(latex.out.find("\\frac{e^{x}}{x}") != std::string::npos);
     auto c = adiff("diff 'softmax(z)' --size z=3 --c");
@@ -150,7 +150,7 @@ TEST_CASE("check agrees on true identities", "[cli][check]") {
     // ∂CE/∂z = p − onehot (seed 002)
     r = adiff("check '(-log_softmax(z)[2])' --claim 'softmax(z) - [0, 0, 1]' --wrt z --size z=3 --random 10 --format json");
     CHECK(r.code == 0);
-    CHECK(r.out.find("\"verdict\": \"agrees\", \"points\": 10") != std::string::npos);
+    CHECK(r.out.find("\"verdict\": \"agrees\", \"ok\": true, \"points\": 10") != std::string::npos);
     // seed 003: h = softmax(Wᵀx), ∂h_i/∂W_jk = h_i(δ_ik − h_k) x_j
     std::string claim = "h = softmax(transpose(W) @ x); D = diag(h) - outer(h, h); [";
     for (int i = 0; i < 5; ++i) claim += std::string(i ? ", " : "") + "[x[0]*D[" + std::to_string(i) + "], x[1]*D[" + std::to_string(i) + "], x[2]*D[" + std::to_string(i) + "]]";
