@@ -49,6 +49,7 @@ Array<T> batch_jacobian_forward(F&& f, const Array<T>& Z) {
             for (std::size_t l = 0; l < lanes; ++l) Zd[p * Q + j0 + l].t[l] = T(0);
         if (Q == 0) break;
     }
+    if (detail::checking_enabled) [[unlikely]] detail::check_entries<T>("batch_jacobian", B);
     return B;
 }
 
@@ -86,6 +87,7 @@ Array<T> batch_jacobian_reverse(F&& f, const Array<T>& Z) {
         for (std::size_t p = 0; p < M; ++p)
             for (std::size_t j = 0; j < Q; ++j) B[(p * P + q) * Q + j] = any ? adj[p * Q + j] : T(0);
     }
+    if (detail::checking_enabled) [[unlikely]] detail::check_entries<T>("batch_jacobian", B);
     return B;
 }
 

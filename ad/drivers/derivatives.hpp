@@ -41,6 +41,7 @@ std::array<T, K + 1> derivatives(F&& f, const T& x) {
     const auto y = f(detail::seed<T, K>(x));
     std::array<T, K + 1> r;
     for (std::size_t k = 0; k <= K; ++k) r[k] = detail::component<K>(y, k);
+    if (detail::checking_enabled) [[unlikely]] detail::check_entries<T>("derivatives", r);
     return r;
 }
 

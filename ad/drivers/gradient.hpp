@@ -2,6 +2,8 @@
 /// \file gradient.hpp
 /// Reverse-mode drivers: gradient, value_and_gradient, vjp. `f` is a callable taking
 /// `const std::vector<Var<T>>&` (write it as a generic lambda so other modes can call it too).
+/// In checked mode (ad::checked_scope) every driver also checks each entry it returns and throws
+/// ad::domain_error naming the driver and the entry instead of returning inf or NaN.
 #include <utility>
 #include <vector>
 
@@ -29,7 +31,12 @@ std::pair<T, std::vector<T>> value_and_gradient(F&& f, const std::vector<T>& x) 
     if (out.size() != 1) throw size_error("gradient: f must return one scalar output", 1, out.size());
     (*tape).gradient_of(out[0].i);
     const auto adj = (*tape).adjoints();
-    return {out[0].v, std::vector<T>(adj.begin(), adj.begin() + static_cast<std::ptrdiff_t>(x.size()))};
+    std::pair<T, std::vector<T>> r{out[0].v, std::vector<T>(adj.begin(), adj.begin() + static_cast<std::ptrdiff_t>(x.size()))};
+    if (detail::checking_enabled) [[unlikely]] {
+        detail::check_entries<T>("value", std::span<const T>(&r.first, 1));
+        detail::check_entries<T>("gradient", r.second);
+    }
+    return r;
 }
 
 /// ∇f(x) for a scalar f (reverse mode).
@@ -56,7 +63,12 @@ std::pair<std::vector<T>, std::vector<T>> vjp(F&& f, const std::vector<T>& x, co
     if (any) t.sweep(top);
     std::vector<T> value(out.size());
     for (std::size_t i = 0; i < out.size(); ++i) value[i] = out[i].v;
-    return {std::move(value), std::vector<T>(t.adjoints().begin(), t.adjoints().begin() + static_cast<std::ptrdiff_t>(x.size()))};
+    std::vector<T> g(t.adjoints().begin(), t.adjoints().begin() + static_cast<std::ptrdiff_t>(x.size()));
+    if (detail::checking_enabled) [[unlikely]] {
+        detail::check_entries<T>("vjp value", value);
+        detail::check_entries<T>("vjp", g);
+    }
+    return {std::move(value), std::move(g)};
 }
 
 }  // namespace ad

@@ -45,6 +45,11 @@ hessian_result<T> hessian_full(F&& f, const std::vector<T>& x) {
         for (std::size_t l = 0; l < lanes; ++l) xd[j0 + l].t[l] = T(0);
         if (n == 0) break;
     }
+    if (detail::checking_enabled) [[unlikely]] {
+        detail::check_entries<T>("value", std::span<const T>(&r.value, 1));
+        detail::check_entries<T>("gradient", r.gradient);
+        detail::check_entries<T>("hessian", r.hessian, n);
+    }
     return r;
 }
 

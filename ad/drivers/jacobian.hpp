@@ -27,6 +27,10 @@ std::pair<std::vector<T>, std::vector<T>> jvp(F&& f, const std::vector<T>& x, co
     const auto out = detail::as_outputs<Dual<T>>(y);
     std::vector<T> value(out.size()), tangent(out.size());
     for (std::size_t i = 0; i < out.size(); ++i) value[i] = out[i].v, tangent[i] = out[i].t[0];
+    if (detail::checking_enabled) [[unlikely]] {
+        detail::check_entries<T>("jvp value", value);
+        detail::check_entries<T>("jvp", tangent);
+    }
     return {std::move(value), std::move(tangent)};
 }
 
@@ -49,6 +53,7 @@ Array<T> jacobian_forward(F&& f, const std::vector<T>& x) {
         for (std::size_t l = 0; l < lanes; ++l) xd[j0 + l].t[l] = T(0);
         if (n == 0) break;
     }
+    if (detail::checking_enabled) [[unlikely]] detail::check_entries<T>("jacobian", J, J.ndim() == 2 ? J.cols() : 0);
     return J;
 }
 
@@ -65,6 +70,7 @@ Array<T> jacobian_reverse(F&& f, const std::vector<T>& x) {
         const auto adj = t.adjoints();
         std::copy(adj.begin(), adj.begin() + std::ptrdiff_t(x.size()), J.data() + i * x.size());
     }
+    if (detail::checking_enabled) [[unlikely]] detail::check_entries<T>("jacobian", J, x.size());
     return J;
 }
 

@@ -60,6 +60,22 @@ template <class T, std::size_t N>
 Dual<T, N> heaviside(const Dual<T, N>& x) { return Dual<T, N>(heaviside(x.v)); }
 template <class T, std::size_t N>
 bool is_finite(const Dual<T, N>& x) { return is_finite(x.v); }
+/// The value and every tangent lane (recursively) are finite.
+template <class T, std::size_t N>
+bool all_finite(const Dual<T, N>& x) {
+    if (!all_finite(x.v)) return false;
+    for (const T& d : x.t)
+        if (!all_finite(d)) return false;
+    return true;
+}
+/// Every tangent lane is exactly zero: x carries no derivative, it is a constant (as an
+/// inactive Var is in reverse mode) and contributes nothing to the tangents of a result.
+template <class T, std::size_t N>
+bool is_constant(const Dual<T, N>& x) {
+    for (const T& d : x.t)
+        if (!is_exact_zero(d)) return false;
+    return true;
+}
 
 namespace detail {
 /// Both partials of a binary rule. Same formulas as the rule; for a / b the reciprocal is
@@ -74,15 +90,104 @@ std::pair<T, T> binary_partials(const R& r, const T& a, const T& b, const T& y) 
         return {r.da(a, b, y), r.db(a, b, y)};
     }
 }
+/// One partial of a binary rule, bitwise the one binary_partials gives (for a constant other side).
+template <class R, class T>
+T partial_a(const R& r, const T& a, const T& b, const T& y) { return r.da(a, b, y); }
+template <class R, class T>
+T partial_b(const R& r, const T& a, const T& b, const T& y) {
+    if constexpr (std::is_same_v<R, rules::div>) return -(y * (T(1) / b));
+    else return r.db(a, b, y);
+}
+
+/// False when a partial may be inf or NaN (then the rare path, which leaves zero lanes alone).
+/// For a product of numbers one test of the value suffices: a partial of a·b is the other
+/// operand, and a non-finite operand makes a·b non-finite (inf, or NaN for inf·0); an overflow
+/// of finite a·b only takes the rare path, which gives the same tangents. Sums have constant
+/// partials (the tests fold away).
+template <class R, class T>
+bool partials_finite(const R&, const T& y, const T& pa, const T& pb) {
+    if constexpr (std::is_same_v<R, rules::mul> && !is_ad_type_v<T>) return is_finite(y);
+    else return all_finite(pa) && all_finite(pb);
+}
+
+/// p·t for one lane, or exactly 0 when the operand's tangent t in that lane is exactly zero:
+/// an operand that does not depend on a lane's direction contributes nothing to it, even when
+/// its partial is inf or NaN (reverse mode never multiplies such a partial either).
+template <class T>
+T lane_term(const T& p, const T& t) { return is_exact_zero(t) ? T(0) : T(p * t); }
+
+/// The tangents of y = f(x) on the careful path: zero lanes stay exactly zero.
+template <class T, std::size_t N>
+void lanes_nonfinite(Dual<T, N>& y, const T& p, const Dual<T, N>& x) {
+    for (std::size_t i = 0; i < N; ++i) y.t[i] = lane_term(p, x.t[i]);
+}
+template <class T, std::size_t N>
+void lanes_nonfinite(Dual<T, N>& y, const T& pa, const Dual<T, N>& a, const T& pb, const Dual<T, N>& b) {
+    for (std::size_t i = 0; i < N; ++i) {
+        const bool za = is_exact_zero(a.t[i]), zb = is_exact_zero(b.t[i]);
+        y.t[i] = za ? lane_term(pb, b.t[i]) : (zb ? T(pa * a.t[i]) : T(pa * a.t[i] + pb * b.t[i]));
+    }
+}
+
+/// The careful path of a unary primitive (out of line): taken in checked mode (`Check`: value,
+/// partial of an operand that carries derivatives, and every tangent lane must be finite; errors
+/// inside the formulas of a nested type are named after R) and, unchecked, when a partial is not
+/// finite. A constant operand (all tangents exactly zero) gets no partial; a lane whose tangent
+/// is exactly zero stays exactly zero. Same operations as the fast path otherwise (same bits).
+template <bool Check, class R, class T, std::size_t N>
+[[gnu::noinline]] Dual<T, N> careful_unary(const R& r, const Dual<T, N>& x) {
+    Dual<T, N> y;
+    y.v = attributed(R::name, [&] { return T(r.value(x.v)); });
+    if constexpr (Check) check_value(R::name, y.v, x.v);
+    if (is_constant(x)) return y;  // no partial, zero tangents
+    const T p = attributed(R::name, [&] { return T(r.d(x.v, y.v)); });
+    if constexpr (Check) check_partial(R::name, p, x.v);
+    attributed(R::name, [&] { lanes_nonfinite(y, p, x); });
+    if constexpr (Check)
+        for (const T& d : y.t) check_derivative(R::name, d, x.v);
+    return y;
+}
+/// The careful path of a binary primitive (see careful_unary). `one_sided` marks a plain
+/// constant operand of the one-sided overloads, whose partial is then the rule's own (as on
+/// their fast path).
+template <bool Check, class R, class T, std::size_t N>
+[[gnu::noinline]] Dual<T, N> careful_binary(const R& r, const Dual<T, N>& a, const Dual<T, N>& b, bool one_sided = false) {
+    Dual<T, N> y;
+    y.v = attributed(R::name, [&] { return T(r.value(a.v, b.v)); });
+    if constexpr (Check) check_value(R::name, y.v, a.v);
+    const bool ca = is_constant(a), cb = is_constant(b);
+    if (ca && cb) return y;
+    T pa(0), pb(0);
+    attributed(R::name, [&] {
+        if (!ca && !cb) {
+            auto [u, w] = binary_partials(r, a.v, b.v, y.v);
+            pa = std::move(u), pb = std::move(w);
+        } else if (!ca) {
+            pa = partial_a(r, a.v, b.v, y.v);
+        } else {
+            pb = one_sided ? T(r.db(a.v, b.v, y.v)) : partial_b(r, a.v, b.v, y.v);
+        }
+    });
+    if constexpr (Check) {
+        if (!ca) check_partial(R::name, pa, a.v);
+        if (!cb) check_partial(R::name, pb, b.v);
+    }
+    attributed(R::name, [&] { lanes_nonfinite(y, pa, a, pb, b); });
+    if constexpr (Check)
+        for (const T& d : y.t) check_derivative(R::name, d, ca ? b.v : a.v);
+    return y;
+}
 }  // namespace detail
 
-/// Unary primitive in forward mode: ẏ = R.d(x, y) · ẋ.
+/// Unary primitive in forward mode: ẏ = R.d(x, y) · ẋ. A non-finite partial (rare) takes a
+/// separate path where lanes with a zero tangent stay exactly zero; checked mode another.
 template <class R, class T, std::size_t N>
 Dual<T, N> apply_unary(const R& r, const Dual<T, N>& x) {
+    if (detail::checking_enabled) [[unlikely]] return detail::careful_unary<true>(r, x);
     Dual<T, N> y;
     y.v = r.value(x.v);
     const T p = r.d(x.v, y.v);
-    if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, p, x.v);
+    if (!all_finite(p)) [[unlikely]] return detail::careful_unary<false>(r, x);
     for (std::size_t i = 0; i < N; ++i) y.t[i] = p * x.t[i];
     return y;
 }
@@ -90,38 +195,41 @@ Dual<T, N> apply_unary(const R& r, const Dual<T, N>& x) {
 /// Binary primitive in forward mode: ẏ = R.da · ȧ + R.db · ḃ.
 template <class R, class T, std::size_t N>
 Dual<T, N> apply_binary(const R& r, const Dual<T, N>& a, const Dual<T, N>& b) {
+    if (detail::checking_enabled) [[unlikely]] return detail::careful_binary<true>(r, a, b);
     Dual<T, N> y;
     y.v = r.value(a.v, b.v);
     const auto [pa, pb] = detail::binary_partials(r, a.v, b.v, y.v);
-    if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pa, a.v);
-    if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pb, b.v);
+    if (!detail::partials_finite(r, y.v, pa, pb)) [[unlikely]] return detail::careful_binary<false>(r, a, b);
     for (std::size_t i = 0; i < N; ++i) y.t[i] = pa * a.t[i] + pb * b.t[i];
     return y;
 }
 /// Binary primitive with a constant right operand (only ∂a is needed).
 template <class R, class T, std::size_t N, class U> requires (!is_ad_type_v<U> || std::same_as<U, T>)
 Dual<T, N> apply_binary(const R& r, const Dual<T, N>& a, const U& c) {
+    if (detail::checking_enabled) [[unlikely]] return detail::careful_binary<true>(r, a, Dual<T, N>(T(c)), true);
     const T b(c);
     Dual<T, N> y;
     y.v = r.value(a.v, b);
     const T pa = r.da(a.v, b, y.v);
-    if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pa, a.v);
+    if (!all_finite(pa)) [[unlikely]] return detail::careful_binary<false>(r, a, Dual<T, N>(b), true);
     for (std::size_t i = 0; i < N; ++i) y.t[i] = pa * a.t[i];
     return y;
 }
 /// Binary primitive with a constant left operand (only ∂b is needed).
 template <class R, class T, std::size_t N, class U> requires (!is_ad_type_v<U> || std::same_as<U, T>)
 Dual<T, N> apply_binary(const R& r, const U& c, const Dual<T, N>& b) {
+    if (detail::checking_enabled) [[unlikely]] return detail::careful_binary<true>(r, Dual<T, N>(T(c)), b, true);
     const T a(c);
     Dual<T, N> y;
     y.v = r.value(a, b.v);
     const T pb = r.db(a, b.v, y.v);
-    if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pb, b.v);
+    if (!all_finite(pb)) [[unlikely]] return detail::careful_binary<false>(r, Dual<T, N>(a), b, true);
     for (std::size_t i = 0; i < N; ++i) y.t[i] = pb * b.t[i];
     return y;
 }
 
-/// n-ary reduction in forward mode: ẏ = Σ ∂ᵢ ẋᵢ.
+/// n-ary reduction in forward mode: ẏ = Σ ∂ᵢ ẋᵢ (terms whose lane tangent is exactly zero are
+/// left out when a partial is not finite, as for the unary and binary primitives).
 template <class R, class T, std::size_t N>
 Dual<T, N> apply_nary(const R& r, std::span<const Dual<T, N>> xs) {
     // per-thread scratch (no allocation once warmed up); T's own operations never re-enter here
@@ -129,11 +237,33 @@ Dual<T, N> apply_nary(const R& r, std::span<const Dual<T, N>> xs) {
     if (v_buf.size() < xs.size()) v_buf.resize(xs.size()), p_buf.resize(xs.size());
     const std::span<T> v(v_buf.data(), xs.size()), p(p_buf.data(), xs.size());
     for (std::size_t i = 0; i < xs.size(); ++i) v[i] = xs[i].v;
-    Dual<T, N> y(r.value(std::span<const T>(v)));
-    if (detail::checking_enabled && !xs.empty()) [[unlikely]] detail::check_primitive(R::name, y.v, y.v, v[0]);
-    r.partials(std::span<const T>(v), y.v, p);
-    for (std::size_t i = 0; i < xs.size(); ++i)
-        for (std::size_t l = 0; l < N; ++l) y.t[l] = y.t[l] + p[i] * xs[i].t[l];
+    const bool checked = detail::checking_enabled;
+    Dual<T, N> y;
+    if (checked) [[unlikely]] {
+        y.v = detail::attributed(R::name, [&] { return T(r.value(std::span<const T>(v))); });
+        if (!xs.empty()) detail::check_value(R::name, y.v, v[0]);
+        detail::attributed(R::name, [&] { r.partials(std::span<const T>(v), y.v, p); });
+    } else {
+        y.v = r.value(std::span<const T>(v));
+        r.partials(std::span<const T>(v), y.v, p);
+    }
+    bool finite = true;
+    for (std::size_t i = 0; i < xs.size(); ++i) finite &= all_finite(p[i]);
+    if (finite && !checked) [[likely]] {
+        for (std::size_t i = 0; i < xs.size(); ++i)
+            for (std::size_t l = 0; l < N; ++l) y.t[l] = y.t[l] + p[i] * xs[i].t[l];
+        return y;
+    }
+    if (checked)
+        for (std::size_t i = 0; i < xs.size(); ++i)
+            if (!is_constant(xs[i])) detail::check_partial(R::name, p[i], v[i]);
+    detail::attributed(R::name, [&] {
+        for (std::size_t i = 0; i < xs.size(); ++i)
+            for (std::size_t l = 0; l < N; ++l)
+                if (!is_exact_zero(xs[i].t[l])) y.t[l] = y.t[l] + p[i] * xs[i].t[l];
+    });
+    if (checked)
+        for (const T& d : y.t) detail::check_derivative(R::name, d, xs.empty() ? T(0) : v[0]);
     return y;
 }
 

@@ -12,12 +12,17 @@
 /// instead of silently reusing the wrong path (re-record at that point). Branches inside a
 /// primitive (max, min, abs, sigmoid) are re-evaluated by the rule itself and need no check.
 /// Decisions taken on `val(x)` escape the trace and are NOT detected: compare the scalars.
+///
+/// Checked mode (ad::checked_scope around the replay): every replayed value, every partial with
+/// respect to a non-constant operand and every adjoint of the sweep must be finite, else
+/// ad::domain_error names the primitive (recorded constants' partials are never applied).
 #include <algorithm>
 #include <compare>
 #include <memory>
 #include <span>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -59,6 +64,8 @@ decltype(auto) val(const Traced<T>& x) { return val(x.v); }
 /// isfinite of the value.
 template <class T>
 bool is_finite(const Traced<T>& x) { return is_finite(x.v); }
+template <class T>
+bool all_finite(const Traced<T>& x) { return all_finite(x.v); }
 
 namespace detail {
 template <class T>
@@ -73,10 +80,12 @@ Replay<T>& replay_recorder() {
 }
 
 /// Re-evaluates statement `self` from its operands' values: writes values[self] and the
-/// operands' partials. One instantiation per rule kind; `state` holds a stateful rule.
+/// operands' partials. One instantiation per rule kind; `state` holds a stateful rule. Bit k of
+/// `constants` marks operand k as a recorded constant whose partial is never applied (a binary
+/// rule then does not compute it: 0 instead; the checked replay sets it, the plain one passes 0).
 template <class T>
 using replay_eval = void (*)(const void* state, T* values, const tape_index* ops, std::size_t n, T* partials,
-                             tape_index self);
+                             tape_index self, unsigned constants);
 
 template <class R>
 const R& rule_of(const void* state) {
@@ -84,7 +93,7 @@ const R& rule_of(const void* state) {
     else return *static_cast<const R*>(state);
 }
 template <class R, class T>
-void eval_unary(const void* state, T* values, const tape_index* ops, std::size_t, T* partials, tape_index self) {
+void eval_unary(const void* state, T* values, const tape_index* ops, std::size_t, T* partials, tape_index self, unsigned) {
     const R& r = rule_of<R>(state);
     const T& x = values[ops[0]];
     T y = r.value(x);
@@ -92,17 +101,18 @@ void eval_unary(const void* state, T* values, const tape_index* ops, std::size_t
     values[self] = std::move(y);
 }
 template <class R, class T>
-void eval_binary(const void* state, T* values, const tape_index* ops, std::size_t, T* partials, tape_index self) {
+void eval_binary(const void* state, T* values, const tape_index* ops, std::size_t, T* partials, tape_index self,
+                 unsigned constants) {
     const R& r = rule_of<R>(state);
     const T& a = values[ops[0]];
     const T& b = values[ops[1]];
     T y = r.value(a, b);
-    partials[0] = r.da(a, b, y);
-    partials[1] = r.db(a, b, y);
+    partials[0] = (constants & 1u) ? T(0) : T(r.da(a, b, y));
+    partials[1] = (constants & 2u) ? T(0) : T(r.db(a, b, y));
     values[self] = std::move(y);
 }
 template <class R, class T>
-void eval_nary(const void* state, T* values, const tape_index* ops, std::size_t n, T* partials, tape_index self) {
+void eval_nary(const void* state, T* values, const tape_index* ops, std::size_t n, T* partials, tape_index self, unsigned) {
     static thread_local std::vector<T> v;
     v.resize(n);
     for (std::size_t k = 0; k < n; ++k) v[k] = values[ops[k]];
@@ -171,13 +181,22 @@ public:
         adj[y] = T(1);
         const tape_index* op = operand_.data();
         const T* part = partial_.data();
-        for (std::size_t s = std::size_t(y) + 1; s-- > n_inputs_;) {
-            const T a = adj[s];
-            if (is_exact_zero(a)) continue;
-            const std::size_t b = end_[s], e = end_[s + 1];
-            for (std::size_t k = b; k < e; ++k) adj[op[k]] += part[k] * a;
+        if (detail::checking_enabled) [[unlikely]] {
+            sweep_checked(y);
+        } else {
+            for (std::size_t s = std::size_t(y) + 1; s-- > n_inputs_;) {
+                const T a = adj[s];
+                if (is_exact_zero(a)) continue;
+                const std::size_t b = end_[s], e = end_[s + 1];
+                for (std::size_t k = b; k < e; ++k) adj[op[k]] += part[k] * a;
+            }
         }
-        return {values_[y], std::vector<T>(adjoint_.begin(), adjoint_.begin() + std::ptrdiff_t(n_inputs_))};
+        std::pair<T, std::vector<T>> r{values_[y], std::vector<T>(adjoint_.begin(), adjoint_.begin() + std::ptrdiff_t(n_inputs_))};
+        if (detail::checking_enabled) [[unlikely]] {
+            detail::check_entries<T>("Replay value", std::span<const T>(&r.first, 1));
+            detail::check_entries<T>("Replay gradient", r.second);
+        }
+        return r;
     }
     /// ∇f(x) for a scalar f.
     std::vector<T> gradient(const std::vector<T>& x) { return value_and_gradient(x).second; }
@@ -187,6 +206,7 @@ public:
     tape_index leaf(const T& value) {
         values_.push_back(value);
         ops_.push_back({nullptr, nullptr});
+        names_.emplace_back();
         end_.push_back(static_cast<std::uint32_t>(operand_.size()));
         check_size();
         return static_cast<tape_index>(values_.size() - 1);
@@ -205,6 +225,7 @@ public:
         operand_.insert(operand_.end(), ops.begin(), ops.end());
         values_.push_back(value);
         ops_.push_back({eval, state});
+        names_.push_back(R::name);
         end_.push_back(static_cast<std::uint32_t>(operand_.size()));
         check_size();
         return static_cast<tape_index>(values_.size() - 1);
@@ -216,7 +237,9 @@ public:
     }
 
     /// Evaluates `a REL b` on plain values (the relation named by `rel`).
-    static bool relation(const char* rel, const T& a, const T& b) {
+    static bool relation(const char* rel, const T& x, const T& y) {
+        const auto& a = val(x);  // the innermost values (T may be a Dual)
+        const auto& b = val(y);
         const std::string_view r(rel);
         if (r == "==") return a == b;
         if (r == "!=") return a != b;
@@ -235,15 +258,22 @@ private:
             throw tape_error("replay recording overflow: more than 2^32-1 statements or operands");
     }
 
+    /// A recorded constant (a leaf that is not an input): its partials are never applied.
+    bool is_constant_leaf(std::size_t s) const noexcept { return s >= n_inputs_ && !ops_[s].eval; }
+
     void forward(const std::vector<T>& x) {
         if (x.size() != n_inputs_) throw size_error("Replay: number of inputs vs the recording", n_inputs_, x.size());
         T* v = values_.data();
         std::copy(x.begin(), x.end(), v);
         const tape_index* op = operand_.data();
         T* part = partial_.data();
-        for (std::size_t s = n_inputs_; s < values_.size(); ++s) {
-            const op_entry& e = ops_[s];
-            if (e.eval) e.eval(e.state, v, op + end_[s], end_[s + 1] - end_[s], part + end_[s], static_cast<tape_index>(s));
+        if (detail::checking_enabled) [[unlikely]] {
+            forward_checked();
+        } else {
+            for (std::size_t s = n_inputs_; s < values_.size(); ++s) {
+                const op_entry& e = ops_[s];
+                if (e.eval) e.eval(e.state, v, op + end_[s], end_[s + 1] - end_[s], part + end_[s], static_cast<tape_index>(s), 0u);
+            }
         }
         for (std::size_t k = 0; k < compares_.size(); ++k) {
             const comparison& c = compares_[k];
@@ -258,7 +288,42 @@ private:
         }
     }
 
+    /// The forward replay with every value and every applied partial checked (checked mode).
+    [[gnu::noinline]] void forward_checked() {
+        T* v = values_.data();
+        const tape_index* op = operand_.data();
+        T* part = partial_.data();
+        for (std::size_t s = n_inputs_; s < values_.size(); ++s) {
+            const op_entry& e = ops_[s];
+            if (!e.eval) continue;
+            const std::size_t b = end_[s], n = end_[s + 1] - b;
+            unsigned constants = 0;
+            for (std::size_t k = 0; k < n && k < 32; ++k) constants |= unsigned(is_constant_leaf(op[b + k])) << k;
+            detail::attributed(names_[s], [&] { e.eval(e.state, v, op + b, n, part + b, static_cast<tape_index>(s), constants); });
+            detail::check_value(names_[s], v[s], v[op[b]]);
+            for (std::size_t k = b; k < b + n; ++k)
+                if (!is_constant_leaf(op[k])) detail::check_partial(names_[s], part[k], v[op[k]]);
+        }
+    }
+    /// The reverse sweep from output y with every adjoint checked; constants get no adjoint.
+    [[gnu::noinline]] void sweep_checked(tape_index y) {
+        T* adj = adjoint_.data();
+        const tape_index* op = operand_.data();
+        const T* part = partial_.data();
+        for (std::size_t s = std::size_t(y) + 1; s-- > n_inputs_;) {
+            const T a = adj[s];
+            if (is_exact_zero(a)) continue;
+            const std::size_t b = end_[s], e = end_[s + 1];
+            for (std::size_t k = b; k < e; ++k) {
+                if (is_constant_leaf(op[k])) continue;
+                detail::attributed(names_[s], [&] { adj[op[k]] += part[k] * a; });
+                detail::check_adjoint(names_[s], adj[op[k]], part[k], a);
+            }
+        }
+    }
+
     std::size_t n_inputs_;
+    std::vector<std::string_view> names_;    // per statement: the primitive (empty for leaves)
     std::vector<T> values_;                  // per statement
     std::vector<op_entry> ops_;              // per statement (null eval for leaves)
     std::vector<std::uint32_t> end_;         // statement s: operands [end_[s], end_[s+1])
@@ -274,6 +339,7 @@ private:
 template <class R, class T>
 Traced<T> apply_unary(const R& r, const Traced<T>& x) {
     Traced<T> y(r.value(x.v));
+    if (detail::checking_enabled) [[unlikely]] detail::check_value(R::name, y.v, x.v);
     if (x.active()) {
         const tape_index ops[1] = {x.i};
         y.i = detail::replay_recorder<T>().op(r, &detail::eval_unary<R, T>, ops, y.v);
@@ -284,6 +350,7 @@ Traced<T> apply_unary(const R& r, const Traced<T>& x) {
 template <class R, class T>
 Traced<T> apply_binary(const R& r, const Traced<T>& a, const Traced<T>& b) {
     Traced<T> y(r.value(a.v, b.v));
+    if (detail::checking_enabled) [[unlikely]] detail::check_value(R::name, y.v, a.v);
     if (a.active() || b.active()) {
         Replay<T>& rec = detail::replay_recorder<T>();
         const tape_index ops[2] = {rec.index_of(a), rec.index_of(b)};
@@ -302,6 +369,7 @@ Traced<T> apply_nary(const R& r, std::span<const Traced<T>> xs) {
     bool any = false;
     for (std::size_t k = 0; k < xs.size(); ++k) v[k] = xs[k].v, any |= xs[k].active();
     Traced<T> y(r.value(std::span<const T>(v)));
+    if (detail::checking_enabled && !v.empty()) [[unlikely]] detail::check_value(R::name, y.v, v[0]);
     if (any) {
         Replay<T>& rec = detail::replay_recorder<T>();
         std::vector<tape_index> ops(xs.size());

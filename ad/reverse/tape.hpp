@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <limits>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "ad/errors.hpp"
@@ -35,6 +36,7 @@ struct external_call {
     std::uint32_t values, indices;
     std::uint32_t n_values, n_indices;
     void (*vjp)(const Tape<T>&, const external_call&, T* adjoint);
+    std::string_view name = "fused primitive";  // for checked mode's messages
 };
 
 namespace detail {
@@ -98,7 +100,17 @@ public:
         calls_.clear();
         ext_values_.clear();
         ext_indices_.clear();
+        names_.clear();
     }
+
+    /// Checked mode: the name of the primitive that recorded statement `s`, for the messages of
+    /// the checked reverse sweep (recorded only in checked mode: the unchecked path pays nothing).
+    void name_statement(tape_index s, std::string_view name) {
+        if (names_.size() <= s) names_.resize(std::size_t(s) + 1);
+        names_[s] = name;
+    }
+    /// The recorded name of statement s (empty when it was recorded outside checked mode).
+    std::string_view name_of(std::size_t s) const noexcept { return s < names_.size() ? names_[s] : std::string_view(); }
 
     /// A new statement without operands (an input, or an output of a fused primitive).
     tape_index new_leaf() { return close_statement(); }
@@ -151,8 +163,10 @@ public:
     /// Registers a fused primitive with `n_out` fresh output statements; returns the first.
     /// `values`/`indices` are copied into the side buffers for the VJP callback.
     tape_index record_external(std::size_t n_out, std::span<const T> values, std::span<const tape_index> indices,
-                               void (*vjp)(const Tape&, const external_call<T>&, T*)) {
+                               void (*vjp)(const Tape&, const external_call<T>&, T*),
+                               std::string_view name = "fused primitive") {
         external_call<T> c{};
+        c.name = name;
         c.first = static_cast<tape_index>(size());
         for (std::size_t i = 0; i < n_out; ++i) new_leaf();
         c.last = static_cast<tape_index>(size());
@@ -188,18 +202,26 @@ public:
 
     /// Reverse sweep from statement `top` down to 0, propagating the adjoints already seeded.
     /// Each statement adds partial·adjoint into its operands; fused calls run their VJP.
+    /// In checked mode (one test per sweep, not per statement) every adjoint it writes must be
+    /// finite: domain_error names the primitive whose backward step made one inf or NaN.
     void sweep(tape_index top) {
         T* adj = adjoint_.data();
         std::size_t c = calls_.size();
         while (c > 0 && calls_[c - 1].first > top) --c;  // calls recorded after `top` cannot matter
         std::size_t s = std::size_t(top) + 1;
         const std::size_t leaves = leading_leaves();
+        const bool checked = detail::checking_enabled;
+        std::string_view origin = "the seed of the reverse sweep";  // where an unchecked adjoint came from
         for (;;) {
             const std::size_t stop = std::max<std::size_t>(c > 0 ? calls_[c - 1].last : 0, leaves);
-            if (s > stop) sweep_range(adj, stop, s);
+            if (s > stop) {
+                if (checked) [[unlikely]] sweep_range_checked(adj, stop, s, origin);
+                else sweep_range(adj, stop, s);
+            }
             if (c == 0) break;
             const external_call<T>& call = calls_[--c];
             call.vjp(*this, call, adj);
+            origin = call.name;
             s = call.first;
         }
     }
@@ -247,6 +269,26 @@ private:
         }
     }
 
+    /// sweep_range with every written adjoint checked (see sweep). An adjoint that is already
+    /// non-finite when read was written by `origin` (the seed or a fused call's VJP).
+    [[gnu::noinline]] void sweep_range_checked(T* adj, std::size_t lo, std::size_t hi, std::string_view origin) const {
+        const std::uint32_t* end = end_.data();
+        const tape_index* op = operand_.data();
+        const T* part = partial_.data();
+        for (std::size_t s = hi; s-- > lo;) {
+            const T a = adj[s];
+            if (is_exact_zero(a)) continue;
+            if (!all_finite(a)) [[unlikely]]
+                throw domain_error(std::string(origin), "derivative " + detail::nonfinite_text(a) + " in the reverse sweep");
+            const std::string_view name = name_of(s);
+            const std::size_t b = end[s], e = end[s + 1];
+            for (std::size_t k = b; k < e; ++k) {
+                detail::attributed(name, [&] { adj[op[k]] += part[k] * a; });
+                detail::check_adjoint(name, adj[op[k]], part[k], a);
+            }
+        }
+    }
+
     detail::tape_buffer<std::uint32_t> end_;  // statement s: operands [end_[s], end_[s+1])
     detail::tape_buffer<tape_index> operand_; // operand statement indices
     detail::tape_buffer<T> partial_;          // ∂ statement / ∂ operand
@@ -254,6 +296,7 @@ private:
     std::vector<external_call<T>> calls_;
     std::vector<T> ext_values_;
     std::vector<tape_index> ext_indices_;
+    std::vector<std::string_view> names_;     // checked mode: the primitive of each statement
 };
 
 namespace detail {

@@ -46,36 +46,77 @@ template <class T>
 Var<T> heaviside(const Var<T>& x) { return Var<T>(heaviside(x.v)); }
 template <class T>
 bool is_finite(const Var<T>& x) { return is_finite(x.v); }
+/// A Var's value is all it holds (its derivatives live on the tape).
+template <class T>
+bool all_finite(const Var<T>& x) { return all_finite(x.v); }
+/// An inactive Var whose value is exactly zero (a zero tangent lane of a Dual<Var<T>>, which
+/// then contributes nothing to a result, as in Dual<double>).
+template <class T>
+bool is_exact_zero(const Var<T>& x) { return x.i == inactive && is_exact_zero(x.v); }
+
+namespace detail {
+/// Checked mode, unary: the value always (a constant computation too, as in every other mode),
+/// the partial of an active operand; the statement is named for the checked reverse sweep.
+template <class R, class T>
+[[gnu::noinline]] Var<T> checked_unary(const R& r, const Var<T>& x) {
+    Var<T> y(attributed(R::name, [&] { return T(r.value(x.v)); }));
+    check_value(R::name, y.v, x.v);
+    if (x.i != inactive) {
+        const T p = attributed(R::name, [&] { return T(r.d(x.v, y.v)); });
+        check_partial(R::name, p, x.v);
+        Tape<T>& tape = ad::active_tape<T>();
+        y.i = tape.record(x.i, p);
+        tape.name_statement(y.i, R::name);
+    }
+    return y;
+}
+/// Checked mode, binary (an inactive operand's partial is neither computed nor checked).
+template <class R, class T>
+[[gnu::noinline]] Var<T> checked_binary(const R& r, const Var<T>& a, const Var<T>& b) {
+    Var<T> y(attributed(R::name, [&] { return T(r.value(a.v, b.v)); }));
+    check_value(R::name, y.v, a.v);
+    if (a.i == inactive && b.i == inactive) return y;
+    Tape<T>& tape = ad::active_tape<T>();
+    if (a.i != inactive && b.i != inactive) {
+        const auto [pa, pb] = attributed(R::name, [&] { return binary_partials(r, a.v, b.v, y.v); });
+        check_partial(R::name, pa, a.v);
+        check_partial(R::name, pb, b.v);
+        y.i = tape.record(a.i, pa, b.i, pb);
+    } else if (a.i != inactive) {
+        const T pa = attributed(R::name, [&] { return T(r.da(a.v, b.v, y.v)); });
+        check_partial(R::name, pa, a.v);
+        y.i = tape.record(a.i, pa);
+    } else {
+        const T pb = attributed(R::name, [&] { return T(r.db(a.v, b.v, y.v)); });
+        check_partial(R::name, pb, b.v);
+        y.i = tape.record(b.i, pb);
+    }
+    tape.name_statement(y.i, R::name);
+    return y;
+}
+}  // namespace detail
 
 /// Unary primitive on the tape: records ∂y/∂x = R.d(x, y).
 template <class R, class T>
 Var<T> apply_unary(const R& r, const Var<T>& x) {
+    if (detail::checking_enabled) [[unlikely]] return detail::checked_unary(r, x);
     Var<T> y(r.value(x.v));
-    if (x.i != inactive) {
-        const T p = r.d(x.v, y.v);
-        if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, p, x.v);
-        y.i = active_tape<T>().record(x.i, p);
-    }
+    if (x.i != inactive) y.i = active_tape<T>().record(x.i, r.d(x.v, y.v));
     return y;
 }
 
 /// Binary primitive on the tape: records the active operands' partials.
 template <class R, class T>
 Var<T> apply_binary(const R& r, const Var<T>& a, const Var<T>& b) {
+    if (detail::checking_enabled) [[unlikely]] return detail::checked_binary(r, a, b);
     Var<T> y(r.value(a.v, b.v));
     if (a.i != inactive && b.i != inactive) {
         const auto [pa, pb] = detail::binary_partials(r, a.v, b.v, y.v);
-        if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pa, a.v);
-        if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pb, b.v);
         y.i = active_tape<T>().record(a.i, pa, b.i, pb);
     } else if (a.i != inactive) {
-        const T pa = r.da(a.v, b.v, y.v);
-        if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pa, a.v);
-        y.i = active_tape<T>().record(a.i, pa);
+        y.i = active_tape<T>().record(a.i, r.da(a.v, b.v, y.v));
     } else if (b.i != inactive) {
-        const T pb = r.db(a.v, b.v, y.v);
-        if (detail::checking_enabled) [[unlikely]] detail::check_primitive(R::name, y.v, pb, b.v);
-        y.i = active_tape<T>().record(b.i, pb);
+        y.i = active_tape<T>().record(b.i, r.db(a.v, b.v, y.v));
     }
     return y;
 }
@@ -86,7 +127,8 @@ template <class R, class T, class U> requires (!is_ad_type_v<U> || std::same_as<
 Var<T> apply_binary(const R& r, const U& c, const Var<T>& b) { return apply_binary(r, Var<T>(c), b); }
 
 /// n-ary reduction (sum, max, ...): one statement whose operands are the active inputs with a
-/// nonzero partial (a max records only its maximal entries). The rule's partials are written
+/// nonzero partial (a max records only its maximal entries; a NaN partial is kept, so NaN
+/// propagates into every active input as in forward mode). The rule's partials are written
 /// straight into the tape's partial array and compacted in place, so there is one generic path
 /// for every n-ary rule and no per-rule specialisation.
 template <class R, class T>
@@ -100,16 +142,31 @@ Var<T> apply_nary(const R& r, std::span<const Var<T>> xs) {
         v[k] = xs[k].v;
         any |= xs[k].i != inactive;
     }
-    Var<T> y(r.value(std::span<const T>(v)));
-    if (any && detail::checking_enabled && !xs.empty()) [[unlikely]] detail::check_primitive(R::name, y.v, y.v, v[0]);
-    if (any)
-        y.i = active_tape<T>().record_in_place(xs.size(), [&](tape_index* op, T* part) {
-            r.partials(std::span<const T>(v), y.v, std::span<T>(part, xs.size()));
+    const bool checked = detail::checking_enabled;
+    Var<T> y;
+    if (checked) [[unlikely]] {
+        y.v = detail::attributed(R::name, [&] { return T(r.value(std::span<const T>(v))); });
+        if (!xs.empty()) detail::check_value(R::name, y.v, v[0]);
+    } else {
+        y.v = r.value(std::span<const T>(v));
+    }
+    if (any) {
+        Tape<T>& tape = ad::active_tape<T>();
+        y.i = tape.record_in_place(xs.size(), [&](tape_index* op, T* part) {
+            if (checked) [[unlikely]]
+                detail::attributed(R::name, [&] { r.partials(std::span<const T>(v), y.v, std::span<T>(part, xs.size())); });
+            else
+                r.partials(std::span<const T>(v), y.v, std::span<T>(part, xs.size()));
             std::size_t n = 0;
             for (std::size_t k = 0; k < xs.size(); ++k)
-                if (xs[k].i != inactive && !is_exact_zero(part[k])) op[n] = xs[k].i, part[n] = part[k], ++n;
+                if (xs[k].i != inactive && !is_exact_zero(part[k])) {
+                    if (checked) [[unlikely]] detail::check_partial(R::name, part[k], v[k]);
+                    op[n] = xs[k].i, part[n] = part[k], ++n;
+                }
             return n;
         });
+        if (checked) [[unlikely]] tape.name_statement(y.i, R::name);
+    }
     return y;
 }
 

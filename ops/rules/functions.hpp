@@ -4,6 +4,7 @@
 /// routed to its rule. A mode (forward Dual, reverse Var, symbolic Expr) plugs in by
 /// specialising `is_ad_type` and providing `apply_unary(rule, x)`, `apply_binary(rule, a, b)`
 /// (with either side possibly a plain constant) and `apply_nary(rule, span)`.
+#include <compare>
 #include <concepts>
 #include <span>
 #include <type_traits>
@@ -105,7 +106,15 @@ X& operator/=(X& a, const B& b) { return a = a / b; }
 template <class A, class B> requires ad_operands<A, B>
 bool operator==(const A& a, const B& b) { return val(a) == val(b); }
 template <class A, class B> requires ad_operands<A, B>
-auto operator<=>(const A& a, const B& b) { return val(a) <=> val(b); }
+std::partial_ordering operator<=>(const A& a, const B& b) {
+    // spelled out: Boost.Multiprecision numbers have <, > and == but no <=>
+    const auto& u = val(a);
+    const auto& v = val(b);
+    if (u < v) return std::partial_ordering::less;
+    if (v < u) return std::partial_ordering::greater;
+    if (u == v) return std::partial_ordering::equivalent;
+    return std::partial_ordering::unordered;
+}
 
 /// Σ xᵢ over a contiguous range as ONE n-ary primitive (one tape statement, not n−1 adds).
 template <class X>

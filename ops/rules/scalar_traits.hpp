@@ -43,4 +43,9 @@ bool is_nan(const X& x) { const auto& v = val(x); return v != v; }
 template <plain_scalar T>
 bool is_finite(const T& x) { using std::isfinite; return isfinite(x); }
 
+/// True when every component of x is finite: for a plain number its value; AD types overload it
+/// to look at every tangent lane too, recursively (`is_finite` looks at the innermost value only).
+template <plain_scalar T>
+bool all_finite(const T& x) { return is_finite(x); }
+
 }  // namespace ad
