@@ -6,6 +6,7 @@
 /// (with either side possibly a plain constant) and `apply_nary(rule, span)`.
 #include <compare>
 #include <concepts>
+#include <limits>
 #include <span>
 #include <type_traits>
 #include <vector>
@@ -82,9 +83,19 @@ T max(const T& a, const T& b) { return rules::max{}.value(a, b); }
 template <plain_scalar T>
 T min(const T& a, const T& b) { return rules::min{}.value(a, b); }
 
-/// x^n for integer n (exact for negative x).
+/// x^n for integer n of any integer type, exact for negative x (never narrowed: every value of
+/// long long goes to rules::pow_int; an unsigned n beyond it is (x^⌊n/2⌋)²·x^(n mod 2)).
 template <class X, std::integral I> requires is_ad_type_v<X>
-X pow(const X& x, I n) { return apply_unary(rules::pow_int{static_cast<int>(n)}, x); }
+X pow(const X& x, I n) {
+    if constexpr (std::is_unsigned_v<I> && sizeof(I) >= sizeof(long long)) {
+        if (n > static_cast<I>(std::numeric_limits<long long>::max())) {
+            const X h = apply_unary(rules::pow_int{static_cast<long long>(n / 2)}, x);
+            const X h2 = h * h;
+            return (n & 1) ? X(h2 * x) : h2;
+        }
+    }
+    return apply_unary(rules::pow_int{static_cast<long long>(n)}, x);
+}
 /// x^c for a constant real c.
 template <class X, class C> requires is_ad_type_v<X> && (!is_ad_type_v<C>) && (!std::integral<C>)
 X pow(const X& x, const C& c) { return apply_unary(rules::pow_const<C>{c}, x); }

@@ -99,17 +99,51 @@ struct pow_const { static constexpr std::string_view name = "pow";
     C c;
     template <class T> T value(const T& x) const { ADIFF_MATH; return pow(x, T(c)); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(c) * pow(x, T(c - C(1))); } };
-/// x^n for an integer n; ∂ = n·x^(n−1); exact for negative x; 0^0 = 1 with ∂ 0.
+/// x^n for an integer n (any long long, LLONG_MIN included); ∂ = n·x^(n−1); exact sign for
+/// negative x; 0^0 = 1 with ∂ 0. By repeated squaring on the magnitude |n| held unsigned (no
+/// overflow of −n or n − 1): at most 64 squarings, none beyond the highest bit of |n|.
+/// x^−k = 1/x^k, or (1/x)^k where x^k overflows (2^−1074 is then a subnormal, not 1/inf = 0,
+/// and a nested type's derivatives of it are 0, not inf/inf).
 struct pow_int { static constexpr std::string_view name = "powi";
-    int n;
-    template <class T> static T ipow(const T& x, int k) {
-        if (k < 0) return T(1) / ipow(x, -k);
-        T r(1), b = x;
-        for (; k; k >>= 1, b = b * b) if (k & 1) r = r * b;
-        return r;
+    long long n;
+    /// |k| as unsigned, LLONG_MIN included.
+    static constexpr unsigned long long magnitude(long long k) noexcept {
+        return k < 0 ? 0ULL - static_cast<unsigned long long>(k) : static_cast<unsigned long long>(k);
+    }
+    /// x^k for k ≥ 0.
+    template <class T> static T upow(const T& x, unsigned long long k) {
+        T r(1);
+        if (k == 0) return r;
+        T b = x;
+        for (;;) {
+            if (k & 1) r = r * b;
+            k >>= 1;
+            if (k == 0) return r;
+            b = b * b;
+        }
+    }
+    /// x^−k for k ≥ 0.
+    template <class T> static T inverse_upow(const T& x, unsigned long long k) {
+        if constexpr (is_ad_type_v<T>) {
+            if (!is_finite(upow(val(x), k))) return upow(T(T(1) / x), k);  // decided on the numbers
+            return T(T(1) / upow(x, k));
+        } else {
+            const T u = upow(x, k);
+            if (!is_finite(u) && is_finite(x)) return upow(T(T(1) / x), k);
+            return T(T(1) / u);
+        }
+    }
+    /// x^k for any k.
+    template <class T> static T ipow(const T& x, long long k) {
+        return k < 0 ? inverse_upow(x, magnitude(k)) : upow(x, magnitude(k));
     }
     template <class T> T value(const T& x) const { return ipow(x, n); }
-    template <class T> T d(const T& x, const T&) const { return n == 0 ? T(0) : T(n) * ipow(x, n - 1); } };
+    template <class T> T d(const T& x, const T&) const {
+        if (n == 0) return T(0);
+        // x^(n−1): n − 1 ≥ 0 for n > 0; x^−(|n|+1) for n < 0 (|LLONG_MIN| + 1 fits unsigned)
+        const T p = n > 0 ? upow(x, magnitude(n) - 1) : inverse_upow(x, magnitude(n) + 1);
+        return T(n) * p;
+    } };
 
 // ---------------------------------------------------------------- binary rules
 /// a + b; ∂a = ∂b = 1.
