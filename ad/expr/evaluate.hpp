@@ -252,7 +252,8 @@ private:
                 break;
             default: fail_at(n, std::string("internal: unknown operator ") + n.op);
         }
-        check_finite(n, r, std::string(1, n.op), &a);
+        // the rules' names, as forward, reverse and the symbolic graph report them
+        check_finite(n, r, n.op == '+' ? "add" : n.op == '-' ? "sub" : n.op == '*' ? "mul" : "matmul", &a);
         return r;
     }
 

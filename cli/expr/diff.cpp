@@ -59,6 +59,8 @@ int run_diff(const Request& req, std::ostream& out) {
         wrt_shapes.push_back(it->second.shape());
     }
     const ad::Array<ad::sym::Expr> y = evaluate_symbolic(req.program, env);
+    require_within("the symbolic derivative (" + std::to_string(y.size()) + " outputs x " + std::to_string(syms.size()) + " inputs)",
+                   static_cast<long double>(y.size()) * static_cast<long double>(syms.size()), symbolic_entries(req));
     const ad::Array<ad::sym::Expr> J = ad::sym::jacobian(y.values(), syms);
     // Shape of the printed derivative: like the variable (gradient of a scalar w.r.t. one
     // variable), like the output (derivative w.r.t. one scalar), else the m × n Jacobian.
