@@ -103,7 +103,7 @@ Array<X> pow(const Array<X>& a, const Array<X>& b) {
 template <class X, array_scalar S>
 Array<X> pow(const Array<X>& a, const S& c) {
     if constexpr (std::is_integral_v<S> && !is_ad_type_v<X>)
-        return map(a, [r = rules::pow_int{static_cast<int>(c)}](const X& x) -> X { return r.value(x); });
+        return map(a, [r = rules::pow_int{static_cast<long long>(c)}](const X& x) -> X { return r.value(x); });
     else
         return map(a, [&c](const X& x) -> X { using std::pow; return pow(x, c); });
 }
