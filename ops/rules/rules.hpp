@@ -31,6 +31,21 @@ T apply_rule(const R& r, const T& x) {
     else return r.value(x);
 }
 
+/// The mean of two AD values with the same innermost value, a + (b − a)/2: b − a has innermost
+/// value 0, so nothing overflows, the value is a's exactly, and the derivatives are the mean of
+/// theirs (what a max or min at a tie must carry, see rules::max).
+template <class T>
+T tie_mean(const T& a, const T& b) { return T(a + T(T(b - a) / T(2))); }
+
+/// The value of max/min of AD values when one is NaN: NaN, with every derivative component NaN
+/// in the directions either operand depends on (a·w + b·w with w the constant NaN weight), as the
+/// NaN partials say; returning the NaN operand itself would carry its own derivatives instead.
+template <class T>
+T nan_value(const T& a, const T& b) {
+    const T w = heaviside(is_nan(a) ? a : b);  // a NaN constant of type T
+    return T(T(a * w) + T(b * w));
+}
+
 // ---------------------------------------------------------------- unary rules
 /// −x; ∂ = −1.
 struct neg { static constexpr std::string_view name = "neg";
@@ -208,20 +223,33 @@ struct pow { static constexpr std::string_view name = "pow";
     template <class T> T value(const T& a, const T& b) const { ADIFF_MATH; return pow(a, b); }
     template <class T> T da(const T& a, const T& b, const T&) const { ADIFF_MATH; return b * pow(a, b - T(1)); }
     template <class T> T db(const T& a, const T&, const T& y) const { ADIFF_MATH; return y * log(a); } };
-/// max(a, b); ∂a = H(a − b), ∂b = H(b − a): at a tie each gets ½ (so max(x, x)′ = 1).
-/// NaN propagates (as numpy.maximum): a NaN operand gives a NaN value and NaN partials.
+/// max(a, b); ∂a = H(a − b), ∂b = H(b − a): at a tie each gets ½ (so max(x, x)′ = 1), and the
+/// weights H are piecewise constant (their own derivative is 0). For that to hold at every order,
+/// the value at a finite tie of AD-typed operands is their mean (tie_mean: bitwise the common
+/// value, derivatives the mean of theirs), so a nested type's inner derivatives split ½/½ too;
+/// for plain numbers the value is one operand, bitwise. NaN propagates (as numpy.maximum): a NaN
+/// operand gives a NaN value and NaN partials for both operands (and, for AD types, a value whose
+/// own derivatives are NaN too: nan_value).
 struct max { static constexpr std::string_view name = "max";
     template <class T> T value(const T& a, const T& b) const {
+        if constexpr (is_ad_type_v<T>) {
+            if (is_nan(a) || is_nan(b)) return nan_value(a, b);
+            if (val(a) == val(b) && is_finite(val(a))) return tie_mean(a, b);
+        }
         if (is_nan(a)) return a;
         if (is_nan(b)) return b;
         return val(a) >= val(b) ? a : b;
     }
     template <class T> T da(const T& a, const T& b, const T&) const { return heaviside(a - b); }
     template <class T> T db(const T& a, const T& b, const T&) const { return heaviside(b - a); } };
-/// min(a, b); ∂a = H(b − a), ∂b = H(a − b): at a tie each gets ½.
-/// NaN propagates like max.
+/// min(a, b); ∂a = H(b − a), ∂b = H(a − b): at a tie each gets ½ and the value of AD-typed
+/// operands is their mean, as for max. NaN propagates like max.
 struct min { static constexpr std::string_view name = "min";
     template <class T> T value(const T& a, const T& b) const {
+        if constexpr (is_ad_type_v<T>) {
+            if (is_nan(a) || is_nan(b)) return nan_value(a, b);
+            if (val(a) == val(b) && is_finite(val(a))) return tie_mean(a, b);
+        }
         if (is_nan(a)) return a;
         if (is_nan(b)) return b;
         return val(a) <= val(b) ? a : b;
@@ -240,8 +268,11 @@ struct sum { static constexpr std::string_view name = "sum";
     template <class T> void partials(std::span<const T>, const T&, std::span<T> out) const {
         for (T& p : out) p = T(1);
     } };
-/// max over xᵢ; ∂ᵢ = 1/k for each of the k entries equal to the max (ties split evenly), else 0.
-/// A NaN entry makes the max NaN and every partial NaN. The max of an empty range is a
+/// max over xᵢ; ∂ᵢ = 1/k for each of the k entries equal to the max (ties split evenly), else 0,
+/// piecewise constant. At a finite tie of AD-typed entries the value is the mean of the k tied
+/// entries (x_m + Σ(xᵢ − x_m)/k: bitwise the common value, derivatives the mean of theirs), as for
+/// binary max, so every order agrees with the partials; for plain numbers it is the first maximal
+/// entry. A NaN entry makes the max NaN and every partial NaN. The max of an empty range is a
 /// size_error (raised by the caller).
 struct max_reduce { static constexpr std::string_view name = "max";
     /// The index of the first maximal entry, or of the first NaN entry if there is one
@@ -254,16 +285,38 @@ struct max_reduce { static constexpr std::string_view name = "max";
         }
         return k;
     }
-    template <class T> T value(std::span<const T> xs) const { return xs[argmax(xs)]; }
+    template <class T> T value(std::span<const T> xs) const {
+        const std::size_t k = argmax(xs);
+        if constexpr (is_ad_type_v<T>) {
+            if (is_nan(xs[k])) {  // NaN with NaN derivatives in every direction an entry depends on
+                const T w = heaviside(xs[k]);
+                T acc = T(xs[0] * w);
+                for (std::size_t i = 1; i < xs.size(); ++i) acc = T(acc + T(xs[i] * w));
+                return acc;
+            }
+            if (is_finite(val(xs[k]))) {
+                std::size_t ties = 1;
+                T acc(0);
+                for (std::size_t i = 0; i < xs.size(); ++i)
+                    if (i != k && val(xs[i]) == val(xs[k])) {
+                        acc = ties == 1 ? T(xs[i] - xs[k]) : T(acc + T(xs[i] - xs[k]));
+                        ++ties;
+                    }
+                if (ties > 1) return T(xs[k] + T(acc / T(static_cast<long long>(ties))));
+            }
+        }
+        return xs[k];
+    }
     template <class T> void partials(std::span<const T> xs, const T& y, std::span<T> out) const {
-        if (is_nan(y)) {
-            for (T& p : out) p = y;
+        if (is_nan(y)) {  // NaN weights, constant like every weight (heaviside: y's value, no derivative)
+            const T w = heaviside(y);
+            for (T& p : out) p = w;
             return;
         }
         std::size_t ties = 0;
         for (const T& x : xs) ties += (val(x) == val(y));
         for (std::size_t i = 0; i < xs.size(); ++i)
-            out[i] = val(xs[i]) == val(y) ? T(1) / T(int(ties)) : T(0);
+            out[i] = val(xs[i]) == val(y) ? T(1) / T(static_cast<long long>(ties)) : T(0);
     } };
 /// log Σ exp(xᵢ), computed stably as m + log(1 + Σ_{i≠k} exp(xᵢ − m)) with m = x_k the first
 /// maximum (no overflow for any finite x; the log(1 + r) is relatively exact for plain numbers
