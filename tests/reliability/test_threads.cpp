@@ -3,6 +3,7 @@
 // checked against its closed form. Catch2 assertions are not thread-safe, so workers count
 // their failures and keep the first message; the main thread asserts on those.
 // scripts/ci_tsan.sh runs this file under ThreadSanitizer.
+#include "support/thread_failures.hpp"
 #include <atomic>
 #include <cstdlib>
 #include <latch>
@@ -17,25 +18,8 @@
 
 namespace {
 
-struct failures {
-    std::atomic<long> count{0};
-    std::atomic<long> checks{0};
-    std::mutex m;
-    std::string first;
-    void check(bool ok, const std::string& what) {
-        checks.fetch_add(1, std::memory_order_relaxed);
-        if (ok) return;
-        if (count.fetch_add(1) == 0) {
-            std::lock_guard<std::mutex> lock(m);
-            first = what;
-        }
-    }
-};
-
-int iterations(int fallback) {
-    const char* s = std::getenv("ADIFF_THREAD_ITERATIONS");
-    return s ? std::max(1, std::atoi(s)) : fallback;
-}
+using adiff_test::failures;
+using adiff_test::iterations;
 
 /// A point that differs per thread and per iteration, so threads cannot share results.
 std::vector<double> point(int thread, int it, std::size_t n) {

@@ -4,6 +4,7 @@
 // arithmetic or its closed form; graph_scope frees each iteration's nodes; a thread's graph is
 // freed when the thread exits; an Expr used on the wrong thread is a graph_error.
 // scripts/ci_tsan.sh runs this file under ThreadSanitizer.
+#include "support/thread_failures.hpp"
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
@@ -25,25 +26,8 @@ using ad::sym::Expr;
 
 namespace {
 
-struct failures {
-    std::atomic<long> count{0};
-    std::atomic<long> checks{0};
-    std::mutex m;
-    std::string first;
-    void check(bool ok, const std::string& what) {
-        checks.fetch_add(1, std::memory_order_relaxed);
-        if (ok) return;
-        if (count.fetch_add(1) == 0) {
-            std::lock_guard<std::mutex> lock(m);
-            first = what;
-        }
-    }
-};
-
-int iterations(int fallback) {
-    const char* s = std::getenv("ADIFF_THREAD_ITERATIONS");
-    return s ? std::max(1, std::atoi(s)) : fallback;
-}
+using adiff_test::failures;
+using adiff_test::iterations;
 
 bool near(double a, double b, double rel = 1e-12) { return std::abs(a - b) <= rel * std::max({1.0, std::abs(a), std::abs(b)}) || std::abs(a - b) < 1e-300; }
 
