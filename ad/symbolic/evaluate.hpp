@@ -70,9 +70,8 @@ std::vector<T> evaluate(std::span<const Expr> roots, const std::unordered_map<st
                 break;
             case Op::pow:
                 // an integer constant exponent: the pow_int rule, as in every other mode
-                if (const Node& c = Expr::from_id(n.args[1]).node();
-                    c.op == Op::constant && c.value.den == 1 && c.value.num >= -(1 << 30) && c.value.num <= (1 << 30)) {
-                    y = rules::pow_int{static_cast<int>(c.value.num)}.value(at(n, 0));
+                if (const Node& c = Expr::from_id(n.args[1]).node(); c.op == Op::constant && c.value.den == 1) {
+                    y = rules::pow_int{static_cast<long long>(c.value.num)}.value(at(n, 0));
                     break;
                 }
                 y = rules::pow{}.value(at(n, 0), at(n, 1));
