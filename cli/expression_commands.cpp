@@ -255,8 +255,9 @@ int run_check(const Request& req, std::ostream& out) {
     const char* digits = hundred ? "100 digits" : "50 digits";
     const std::string verdict = agrees ? "agrees" : "refuted";
     const std::string rtol_text = req.rtol > 0 ? from_log10(log_rtol50) : "1e-30";
+    const std::string rtol100_text = req.rtol > 0 ? from_log10(log_rtol100) : "1e-60";
     const std::string criterion = "every entry within relative error " + rtol_text + " at 50 digits, or " +
-                                  (req.rtol > 0 ? from_log10(log_rtol100) : std::string("1e-60")) +
+                                  rtol100_text +
                                   " at 100 digits, or a difference that is rounding (it falls by 25 orders of magnitude from 50 to 100 digits)";
     std::string wrt;
     for (std::size_t k = 0; k < req.wrt.size(); ++k) wrt += (k ? ", " : "") + req.wrt[k];
@@ -266,7 +267,7 @@ int run_check(const Request& req, std::ostream& out) {
             << ", \"precision\": \"" << digits << "\", \"max_abs_error\": " << expr::json_number(from_log10(ma))
             << ", \"max_rel_error\": " << expr::json_number(from_log10(mr))
             << ", \"criterion\": {\"rtol_50_digits\": " << rtol_text << ", \"rtol_100_digits\": "
-            << (req.rtol > 0 ? from_log10(log_rtol100) : std::string("1e-60")) << ", \"rounding_shrink_orders\": 25}"
+            << rtol100_text << ", \"rounding_shrink_orders\": 25}"
             << ", \"entries_decided_at_100_digits\": " << confirmed + rounding << ", \"double\": " << expr::json_string(double_line)
             << ", \"agrees_in_double\": " << (double_ok ? "true" : "false") << ", \"jacobian_shape\": [" << c50.rows << ", " << c50.cols
             << "], \"worst\": {\"point\": " << point_json(points[worst.point]) << ", \"entry\": [" << worst.entry / n << ", "
