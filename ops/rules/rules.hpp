@@ -86,8 +86,10 @@ struct cosh { static constexpr std::string_view name = "cosh";
 struct sigmoid;
 /// tanh(x); ∂ = sech²x = 1 − y², which cancels to 0 where y rounds to ±1 (tanh′(20) = 1.7e−17),
 /// so it is formed without cancellation: 1 − y² only while y² < ½, else 4e/(1 + e)² with
-/// e = exp(−2|x|) (one exp, no overflow: 1/cosh² would overflow cosh beyond |x| ≈ 710). For AD
-/// types (higher orders, symbolic) ∂ = 4·sigmoid(2x)·sigmoid(−2x), smooth and exact to all orders.
+/// e = exp(−2|x|) (one exp, no overflow: 1/cosh² would overflow cosh beyond |x| ≈ 710). Numeric
+/// AD types take the same branch on the value (each branch is analytic where it is taken, so
+/// higher orders stay exact and a nested mode's value part is bitwise the plain derivative);
+/// symbolic graphs, with no value to branch on, get 4·sigmoid(2x)·sigmoid(−2x).
 struct tanh { static constexpr std::string_view name = "tanh";
     template <class T> T value(const T& x) const { ADIFF_MATH; return tanh(x); }
     template <class T> T d(const T& x, const T& y) const;
@@ -111,7 +113,9 @@ struct abs { static constexpr std::string_view name = "abs";
 /// sigmoid(x) = 1/(1 + e^−x), evaluated without overflow for either sign; ∂ = σ(x)·σ(−x), which
 /// keeps its relative accuracy in both tails (y(1 − y) cancels to 0 where y rounds to 1:
 /// σ′(40) = 4.2e−18). Numbers: y(1 − y) for x ≤ 0 (y ≤ ½, no cancellation), e^−x·y² for x > 0.
-/// AD types (higher orders, symbolic): y·sigmoid(−x) through the mode's own primitive.
+/// Numbers and numeric AD types (duals, tape variables) take the same branch on the value, so
+/// a nested mode's derivative is bitwise the plain one in its value part; symbolic graphs, which
+/// have no value to branch on, get y·sigmoid(−x) through their own primitive.
 struct sigmoid { static constexpr std::string_view name = "sigmoid";
     template <class T> T value(const T& x) const {
         ADIFF_MATH;
@@ -120,23 +124,23 @@ struct sigmoid { static constexpr std::string_view name = "sigmoid";
         return e / (T(1) + e);
     }
     template <class T> T d(const T& x, const T& y) const {
-        if constexpr (is_ad_type_v<T>) {
+        if constexpr (is_symbolic_type_v<T>) {
             return y * apply_rule(sigmoid{}, T(-x));
         } else {
             ADIFF_MATH;
-            if (x > T(0)) return T(T(exp(-x) * y) * y);
-            return y * (T(1) - y);
+            if (val(x) > 0) return T(T(exp(T(-x)) * y) * y);
+            return T(y * T(T(1) - y));
         }
     } };
 template <class T> T tanh::d(const T& x, const T& y) const {
-    if constexpr (is_ad_type_v<T>) {
+    if constexpr (is_symbolic_type_v<T>) {  // no value to branch on: 4σ(2x)σ(−2x)
         return T(4) * (apply_rule(sigmoid{}, T(T(2) * x)) * apply_rule(sigmoid{}, T(T(-2) * x)));
-    } else {
+    } else {  // numbers and numeric AD types alike (bitwise the same value part)
         ADIFF_MATH;
-        const T y2 = y * y;
-        if (y2 < T(0.5)) return T(1) - y2;
+        const T y2 = T(y * y);
+        if (val(y2) < 0.5) return T(T(1) - y2);
         const T e = exp(T(T(-2) * abs(x)));
-        const T u = T(1) + e;
+        const T u = T(T(1) + e);
         return T(T(4) * e) / T(u * u);
     }
 }
