@@ -25,6 +25,7 @@
 #include "ad/drivers/jacobian.hpp"
 #include "ad/errors.hpp"
 #include "ops/rules/functions.hpp"
+#include "ops/rules/registry.hpp"
 
 namespace adiff::fuzz {
 
@@ -40,7 +41,20 @@ struct program {
     std::size_t n_out = 1;
 };
 
-inline constexpr int n_codes = 32;
+/// The registry's unary functions by number (ops/rules/registry.hpp order).
+template <class X>
+X unary_function(std::size_t k, const X& x);
+#define ADIFF_FUZZ_NAME(rule) ad::rules::rule::name,
+inline constexpr std::string_view unary_names[] = {ADIFF_UNARY_FUNCTIONS(ADIFF_FUZZ_NAME)};
+#undef ADIFF_FUZZ_NAME
+inline constexpr std::size_t n_unary = std::size(unary_names);
+/// Opcodes: 0–31 as in the switch below (4–17 and 31 are the first 15 unary functions), and
+/// 32… the registry's further unary functions, so a new primitive is fuzzed without an edit.
+inline constexpr int n_codes = 32 + static_cast<int>(n_unary) - 15;
+/// The unary function of opcode c (4–17, 31, 32…).
+inline std::size_t unary_of_code(int c) {
+    return c == 31 ? 14 : (c < 32 ? static_cast<std::size_t>(c - 4) : static_cast<std::size_t>(15 + c - 32));
+}
 
 /// Bytes → program. Never fails; every byte string is some program.
 inline program decode(const std::uint8_t* data, std::size_t size) {
@@ -89,20 +103,10 @@ std::vector<X> run(const program& p, const std::vector<X>& x) {
             case 1: y = bin(R::sub{}, a, b); break;
             case 2: y = bin(R::mul{}, a, b); break;
             case 3: y = bin(R::div{}, a, b); break;
-            case 4: y = un(R::exp{}, a); break;
-            case 5: y = un(R::log{}, a); break;
-            case 6: y = un(R::sqrt{}, a); break;
-            case 7: y = un(R::sin{}, a); break;
-            case 8: y = un(R::cos{}, a); break;
-            case 9: y = un(R::tan{}, a); break;
-            case 10: y = un(R::sinh{}, a); break;
-            case 11: y = un(R::cosh{}, a); break;
-            case 12: y = un(R::tanh{}, a); break;
-            case 13: y = un(R::asin{}, a); break;
-            case 14: y = un(R::acos{}, a); break;
-            case 15: y = un(R::atan{}, a); break;
-            case 16: y = un(R::abs{}, a); break;
-            case 17: y = un(R::sigmoid{}, a); break;
+            case 4: case 5: case 6: case 7: case 8: case 9: case 10: case 11: case 12: case 13: case 14: case 15:
+            case 16: case 17: case 31:
+                y = unary_function(unary_of_code(o.code % n_codes), a);
+                break;
             case 18: y = un(R::pow_int{int(o.b % 9) - 4}, a); break;
             case 19: y = un(R::pow_const<double>{c}, a); break;
             case 20: y = bin(R::pow{}, a, b); break;
@@ -124,8 +128,8 @@ std::vector<X> run(const program& p, const std::vector<X>& x) {
                 y = nary(R::logsumexp{}, std::span<const X>(r.data() + r.size() - k, k));
                 break;
             }
-            case 31: y = un(R::stop_gradient{}, a); break;
-            default: y = bin(R::div{}, X(c), a); break;  // constant / x (a recorded constant)
+            case 29: y = bin(R::div{}, X(c), a); break;  // constant / x (a recorded constant)
+            default: y = unary_function(unary_of_code(o.code % n_codes), a); break;  // 32…: further functions
         }
         r.push_back(y);
     }
@@ -133,18 +137,30 @@ std::vector<X> run(const program& p, const std::vector<X>& x) {
     return std::vector<X>(r.end() - static_cast<std::ptrdiff_t>(m), r.end());
 }
 
+template <class X>
+X unary_function(std::size_t k, const X& x) {
+    using F = X (*)(const X&);
+#define ADIFF_FUZZ_ENTRY(rule) [](const X& v) { return un(ad::rules::rule{}, v); },
+    static constexpr F table[] = {ADIFF_UNARY_FUNCTIONS(ADIFF_FUZZ_ENTRY)};
+#undef ADIFF_FUZZ_ENTRY
+    return table[k](x);
+}
+
 /// The program as text, one instruction per line (for crash reports and regression tests).
 inline std::string describe(const program& p) {
-    static const char* names[n_codes] = {"add", "sub", "mul", "div", "exp", "log", "sqrt", "sin", "cos", "tan",
-                                         "sinh", "cosh", "tanh", "asin", "acos", "atan", "abs", "sigmoid", "powi",
-                                         "powc", "pow", "max", "min", "neg", "addc", "mulc", "sum", "maxk",
-                                         "branch", "cdiv", "logsumexp", "stop_gradient"};
+    auto name = [](int c) -> std::string {
+        static const char* fixed[32] = {"add", "sub", "mul", "div", "", "", "", "", "", "", "", "", "", "", "", "", "",
+                                        "", "powi", "powc", "pow", "max", "min", "neg", "addc", "mulc", "sum", "maxk",
+                                        "branch", "cdiv", "logsumexp", ""};
+        if ((c >= 4 && c <= 17) || c >= 31) return std::string(unary_names[unary_of_code(c)]);
+        return fixed[c];
+    };
     std::string s = "inputs:";
     for (double v : p.x) s += " " + std::to_string(v);
     s += "; outputs: last " + std::to_string(p.n_out) + "\n";
     std::size_t size = p.x.size();
     for (const instr& o : p.ops) {
-        s += "r" + std::to_string(size) + " = " + names[o.code % n_codes] + " r" + std::to_string(o.a % size) +
+        s += "r" + std::to_string(size) + " = " + name(o.code % n_codes) + " r" + std::to_string(o.a % size) +
              " r" + std::to_string(o.b % size) + " (c=" + std::to_string(constant(o.b)) + ", n=" +
              std::to_string(int(o.b % 9) - 4) + ", k=" + std::to_string(1 + o.b % 8) + ")\n";
         ++size;

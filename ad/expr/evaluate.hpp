@@ -56,10 +56,19 @@ inline long double broadcast_entries(const Shape& a, const Shape& b) {
 
 /// The names of every function the language knows (for "did you mean").
 inline const std::vector<std::string>& function_names() {
-    static const std::vector<std::string> names = {
-        "exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan", "abs", "sigmoid", "stop_gradient",
-        "sign", "heaviside", "pow", "maximum", "minimum", "sum", "max", "mean", "dot", "outer", "diag", "transpose",
-        "softmax", "log_softmax", "logsumexp", "max_weight"};
+    static const std::vector<std::string> names = [] {
+        // the primitives, from the registry (ops/rules/registry.hpp) ...
+        std::vector<std::string> v;
+#define ADIFF_EXPR_NAME(rule) v.emplace_back(rules::language_name<rules::rule>());
+        ADIFF_UNARY_FUNCTIONS(ADIFF_EXPR_NAME)
+        ADIFF_BINARY_FUNCTIONS(ADIFF_EXPR_NAME)
+#undef ADIFF_EXPR_NAME
+        // ... and the array operations of the language
+        for (const char* f : {"sign", "heaviside", "sum", "max", "mean", "dot", "outer", "diag", "transpose", "softmax",
+                              "log_softmax", "logsumexp", "max_weight"})
+            v.emplace_back(f);
+        return v;
+    }();
     return names;
 }
 
@@ -300,13 +309,14 @@ private:
             check_finite(n, r, f, &a);
             return r;
         };
-#define ADIFF_EXPR_UNARY(name) \
-    if (f == #name) return unary([](const A& a) { return name(a); });
-        ADIFF_EXPR_UNARY(exp) ADIFF_EXPR_UNARY(log) ADIFF_EXPR_UNARY(sqrt) ADIFF_EXPR_UNARY(sin) ADIFF_EXPR_UNARY(cos)
-        ADIFF_EXPR_UNARY(tan) ADIFF_EXPR_UNARY(sinh) ADIFF_EXPR_UNARY(cosh) ADIFF_EXPR_UNARY(tanh) ADIFF_EXPR_UNARY(asin)
-        ADIFF_EXPR_UNARY(acos) ADIFF_EXPR_UNARY(atan) ADIFF_EXPR_UNARY(abs) ADIFF_EXPR_UNARY(sigmoid) ADIFF_EXPR_UNARY(stop_gradient)
-        ADIFF_EXPR_UNARY(transpose) ADIFF_EXPR_UNARY(log_softmax) ADIFF_EXPR_UNARY(logsumexp)
+        // the registry's unary functions, element-wise through their rules
+#define ADIFF_EXPR_UNARY(rule) \
+    if (f == rules::rule::name) return unary([](const A& a) { return ad::rule(a); });
+        ADIFF_UNARY_FUNCTIONS(ADIFF_EXPR_UNARY)
 #undef ADIFF_EXPR_UNARY
+        if (f == "transpose") return unary([](const A& a) { return transpose(a); });
+        if (f == "log_softmax") return unary([](const A& a) { return log_softmax(a); });
+        if (f == "logsumexp") return unary([](const A& a) { return logsumexp(a); });
         // Symbolically softmax is exp(z − logsumexp(z)) with the stable n-ary logsumexp rule:
         // right at any logits, and its Jacobian is one shared node per entry.
         if (f == "diag")  // a vector becomes a square matrix: n² entries
@@ -319,13 +329,18 @@ private:
             const bool s = f == "sign";
             return unary([s](const A& a) { return map(a, [s](const X& x) -> X { using ad::sign, ad::heaviside; return s ? X(sign(x)) : X(heaviside(x)); }); });
         }
-        if (f == "pow" || f == "maximum" || f == "minimum") {
+        // the registry's binary functions (pow, maximum, minimum, ...), element-wise with broadcasting
+        auto binary = [&](auto fn) {
             arity(n, 2, 2);
             const A a = arg(0), b = arg(1);
-            A r = f == "pow" ? pow(a, b) : (f == "maximum" ? maximum(a, b) : minimum(a, b));
+            A r = fn(a, b);
             check_finite(n, r, f, &a);
             return r;
-        }
+        };
+#define ADIFF_EXPR_BINARY(rule) \
+    if (f == rules::language_name<rules::rule>()) return binary([](const A& a, const A& b) { return elementwise<rules::rule>(a, b); });
+        ADIFF_BINARY_FUNCTIONS(ADIFF_EXPR_BINARY)
+#undef ADIFF_EXPR_BINARY
         if (f == "dot" || f == "outer") {
             arity(n, 2, 2);
             const A a = arg(0), b = arg(1);

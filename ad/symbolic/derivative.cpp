@@ -121,9 +121,7 @@ std::vector<Expr> gradient(const Expr& y, std::span<const Expr> wrt) {
                 adjoint[at] = g;
                 has_adjoint[at] = 1;
                 break;
-            case Op::neg: case Op::exp: case Op::log: case Op::sqrt: case Op::sin: case Op::cos: case Op::tan:
-            case Op::sinh: case Op::cosh: case Op::tanh: case Op::asin: case Op::acos: case Op::atan: case Op::abs:
-            case Op::sigmoid: case Op::stop_gradient: {
+            ADIFF_SYM_UNARY_RULE_CASES {
                 const Expr x = node.arg(0);
                 if (x.has_symbol()) with_unary_rule(op, [&](auto rule) { give(x, rule.d(x, node)); });
                 break;
@@ -176,7 +174,7 @@ std::vector<Expr> gradient(const Expr& y, std::span<const Expr> wrt) {
                 }
                 [[fallthrough]];
             }
-            case Op::add: case Op::mul: case Op::div: case Op::pow: case Op::max: case Op::min: {
+            case Op::add: case Op::mul: case Op::div: ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_CASE) {
                 const Expr a = node.arg(0), b = node.arg(1);
                 with_binary_rule(op, [&](auto rule) {
                     if (a.has_symbol()) give(a, rule.da(a, b, node));

@@ -68,20 +68,15 @@ std::vector<T> evaluate(std::span<const Expr> roots, const std::unordered_map<st
                         break;
                     }
                 break;
-            case Op::pow:
+            ADIFF_SYM_UNARY_RULE_CASES
+                y = with_unary_rule(n.op, [&](auto r) { return T(r.value(at(n, 0))); });
+                break;
+            ADIFF_SYM_BINARY_RULE_CASES
                 // an integer constant exponent: the pow_int rule, as in every other mode
-                if (const Node& c = Expr::from_id(n.args[1]).node(); c.op == Op::constant && c.value.den == 1) {
+                if (const Node& c = Expr::from_id(n.args[1]).node(); n.op == Op::pow && c.op == Op::constant && c.value.den == 1) {
                     y = rules::pow_int{static_cast<long long>(c.value.num)}.value(at(n, 0));
                     break;
                 }
-                y = rules::pow{}.value(at(n, 0), at(n, 1));
-                break;
-            case Op::neg: case Op::exp: case Op::log: case Op::sqrt: case Op::sin: case Op::cos: case Op::tan:
-            case Op::sinh: case Op::cosh: case Op::tanh: case Op::asin: case Op::acos: case Op::atan: case Op::abs:
-            case Op::sigmoid: case Op::stop_gradient:
-                y = with_unary_rule(n.op, [&](auto r) { return T(r.value(at(n, 0))); });
-                break;
-            case Op::add: case Op::sub: case Op::mul: case Op::div: case Op::max: case Op::min:
                 y = with_binary_rule(n.op, [&](auto r) { return T(r.value(at(n, 0), at(n, 1))); });
                 break;
         }

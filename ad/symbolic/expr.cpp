@@ -92,17 +92,19 @@ bool matches(const Node& n, const Key& k) {
 
 /// Whether op(total arguments) is total: cannot give a non-finite value from finite inputs.
 bool keeps_total(Op op) {
+#define ADIFF_SYM_TOTAL(rule) case Op::rule: return rules::rule::about.total;
     switch (op) {
         case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol:  // leaves: decided when built
-        case Op::neg: case Op::sin: case Op::cos: case Op::atan: case Op::tanh: case Op::abs: case Op::sigmoid:
-        case Op::stop_gradient: case Op::sign: case Op::heaviside: case Op::max: case Op::min: case Op::max_n:
-        case Op::max_weight:
+        case Op::sign: case Op::heaviside: case Op::max_n: case Op::max_weight:
             return true;
-        case Op::exp: case Op::log: case Op::sqrt: case Op::tan: case Op::sinh: case Op::cosh: case Op::asin:
-        case Op::acos: case Op::add: case Op::sub: case Op::mul: case Op::div: case Op::pow: case Op::sum:
-        case Op::logsumexp: case Op::guard:
+        case Op::sum: case Op::logsumexp: case Op::guard:
             return false;
+        ADIFF_SYM_TOTAL(neg)
+        ADIFF_UNARY_FUNCTIONS(ADIFF_SYM_TOTAL)
+        ADIFF_BINARY_OPERATORS(ADIFF_SYM_TOTAL)
+        ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_TOTAL)
     }
+#undef ADIFF_SYM_TOTAL
     return false;
 }
 
@@ -555,11 +557,7 @@ Expr simplify_binary(Op op, Expr a, Expr b) {
             if (ca && cb) return cmp(cv(a), cv(b)) <= 0 ? a : b;
             if (a.same(b)) return a;
             break;
-        case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol: case Op::neg: case Op::exp:
-        case Op::log: case Op::sqrt: case Op::sin: case Op::cos: case Op::tan: case Op::sinh: case Op::cosh:
-        case Op::tanh: case Op::asin: case Op::acos: case Op::atan: case Op::abs: case Op::sigmoid:
-        case Op::stop_gradient: case Op::sign: case Op::heaviside: case Op::sum: case Op::max_n:
-        case Op::max_weight: case Op::logsumexp: case Op::guard:
+        case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol: case Op::sign: case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: case Op::guard: ADIFF_SYM_UNARY_RULE_CASES
             throw error(std::string("sym: '") + std::string(op_name(op)) + "' is not a binary op");
     }
     return raw(op, {a, b});
@@ -572,11 +570,7 @@ Expr simplify(Op op, std::span<const Expr> args, std::uint32_t index) {
         case Op::guard:
             if (args.empty()) throw size_error("sym::make(guard)", 1, 0);
             return make_guard(args[0], args.subspan(1));
-        case Op::neg: case Op::exp: case Op::log: case Op::sqrt: case Op::sin: case Op::cos: case Op::tan:
-        case Op::sinh: case Op::cosh: case Op::tanh: case Op::asin: case Op::acos: case Op::atan: case Op::abs:
-        case Op::sigmoid: case Op::stop_gradient: case Op::sign: case Op::heaviside:
-        case Op::add: case Op::sub: case Op::mul: case Op::div: case Op::pow: case Op::max: case Op::min:
-        case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp:
+        case Op::sign: case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: ADIFF_SYM_UNARY_RULE_CASES ADIFF_SYM_BINARY_RULE_CASES
             break;
     }
     // A guard among the operands moves outward: op(guard(s, c), b) = guard(op(s, b), c)
@@ -596,12 +590,10 @@ Expr simplify(Op op, std::span<const Expr> args, std::uint32_t index) {
         return make_guard(simplify(op, values, index), conds);
     }
     switch (op) {
-        case Op::add: case Op::sub: case Op::mul: case Op::div: case Op::pow: case Op::max: case Op::min:
+        ADIFF_SYM_BINARY_RULE_CASES
             if (args.size() != 2) throw size_error(std::string("sym::make(") + std::string(op_name(op)) + ")", 2, args.size());
             return simplify_binary(op, args[0], args[1]);
-        case Op::neg: case Op::exp: case Op::log: case Op::sqrt: case Op::sin: case Op::cos: case Op::tan:
-        case Op::sinh: case Op::cosh: case Op::tanh: case Op::asin: case Op::acos: case Op::atan: case Op::abs:
-        case Op::sigmoid: case Op::stop_gradient: case Op::sign: case Op::heaviside:
+        case Op::sign: case Op::heaviside: ADIFF_SYM_UNARY_RULE_CASES
             if (args.size() != 1) throw size_error(std::string("sym::make(") + std::string(op_name(op)) + ")", 1, args.size());
             return simplify_unary(op, args[0]);
         case Op::sum: {  // constants folded exactly (rationals)
@@ -692,43 +684,26 @@ bool literal_total(std::string_view t) {
 }  // namespace
 
 std::string_view op_name(Op op) {
+#define ADIFF_SYM_NAME(rule) case Op::rule: return rules::rule::name;
     switch (op) {
         case Op::constant: return "constant";
         case Op::literal: return "literal";
         case Op::pi: return "pi";
         case Op::e: return "e";
         case Op::symbol: return "symbol";
-        case Op::neg: return "neg";
-        case Op::exp: return "exp";
-        case Op::log: return "log";
-        case Op::sqrt: return "sqrt";
-        case Op::sin: return "sin";
-        case Op::cos: return "cos";
-        case Op::tan: return "tan";
-        case Op::sinh: return "sinh";
-        case Op::cosh: return "cosh";
-        case Op::tanh: return "tanh";
-        case Op::asin: return "asin";
-        case Op::acos: return "acos";
-        case Op::atan: return "atan";
-        case Op::abs: return "abs";
-        case Op::sigmoid: return "sigmoid";
-        case Op::stop_gradient: return "stop_gradient";
         case Op::sign: return "sign";
         case Op::heaviside: return "heaviside";
-        case Op::add: return "add";
-        case Op::sub: return "sub";
-        case Op::mul: return "mul";
-        case Op::div: return "div";
-        case Op::pow: return "pow";
-        case Op::max: return "max";
-        case Op::min: return "min";
         case Op::sum: return "sum";
         case Op::max_n: return "max";
         case Op::max_weight: return "max_weight";
         case Op::logsumexp: return "logsumexp";
         case Op::guard: return "guard";
+        ADIFF_SYM_NAME(neg)
+        ADIFF_UNARY_FUNCTIONS(ADIFF_SYM_NAME)
+        ADIFF_BINARY_OPERATORS(ADIFF_SYM_NAME)
+        ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_NAME)
     }
+#undef ADIFF_SYM_NAME
     return "?";
 }
 

@@ -42,15 +42,25 @@
 
 namespace ad::sym {
 
-/// The operation of a node. Unary and binary ops map one-to-one onto rules in ops/rules.
+/// The operation of a node. Unary and binary ops map one-to-one onto the rules listed in
+/// ops/rules/registry.hpp, generated from that list (the order gives the ranges below).
+#define ADIFF_SYM_ENUMERATOR(rule) rule,
 enum class Op : std::uint8_t {
-    constant, literal, pi, e, symbol,                                    // leaves
-    neg, exp, log, sqrt, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan, abs, sigmoid, stop_gradient,  // unary rules
+    constant, literal, pi, e, symbol,                                   // leaves
+    neg, ADIFF_UNARY_FUNCTIONS(ADIFF_SYM_ENUMERATOR)                    // unary rules
     sign, heaviside,                                                    // piecewise constants (derivative 0)
-    add, sub, mul, div, pow, max, min,                                  // binary rules
+    ADIFF_BINARY_OPERATORS(ADIFF_SYM_ENUMERATOR)                        // binary rules
+    ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_ENUMERATOR)
     sum, max_n, max_weight, logsumexp,                                  // n-ary: Σ, max, ∂max/∂xᵢ, log Σ exp
     guard                                                               // guard(value, conditions…): see the file comment
 };
+#undef ADIFF_SYM_ENUMERATOR
+/// `case Op::rule:` for a registry list: switches over ops name every op, with no `default:`.
+#define ADIFF_SYM_CASE(rule) case Op::rule:
+/// Every op with a unary rule (neg and the unary functions).
+#define ADIFF_SYM_UNARY_RULE_CASES case Op::neg: ADIFF_UNARY_FUNCTIONS(ADIFF_SYM_CASE)
+/// Every op with a binary rule (operators and binary functions).
+#define ADIFF_SYM_BINARY_RULE_CASES ADIFF_BINARY_OPERATORS(ADIFF_SYM_CASE) ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_CASE)
 
 /// The name of an op as written in the expression language (e.g. "exp", "add").
 std::string_view op_name(Op op);
@@ -190,13 +200,14 @@ Expr heaviside(const Expr& x);
 /// ∂max(xs)/∂xᵢ = 1/k if xᵢ is one of the k maximal entries, else 0 (rules::max_reduce::partials).
 Expr max_weight(std::span<const Expr> xs, std::size_t i);
 
-/// The op a rule builds (one entry per rule in ops/rules/rules.hpp).
+/// The op a rule builds (generated from the registry, ops/rules/registry.hpp).
 template <class R> struct op_of;
 #define ADIFF_SYM_OP(rule) template <> struct op_of<rules::rule> { static constexpr Op value = Op::rule; };
-ADIFF_SYM_OP(neg) ADIFF_SYM_OP(exp) ADIFF_SYM_OP(log) ADIFF_SYM_OP(sqrt) ADIFF_SYM_OP(sin) ADIFF_SYM_OP(cos)
-ADIFF_SYM_OP(tan) ADIFF_SYM_OP(sinh) ADIFF_SYM_OP(cosh) ADIFF_SYM_OP(tanh) ADIFF_SYM_OP(asin) ADIFF_SYM_OP(acos)
-ADIFF_SYM_OP(atan) ADIFF_SYM_OP(abs) ADIFF_SYM_OP(sigmoid) ADIFF_SYM_OP(add) ADIFF_SYM_OP(sub) ADIFF_SYM_OP(mul)
-ADIFF_SYM_OP(div) ADIFF_SYM_OP(pow) ADIFF_SYM_OP(max) ADIFF_SYM_OP(min) ADIFF_SYM_OP(sum) ADIFF_SYM_OP(stop_gradient)
+ADIFF_SYM_OP(neg)
+ADIFF_UNARY_FUNCTIONS(ADIFF_SYM_OP)
+ADIFF_BINARY_OPERATORS(ADIFF_SYM_OP)
+ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_OP)
+ADIFF_SYM_OP(sum)
 #undef ADIFF_SYM_OP
 template <> struct op_of<rules::max_reduce> { static constexpr Op value = Op::max_n; };
 template <> struct op_of<rules::logsumexp> { static constexpr Op value = Op::logsumexp; };

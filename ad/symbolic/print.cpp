@@ -1,5 +1,6 @@
 // Text, LaTeX and C printers with shared subexpressions as temporaries (no recursion).
 #include "ad/symbolic/print.hpp"
+#include "ad/symbolic/dispatch.hpp"
 
 #include <algorithm>
 #include <unordered_map>
@@ -71,28 +72,29 @@ std::string symbol_text(const Node& n, Style st) {
     return text + subscript;
 }
 
+/// The spelling of an n-ary or piecewise-constant op (rules spell themselves: `about`).
 std::string func_name(Op op, Style st) {
     if (st == Style::latex) {
-        switch (op) {
-            case Op::log: return "\\log"; case Op::sin: return "\\sin"; case Op::cos: return "\\cos";
-            case Op::tan: return "\\tan"; case Op::sinh: return "\\sinh"; case Op::cosh: return "\\cosh";
-            case Op::tanh: return "\\tanh"; case Op::asin: return "\\arcsin"; case Op::acos: return "\\arccos";
-            case Op::atan: return "\\arctan"; case Op::sigmoid: return "\\sigma"; case Op::stop_gradient: return "\\operatorname{sg}"; case Op::sign: return "\\operatorname{sign}";
-            case Op::heaviside: return "H"; case Op::max: return "\\max"; case Op::min: return "\\min";
-            case Op::max_n: return "\\max";
-            default: return std::string(op_name(op));
-        }
+        if (op == Op::sign) return "\\operatorname{sign}";
+        if (op == Op::heaviside) return "\\operatorname{step}";
+        if (op == Op::max_n) return "\\max";
     }
     if (st == Style::c) {
-        switch (op) {
-            case Op::abs: return "fabs"; case Op::sigmoid: return "adiff_sigmoid"; case Op::stop_gradient: return "adiff_stop_gradient"; case Op::sign: return "adiff_sign";
-            case Op::heaviside: return "adiff_heaviside"; case Op::max: return "adiff_max"; case Op::min: return "adiff_min";
-            default: return std::string(op_name(op));
-        }
+        if (op == Op::sign) return "adiff_sign";
+        if (op == Op::heaviside) return "adiff_heaviside";
     }
-    if (op == Op::max) return "maximum";
-    if (op == Op::min) return "minimum";
     return std::string(op_name(op));
+}
+
+/// A rule's function call in style st: its language name (text), its C spelling, or its LaTeX
+/// spelling, where '#' in the spelling stands for the argument (e^{#}, \sqrt{#}).
+template <class R>
+Piece rule_call(std::string_view language, const std::string& args, Style st) {
+    const std::string_view spelling = st == Style::text ? language : (st == Style::c ? R::about.c : R::about.latex);
+    const std::string sp(spelling);
+    if (const auto k = sp.find('#'); st == Style::latex && k != std::string::npos)
+        return {sp.substr(0, k) + args + sp.substr(k + 1), sp.find('^') != std::string::npos ? power : atom};
+    return {sp + (st == Style::latex ? "\\left(" : "(") + args + (st == Style::latex ? "\\right)" : ")"), atom};
 }
 
 Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
@@ -123,19 +125,14 @@ Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
         case Op::div:
             if (st == Style::latex) return {"\\frac{" + a[0]->s + "}{" + a[1]->s + "}", atom};
             return {wrap(*a[0], product, st) + (st == Style::c ? " / " : "/") + wrap(*a[1], power, st), product};
-        case Op::pow:
-            if (st == Style::c) return call("pow", a[0]->s + ", " + a[1]->s);
-            if (st == Style::latex) return {"{" + wrap(*a[0], atom, st) + "}^{" + a[1]->s + "}", power};
-            return {wrap(*a[0], atom, st) + "^" + wrap(*a[1], product + 10, st), power};
-        case Op::exp:
-            if (st == Style::latex) return {"e^{" + a[0]->s + "}", power};
-            return call("exp", a[0]->s);
-        case Op::sqrt:
-            if (st == Style::latex) return {"\\sqrt{" + a[0]->s + "}", atom};
-            return call("sqrt", a[0]->s);
-        case Op::abs:
-            if (st == Style::latex) return {"\\left|" + a[0]->s + "\\right|", atom};
-            return call(func_name(n.op, st), a[0]->s);
+        ADIFF_UNARY_FUNCTIONS(ADIFF_SYM_CASE)
+            return with_unary_rule(n.op, [&](auto r) { return rule_call<decltype(r)>(decltype(r)::name, a[0]->s, st); });
+        ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_CASE)
+            if (n.op == Op::pow && st == Style::latex) return {"{" + wrap(*a[0], atom, st) + "}^{" + a[1]->s + "}", power};
+            if (n.op == Op::pow && st == Style::text) return {wrap(*a[0], atom, st) + "^" + wrap(*a[1], product + 10, st), power};
+            return with_binary_rule(n.op, [&](auto r) {
+                return rule_call<decltype(r)>(rules::language_name<decltype(r)>(), list(0), st);
+            });
         case Op::max_n:
             if (st == Style::c) return call("adiff_max_n", std::to_string(a.size()) + ", (const double[]){" + list(0) + "}");
             if (st == Style::latex) return call("\\max", list(0));
@@ -146,7 +143,7 @@ Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
             return call("logsumexp", "[" + list(0) + "]");
         case Op::max_weight:
             if (st == Style::c) return call("adiff_max_weight", std::to_string(a.size()) + ", (const double[]){" + list(0) + "}, " + std::to_string(n.index));
-            if (st == Style::latex) return call("\\operatorname{maxweight}_{" + std::to_string(n.index) + "}", list(0));
+            if (st == Style::latex) return call("\\operatorname{max\\_weight}_{" + std::to_string(n.index) + "}", list(0));
             return call("max_weight", "[" + list(0) + "], " + std::to_string(n.index));
         case Op::guard: {
             // guard(s, c…): the value s where every condition c evaluates (is finite). Text:
@@ -162,9 +159,7 @@ Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
             for (std::size_t k = 1; k < a.size(); ++k) s += " + 0*" + wrap(*a[k], power, st);
             return {s, additive};
         }
-        case Op::log: case Op::sin: case Op::cos: case Op::tan: case Op::sinh: case Op::cosh: case Op::tanh:
-        case Op::asin: case Op::acos: case Op::atan: case Op::sigmoid: case Op::stop_gradient: case Op::sign:
-        case Op::heaviside: case Op::max: case Op::min:
+        case Op::sign: case Op::heaviside:
             return call(func_name(n.op, st), list(0));
     }
     return call(func_name(n.op, st), list(0));

@@ -58,39 +58,16 @@ auto map(const Array<X>& a, F&& f) {
     return Array<R>(a.shape(), std::move(v));
 }
 
-#define ADIFF_ARRAY_UNARY(fname)                                                                  \
+/// Element-wise math, generated from the registry (ops/rules/registry.hpp): each element
+/// through its rule, in its own mode (rules::apply_rule); formulas and domains as in the rules
+/// (log(0) = −inf, ...).
+#define ADIFF_ARRAY_UNARY(rule)                                                                   \
     template <class X>                                                                            \
-    Array<X> fname(const Array<X>& a) {                                                           \
-        return map(a, [](const X& x) -> X { using std::fname; return fname(x); });                \
+    Array<X> rule(const Array<X>& a) {                                                            \
+        return map(a, [](const X& x) -> X { return rules::apply_rule(rules::rule{}, x); });       \
     }
-
-/// Element-wise math; formulas and domains as in ops/rules/rules.hpp (log(0) = −inf, ...).
-ADIFF_ARRAY_UNARY(exp)
-ADIFF_ARRAY_UNARY(log)
-ADIFF_ARRAY_UNARY(sqrt)
-ADIFF_ARRAY_UNARY(sin)
-ADIFF_ARRAY_UNARY(cos)
-ADIFF_ARRAY_UNARY(tan)
-ADIFF_ARRAY_UNARY(sinh)
-ADIFF_ARRAY_UNARY(cosh)
-ADIFF_ARRAY_UNARY(tanh)
-ADIFF_ARRAY_UNARY(asin)
-ADIFF_ARRAY_UNARY(acos)
-ADIFF_ARRAY_UNARY(atan)
-ADIFF_ARRAY_UNARY(abs)
+ADIFF_UNARY_FUNCTIONS(ADIFF_ARRAY_UNARY)
 #undef ADIFF_ARRAY_UNARY
-
-/// sigmoid(a) = 1/(1 + e^−a) element-wise, stable for either sign; derivative s(1 − s).
-template <class X>
-Array<X> sigmoid(const Array<X>& a) {
-    return map(a, [](const X& x) -> X { return sigmoid(x); });
-}
-
-/// stop_gradient(a) element-wise: the same values, derivative 0.
-template <class X>
-Array<X> stop_gradient(const Array<X>& a) {
-    return map(a, [](const X& x) -> X { return stop_gradient(x); });
-}
 
 /// a^b element-wise with broadcasting; domain a > 0 unless b is integral.
 template <class X>
@@ -131,6 +108,19 @@ Array<X> maximum(const Array<X>& a, const Array<X>& b) {
 template <class X>
 Array<X> minimum(const Array<X>& a, const Array<X>& b) {
     return broadcast_apply(a, b, [](const X& u, const X& v) -> X { return detail::min2(u, v); }, "minimum");
+}
+
+/// The binary rule R element-wise with broadcasting, each entry in its own mode (an AD type's
+/// primitive, or the rule's value for numbers): how the language applies the registry's binary
+/// functions (pow, maximum, minimum, ...) to arrays.
+template <class R, class X>
+Array<X> elementwise(const Array<X>& a, const Array<X>& b) {
+    static constexpr std::string_view name = rules::language_name<R>();
+    static const std::string what(name);
+    return broadcast_apply(a, b, [](const X& u, const X& v) -> X {
+        if constexpr (is_ad_type_v<X>) return apply_binary(R{}, u, v);
+        else return R{}.value(u, v);
+    }, what.c_str());
 }
 
 }  // namespace ad

@@ -11,7 +11,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "ops/rules/rules.hpp"
+#include "ops/rules/registry.hpp"
 
 namespace ad {
 
@@ -24,26 +24,12 @@ concept ad_operands =
     (is_ad_type_v<A> && !is_ad_type_v<B> && std::is_constructible_v<std::remove_cvref_t<A>, const B&>) ||
     (is_ad_type_v<B> && !is_ad_type_v<A> && std::is_constructible_v<std::remove_cvref_t<B>, const A&>);
 
-#define ADIFF_UNARY(fname, rule)                                                   \
+/// Element functions, generated from the registry (ops/rules/registry.hpp); the formulas live
+/// in the rules.
+#define ADIFF_UNARY(rule)                                                          \
     template <class X> requires is_ad_type_v<X>                                    \
-    auto fname(const X& x) { return apply_unary(rules::rule{}, x); }
-
-/// Element functions, one line each; the formulas live in rules.hpp.
-ADIFF_UNARY(exp, exp)
-ADIFF_UNARY(log, log)
-ADIFF_UNARY(sqrt, sqrt)
-ADIFF_UNARY(sin, sin)
-ADIFF_UNARY(cos, cos)
-ADIFF_UNARY(tan, tan)
-ADIFF_UNARY(sinh, sinh)
-ADIFF_UNARY(cosh, cosh)
-ADIFF_UNARY(tanh, tanh)
-ADIFF_UNARY(asin, asin)
-ADIFF_UNARY(acos, acos)
-ADIFF_UNARY(atan, atan)
-ADIFF_UNARY(abs, abs)
-ADIFF_UNARY(sigmoid, sigmoid)
-ADIFF_UNARY(stop_gradient, stop_gradient)
+    auto rule(const X& x) { return apply_unary(rules::rule{}, x); }
+ADIFF_UNARY_FUNCTIONS(ADIFF_UNARY)
 #undef ADIFF_UNARY
 
 /// stop_gradient of a plain number is the number.
@@ -71,11 +57,16 @@ auto operator*(const A& a, const B& b) { return apply_binary(rules::mul{}, a, b)
 template <class A, class B> requires ad_operands<A, B>
 auto operator/(const A& a, const B& b) { return apply_binary(rules::div{}, a, b); }
 
-/// max(a, b), min(a, b); ties split the derivative ½/½ (see rules::max).
-template <class A, class B> requires ad_operands<A, B>
-auto max(const A& a, const B& b) { return apply_binary(rules::max{}, a, b); }
-template <class A, class B> requires ad_operands<A, B>
-auto min(const A& a, const B& b) { return apply_binary(rules::min{}, a, b); }
+/// Binary functions, generated from the registry: max(a, b), min(a, b) (ties split the
+/// derivative ½/½, see rules::max), pow(a, b), …, for AD types and mixed constants. A rule that
+/// declares `constant_b_is_unary` (pow) is binary only for an AD-typed b: a constant b is a
+/// unary rule (pow_int, pow_const), overloaded below.
+#define ADIFF_BINARY(rule)                                                                   \
+    template <class A, class B>                                                              \
+        requires ad_operands<A, B> && (is_ad_type_v<B> || !rules::constant_b_is_unary<rules::rule>) \
+    auto rule(const A& a, const B& b) { return apply_binary(rules::rule{}, a, b); }
+ADIFF_BINARY_FUNCTIONS(ADIFF_BINARY)
+#undef ADIFF_BINARY
 
 /// max/min of two plain numbers through the same rule (so generic code can call ad::max).
 template <plain_scalar T>
@@ -99,9 +90,6 @@ X pow(const X& x, I n) {
 /// x^c for a constant real c.
 template <class X, class C> requires is_ad_type_v<X> && (!is_ad_type_v<C>) && (!std::integral<C>)
 X pow(const X& x, const C& c) { return apply_unary(rules::pow_const<C>{c}, x); }
-/// a^b with b an AD type (a may be a constant); domain a > 0.
-template <class A, class B> requires is_ad_type_v<B> && ad_operands<A, B>
-auto pow(const A& a, const B& b) { return apply_binary(rules::pow{}, a, b); }
 
 /// Compound assignment, written once for all AD types.
 template <class X, class B> requires is_ad_type_v<X> && ad_operands<X, B>

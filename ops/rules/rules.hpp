@@ -46,41 +46,71 @@ T nan_value(const T& a, const T& b) {
     return T(T(a * w) + T(b * w));
 }
 
+/// What a primitive declares besides its formulas (registry.hpp lists the primitives; every
+/// generated table reads these): its spellings in LaTeX, C and Python (NumPy), its domain in
+/// words, whether it is total (finite for every finite argument, so a symbolic rewrite may drop
+/// it without a guard), and whether its derivative is the derivative of its value (false for
+/// stop_gradient, whose derivative is 0 by definition). Each rule also has `points`: where the
+/// registry test checks it against central differences and 50 digits.
+struct info {
+    std::string_view latex, c, python, domain;
+    bool total = false;
+    bool smooth = true;
+};
+
 // ---------------------------------------------------------------- unary rules
 /// −x; ∂ = −1.
 struct neg { static constexpr std::string_view name = "neg";
+    static constexpr info about{.latex = "-", .c = "-", .python = "-", .domain = "R", .total = true};
+    static constexpr double points[] = {-2.5, 0.0, 3.0};
     template <class T> T value(const T& x) const { return -x; }
     template <class T> T d(const T&, const T&) const { return T(-1); } };
 /// exp(x); ∂ = exp(x) = y. Overflows to inf for x > ~709 (double).
 struct exp { static constexpr std::string_view name = "exp";
+    static constexpr info about{.latex = "e^{#}", .c = "exp", .python = "np.exp", .domain = "R; overflows to inf beyond 709.78 (double)", .total = false};
+    static constexpr double points[] = {-3.0, 0.0, 0.7, 5.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return exp(x); }
     template <class T> T d(const T&, const T& y) const { return y; } };
 /// log(x); ∂ = 1/x. Domain x > 0: log(0) = −inf, log(x<0) = NaN (IEEE).
 struct log { static constexpr std::string_view name = "log";
+    static constexpr info about{.latex = "\\log", .c = "log", .python = "np.log", .domain = "x > 0; log(0) = -inf, NaN below 0", .total = false};
+    static constexpr double points[] = {0.01, 0.5, 1.0, 7.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return log(x); }
     template <class T> T d(const T& x, const T&) const { return T(1) / x; } };
 /// sqrt(x); ∂ = 1/(2y). Domain x ≥ 0; ∂ at 0 is +inf.
 struct sqrt { static constexpr std::string_view name = "sqrt";
+    static constexpr info about{.latex = "\\sqrt{#}", .c = "sqrt", .python = "np.sqrt", .domain = "x >= 0; derivative +inf at 0", .total = false};
+    static constexpr double points[] = {0.04, 1.0, 9.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return sqrt(x); }
     template <class T> T d(const T&, const T& y) const { return T(1) / (T(2) * y); } };
 /// sin(x); ∂ = cos(x).
 struct sin { static constexpr std::string_view name = "sin";
+    static constexpr info about{.latex = "\\sin", .c = "sin", .python = "np.sin", .domain = "R", .total = true};
+    static constexpr double points[] = {-2.0, 0.0, 0.5, 4.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return sin(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return cos(x); } };
 /// cos(x); ∂ = −sin(x).
 struct cos { static constexpr std::string_view name = "cos";
+    static constexpr info about{.latex = "\\cos", .c = "cos", .python = "np.cos", .domain = "R", .total = true};
+    static constexpr double points[] = {-2.0, 0.0, 0.5, 4.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return cos(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return -sin(x); } };
 /// tan(x); ∂ = 1 + y². Domain R \ {(1/2+k)π}.
 struct tan { static constexpr std::string_view name = "tan";
+    static constexpr info about{.latex = "\\tan", .c = "tan", .python = "np.tan", .domain = "R without (k + 1/2)pi", .total = false};
+    static constexpr double points[] = {-1.2, 0.0, 0.5, 1.3};
     template <class T> T value(const T& x) const { ADIFF_MATH; return tan(x); }
     template <class T> T d(const T&, const T& y) const { return T(1) + y * y; } };
 /// sinh(x); ∂ = cosh(x).
 struct sinh { static constexpr std::string_view name = "sinh";
+    static constexpr info about{.latex = "\\sinh", .c = "sinh", .python = "np.sinh", .domain = "R; overflows beyond 710.5", .total = false};
+    static constexpr double points[] = {-3.0, 0.0, 0.5, 2.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return sinh(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return cosh(x); } };
 /// cosh(x); ∂ = sinh(x).
 struct cosh { static constexpr std::string_view name = "cosh";
+    static constexpr info about{.latex = "\\cosh", .c = "cosh", .python = "np.cosh", .domain = "R; overflows beyond 710.5", .total = false};
+    static constexpr double points[] = {-3.0, 0.0, 0.5, 2.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return cosh(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return sinh(x); } };
 struct sigmoid;
@@ -91,23 +121,33 @@ struct sigmoid;
 /// higher orders stay exact and a nested mode's value part is bitwise the plain derivative);
 /// symbolic graphs, with no value to branch on, get 4·sigmoid(2x)·sigmoid(−2x).
 struct tanh { static constexpr std::string_view name = "tanh";
+    static constexpr info about{.latex = "\\tanh", .c = "tanh", .python = "np.tanh", .domain = "R", .total = true};
+    static constexpr double points[] = {-4.0, 0.0, 0.5, 0.7, 3.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return tanh(x); }
     template <class T> T d(const T& x, const T& y) const;
 };
 /// asin(x); ∂ = 1/sqrt(1 − x²). Domain [−1, 1]; ∂ is +inf at ±1.
 struct asin { static constexpr std::string_view name = "asin";
+    static constexpr info about{.latex = "\\arcsin", .c = "asin", .python = "np.arcsin", .domain = "[-1, 1]; derivative +inf at +-1", .total = false};
+    static constexpr double points[] = {-0.9, 0.0, 0.3, 0.95};
     template <class T> T value(const T& x) const { ADIFF_MATH; return asin(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(1) / sqrt(T(1) - x * x); } };
 /// acos(x); ∂ = −1/sqrt(1 − x²). Domain [−1, 1]; ∂ is −inf at ±1.
 struct acos { static constexpr std::string_view name = "acos";
+    static constexpr info about{.latex = "\\arccos", .c = "acos", .python = "np.arccos", .domain = "[-1, 1]; derivative -inf at +-1", .total = false};
+    static constexpr double points[] = {-0.9, 0.0, 0.3, 0.95};
     template <class T> T value(const T& x) const { ADIFF_MATH; return acos(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(-1) / sqrt(T(1) - x * x); } };
 /// atan(x); ∂ = 1/(1 + x²).
 struct atan { static constexpr std::string_view name = "atan";
+    static constexpr info about{.latex = "\\arctan", .c = "atan", .python = "np.arctan", .domain = "R", .total = true};
+    static constexpr double points[] = {-5.0, 0.0, 0.5, 10.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return atan(x); }
     template <class T> T d(const T& x, const T&) const { return T(1) / (T(1) + x * x); } };
 /// |x|; ∂ = sign(x), with abs'(0) := 0 (midpoint of the subdifferential [−1, 1]).
 struct abs { static constexpr std::string_view name = "abs";
+    static constexpr info about{.latex = "\\left|#\\right|", .c = "fabs", .python = "np.abs", .domain = "R; derivative sign(x), 0 at 0", .total = true};
+    static constexpr double points[] = {-2.0, 0.5, 3.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return abs(x); }
     template <class T> T d(const T& x, const T&) const { return sign(x); } };
 /// sigmoid(x) = 1/(1 + e^−x), evaluated without overflow for either sign; ∂ = σ(x)·σ(−x), which
@@ -117,6 +157,8 @@ struct abs { static constexpr std::string_view name = "abs";
 /// a nested mode's derivative is bitwise the plain one in its value part; symbolic graphs, which
 /// have no value to branch on, get y·sigmoid(−x) through their own primitive.
 struct sigmoid { static constexpr std::string_view name = "sigmoid";
+    static constexpr info about{.latex = "\\sigma", .c = "adiff_sigmoid", .python = "scipy.special.expit", .domain = "R", .total = true};
+    static constexpr double points[] = {-30.0, -1.0, 0.0, 0.8, 3.0};
     template <class T> T value(const T& x) const {
         ADIFF_MATH;
         if (val(x) >= 0) return T(1) / (T(1) + exp(-x));
@@ -147,6 +189,8 @@ template <class T> T tanh::d(const T& x, const T& y) const {
 /// stop_gradient(x) = x with derivative 0 (JAX's stop_gradient): a value that enters a formula
 /// as a constant, e.g. the max shift of a stable softmax, which the result does not depend on.
 struct stop_gradient { static constexpr std::string_view name = "stop_gradient";
+    static constexpr info about{.latex = "\\operatorname{stop\\_gradient}", .c = "adiff_stop_gradient", .python = "", .domain = "R; derivative 0 by definition", .total = true, .smooth = false};
+    static constexpr double points[] = {-1.0, 2.0};
     template <class T> T value(const T& x) const { return x; }
     template <class T> T d(const T&, const T&) const { return T(0); } };
 /// x^c for a constant real c; ∂ = c·x^(c−1). Negative x: NaN unless c is integral (IEEE pow).
@@ -204,26 +248,37 @@ struct pow_int { static constexpr std::string_view name = "powi";
 // ---------------------------------------------------------------- binary rules
 /// a + b; ∂a = ∂b = 1.
 struct add { static constexpr std::string_view name = "add";
+    static constexpr info about{.latex = "+", .c = "+", .python = "+", .domain = "R x R", .total = false};
+    static constexpr double points[][2] = {{1.5, -2.0}, {0.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const { return a + b; }
     template <class T> T da(const T&, const T&, const T&) const { return T(1); }
     template <class T> T db(const T&, const T&, const T&) const { return T(1); } };
 /// a − b; ∂a = 1, ∂b = −1.
 struct sub { static constexpr std::string_view name = "sub";
+    static constexpr info about{.latex = "-", .c = "-", .python = "-", .domain = "R x R", .total = false};
+    static constexpr double points[][2] = {{1.5, -2.0}, {0.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const { return a - b; }
     template <class T> T da(const T&, const T&, const T&) const { return T(1); }
     template <class T> T db(const T&, const T&, const T&) const { return T(-1); } };
 /// a · b; ∂a = b, ∂b = a.
 struct mul { static constexpr std::string_view name = "mul";
+    static constexpr info about{.latex = "\\cdot", .c = "*", .python = "*", .domain = "R x R", .total = false};
+    static constexpr double points[][2] = {{1.5, -2.0}, {0.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const { return a * b; }
     template <class T> T da(const T&, const T& b, const T&) const { return b; }
     template <class T> T db(const T& a, const T&, const T&) const { return a; } };
 /// a / b; ∂a = 1/b, ∂b = −y/b. b = 0 gives ±inf or NaN (IEEE).
 struct div { static constexpr std::string_view name = "div";
+    static constexpr info about{.latex = "/", .c = "/", .python = "/", .domain = "b != 0", .total = false};
+    static constexpr double points[][2] = {{1.5, -2.0}, {3.0, 0.25}};
     template <class T> T value(const T& a, const T& b) const { return a / b; }
     template <class T> T da(const T&, const T& b, const T&) const { return T(1) / b; }
     template <class T> T db(const T&, const T& b, const T& y) const { return -y / b; } };
 /// a^b for variable a, b; ∂a = b·a^(b−1), ∂b = y·log(a). Domain a > 0 (∂b is NaN at a ≤ 0).
 struct pow { static constexpr std::string_view name = "pow";
+    static constexpr bool constant_b_is_unary = true;  // x^n, x^c: rules pow_int, pow_const
+    static constexpr info about{.latex = "^", .c = "pow", .python = "np.power", .domain = "a > 0 (derivative in b is NaN at a <= 0)", .total = false};
+    static constexpr double points[][2] = {{1.5, 2.5}, {0.3, -1.2}};
     template <class T> T value(const T& a, const T& b) const { ADIFF_MATH; return pow(a, b); }
     template <class T> T da(const T& a, const T& b, const T&) const { ADIFF_MATH; return b * pow(a, b - T(1)); }
     template <class T> T db(const T& a, const T&, const T& y) const { ADIFF_MATH; return y * log(a); } };
@@ -235,6 +290,9 @@ struct pow { static constexpr std::string_view name = "pow";
 /// operand gives a NaN value and NaN partials for both operands (and, for AD types, a value whose
 /// own derivatives are NaN too: nan_value).
 struct max { static constexpr std::string_view name = "max";
+    static constexpr std::string_view language = "maximum";  // max/min in the language reduce
+    static constexpr info about{.latex = "\\max", .c = "adiff_max", .python = "np.maximum", .domain = "R x R; ties split 1/2, 1/2", .total = true};
+    static constexpr double points[][2] = {{1.5, -2.0}, {-1.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const {
         if constexpr (is_ad_type_v<T>) {
             if (is_nan(a) || is_nan(b)) return nan_value(a, b);
@@ -249,6 +307,9 @@ struct max { static constexpr std::string_view name = "max";
 /// min(a, b); ∂a = H(b − a), ∂b = H(a − b): at a tie each gets ½ and the value of AD-typed
 /// operands is their mean, as for max. NaN propagates like max.
 struct min { static constexpr std::string_view name = "min";
+    static constexpr std::string_view language = "minimum";  // max/min in the language reduce
+    static constexpr info about{.latex = "\\min", .c = "adiff_min", .python = "np.minimum", .domain = "R x R; ties split 1/2, 1/2", .total = true};
+    static constexpr double points[][2] = {{1.5, -2.0}, {-1.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const {
         if constexpr (is_ad_type_v<T>) {
             if (is_nan(a) || is_nan(b)) return nan_value(a, b);
