@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "ad/drivers/checkpointed_sum.hpp"
 #include "ad/drivers/outputs.hpp"
 #include "ad/reverse/var.hpp"
 

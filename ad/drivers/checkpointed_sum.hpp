@@ -1,0 +1,75 @@
+#pragma once
+/// \file checkpointed_sum.hpp
+/// Gradients of objectives that are sums of independent terms, f(x) = Σᵢ term(i, x) (a loss
+/// over data points, a log-likelihood over observations), with the tape memory of one term:
+/// each term is recorded, swept and discarded before the next, and its input adjoints are added
+/// into the gradient. The gradient is the plain one up to the order in which the terms'
+/// contributions are added (to rounding); the tape peaks at the largest term's size.
+///
+/// `term` is a callable `term(i, xv)` with `xv` a `const std::vector<Var<T>>&` (write it as a
+/// generic lambda so other modes can call it too) returning one Var<T> (or a constant).
+#include <algorithm>
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+#include "ad/drivers/outputs.hpp"
+#include "ad/reverse/var.hpp"
+
+namespace ad {
+
+/// What a checkpointed sum's tape held at most (over all terms).
+struct sum_tape_stats {
+    std::size_t peak_statements = 0;  ///< statements, inputs included
+    std::size_t peak_operands = 0;    ///< operand entries
+    std::size_t peak_bytes = 0;       ///< Tape::bytes() at its largest
+    std::size_t capacity_bytes = 0;   ///< Tape::capacity_bytes() at the end (adjoints included)
+};
+
+/// (Σᵢ term(i, x), ∇ Σᵢ term(i, x)) over i = 0 … n_terms − 1, one term on the tape at a time.
+/// `stats`, when given, receives the tape's peak size.
+template <class T, class Term>
+std::pair<T, std::vector<T>> value_and_gradient_of_sum(Term&& term, std::size_t n_terms, const std::vector<T>& x,
+                                                      sum_tape_stats* stats = nullptr) {
+    detail::scratch_tape<T> scratch;
+    Tape<T>& tape = *scratch;
+    const std::size_t n = x.size();
+    // Every recording starts with the n inputs as statements 0..n−1, so the same Vars serve
+    // every term: only the leaves are re-created after each clear.
+    std::vector<Var<T>> xv;
+    xv.reserve(n);
+    for (std::size_t j = 0; j < n; ++j) xv.push_back(Var<T>(x[j], tape_index(j)));
+    std::pair<T, std::vector<T>> r{T(0), std::vector<T>(n, T(0))};
+    sum_tape_stats st;
+    for (std::size_t i = 0; i < n_terms; ++i) {
+        recording<T> rec(tape);
+        for (std::size_t j = 0; j < n; ++j) tape.new_leaf();
+        const auto y = term(i, std::as_const(xv));
+        const auto out = detail::as_outputs<Var<T>>(y);
+        if (out.size() != 1) throw size_error("gradient_of_sum: a term must return one scalar output", 1, out.size());
+        st.peak_statements = std::max(st.peak_statements, tape.size());
+        st.peak_operands = std::max(st.peak_operands, tape.operands());
+        st.peak_bytes = std::max(st.peak_bytes, tape.bytes());
+        r.first = i == 0 ? T(out[0].v) : T(r.first + out[0].v);
+        if (out[0].i == inactive) continue;  // a constant term adds nothing to the gradient
+        tape.gradient_of(out[0].i);
+        const auto adj = tape.adjoints();
+        for (std::size_t j = 0; j < n; ++j) r.second[j] += adj[j];
+    }
+    st.capacity_bytes = tape.capacity_bytes();
+    if (stats) *stats = st;
+    if (detail::checking_enabled) [[unlikely]] {
+        detail::check_entries<T>("value", std::span<const T>(&r.first, 1));
+        detail::check_entries<T>("gradient", r.second);
+    }
+    return r;
+}
+
+/// ∇ Σᵢ term(i, x) over i = 0 … n_terms − 1 (see value_and_gradient_of_sum).
+template <class T, class Term>
+std::vector<T> gradient_of_sum(Term&& term, std::size_t n_terms, const std::vector<T>& x,
+                               sum_tape_stats* stats = nullptr) {
+    return value_and_gradient_of_sum(term, n_terms, x, stats).second;
+}
+
+}  // namespace ad
