@@ -33,7 +33,7 @@ struct Options {
     std::string expr, claim, wrt, mode = "auto", precision = "double", format = "text";
     std::vector<std::string> at, size;
     bool latex = false, c = false, no_guard = false;
-    std::string random = "0", seed = "1", max_entries = "10000000", rtol;
+    std::string random = "0", seed = "1", max_entries = "10000000", rtol, digits, order;
     std::string plot;
 };
 
@@ -49,6 +49,25 @@ std::uint64_t parse_count(std::string text, const std::string& option, std::uint
     if (r.ec == std::errc::result_out_of_range || v > limit)
         throw ad::error(option + " " + text + " is out of range (at most " + std::to_string(limit) + ")");
     return v;
+}
+
+/// Significant digits the working precision carries (the most --digits may ask for).
+int digits_carried(const std::string& precision) {
+    if (precision == "long") return std::numeric_limits<long double>::max_digits10;
+    if (precision == "50") return 50;
+    if (precision == "100") return 100;
+    return std::numeric_limits<double>::max_digits10;
+}
+
+/// --digits N: 1..100 and not more than the working precision carries (else an ad::error).
+int parse_digits(const std::string& text, const std::string& precision) {
+    const auto n = static_cast<int>(parse_count(text, "--digits", 100));
+    if (n < 1) throw ad::error("--digits 0: expected 1 to 100 significant digits");
+    const int carried = digits_carried(precision);
+    if (n > carried)
+        throw ad::error("--digits " + text + ": " + (precision == "double" ? std::string("double") : precision == "long" ? std::string("long double") : precision + " digits") +
+                        " carries at most " + std::to_string(carried) + " significant digits; use --precision 50 or 100 for more");
+    return n;
 }
 
 /// A relative tolerance from user text: a number in (0, 1).
@@ -143,6 +162,7 @@ int run_check(const Request& req, std::ostream& out) {
         if (std::any_of(vars.begin(), vars.end(), [&](const Variable& v) { return v.name == name; })) return;
         ad::Shape s = expr::guess_shape(req.program, name);
         if (s.empty()) s = expr::guess_shape(req.claim, name);
+        std::cerr << "adiff check: note: " << expr::assumed_size_note(name, s) << "\n";
         expr::require_within("variable '" + name + "' (its size guessed from the expression; give --size " + name + "=N)",
                              static_cast<long double>(ad::shape_size(s)), req.max_entries);
         vars.push_back(Variable{name, s, {}});
@@ -157,6 +177,12 @@ int run_check(const Request& req, std::ostream& out) {
                              std::to_string(static_cast<unsigned long long>(wrt_entries)) + " inputs)",
                          static_cast<long double>(std::max<std::size_t>(req.random, 1)) * wrt_entries, req.max_entries);
     std::vector<std::vector<Variable>> points;
+    if (req.random > 0)  // random points replace the --wrt variables: a value given for one would be ignored
+        for (const auto& v : req.vars)
+            if (!v.values.empty() && std::find(req.wrt.begin(), req.wrt.end(), v.name) != req.wrt.end())
+                throw ad::error("--at " + v.name + "=… and --random " + std::to_string(req.random) + " conflict: the random points replace " + v.name +
+                                " (a --wrt variable); drop --at " + v.name + " to check at random points, or --random to check at the point "
+                                "(--at stays allowed for variables not in --wrt)");
     if (req.random > 0) {
         std::mt19937_64 rng(req.seed);
         std::uniform_real_distribution<double> u(-2.0, 2.0);
@@ -348,6 +374,8 @@ int run_command(const std::string& command, Options o) {
         req.random = parse_count(o.random, "--random", 1'000'000);
         req.seed = parse_count(o.seed, "--seed", std::numeric_limits<std::uint64_t>::max());
         if (!o.rtol.empty()) req.rtol = parse_rtol(o.rtol);
+        // check reports at 50 digits (100 with --precision 100); the others at the working precision
+        if (!o.digits.empty()) expr::output_digits = parse_digits(o.digits, command == "check" && o.precision != "100" ? "50" : o.precision);
         req.guard = !o.no_guard;
         req.plot = o.plot;
         req.diff_style = o.latex ? "latex" : (o.c ? "c" : "text");
@@ -382,6 +410,10 @@ int run_command(const std::string& command, Options o) {
             code = run_check(req, out);
         } else if (command == "diff") {
             code = expr::run_diff(req, out);
+        } else if (command == "derivatives") {
+            const auto order = parse_count(o.order, "--order", expr::max_derivative_order);
+            if (order < 1) throw ad::error("--order 0: expected 1 to " + std::to_string(expr::max_derivative_order));
+            code = expr::run_derivatives(req, order, out);
         } else if (o.precision == "long") code = expr::run_long(req, out);
         else if (o.precision == "50") code = expr::run_mp50(req, out);
         else if (o.precision == "100") code = expr::run_mp100(req, out);
@@ -409,14 +441,22 @@ CLI::App* add_command(CLI::App& app, int& exit_code, const std::string& name, co
     cmd->add_option("--at", o->at, "a variable's value: x=1.5, z=[1,2,3], W=[[1,2],[3,4]] (repeatable)");
     cmd->add_option("--wrt", o->wrt, "variables to differentiate, comma-separated (default: all, in --at order)");
     cmd->add_option("--size", o->size, "a variable's shape without a value: z=5, W=3x2, x=scalar (repeatable)");
-    cmd->add_option("--mode", o->mode, "auto | forward | reverse | symbolic (all agree)")
-        ->check(CLI::IsMember({"auto", "forward", "reverse", "symbolic"}));
-    cmd->add_option("--precision", o->precision, "double | long | 50 | 100 (decimal digits)")
-        ->check(CLI::IsMember({"double", "long", "50", "100"}));
+    if (name == "derivatives") {  // always nested forward duals (ad::derivatives<K>)
+        cmd->add_option("--order", o->order, "how many derivatives: 1 to " + std::to_string(expr::max_derivative_order))->required();
+        cmd->add_option("--precision", o->precision, "double | 50 (decimal digits)")->check(CLI::IsMember({"double", "50"}));
+    } else {
+        cmd->add_option("--mode", o->mode, "auto | forward | reverse | symbolic (all agree)")
+            ->check(CLI::IsMember({"auto", "forward", "reverse", "symbolic"}));
+        cmd->add_option("--precision", o->precision, "double | long | 50 | 100 (decimal digits)")
+            ->check(CLI::IsMember({"double", "long", "50", "100"}));
+    }
     cmd->add_option("--format", o->format, "text | json")->check(CLI::IsMember({"text", "json"}));
+    if (name != "diff")
+        cmd->add_option("--digits", o->digits, "significant digits of printed numbers, 1..100 and at most what --precision carries "
+                                               "(default: enough to read back exactly: 17 in double)");
     cmd->add_option("--max-entries", o->max_entries, "refuse to build any array (variable, Jacobian, Hessian) of more entries "
                                                      "(default 10000000; symbolic Jacobians: a 40th of it)");
-    if (name != "check" && name != "diff")
+    if (name != "check" && name != "diff" && name != "derivatives")
         cmd->add_flag("--no-guard", o->no_guard, "in double/long: do not recompute small results at 50 digits to warn of lost accuracy");
     if (name == "jacobian" || claim_opts)
         cmd->add_option("--plot", o->plot, name == "jacobian" ? "also write the Jacobian as an SVG heatmap to FILE"
@@ -443,6 +483,8 @@ void register_expression_commands(CLI::App& app, int& exit_code) {
     add_command(app, exit_code, "grad", "value and gradient of a scalar expression w.r.t. every variable (or --wrt)", false, false);
     add_command(app, exit_code, "jacobian", "Jacobian: rows = outputs flattened, columns = --wrt variables flattened", false, false);
     add_command(app, exit_code, "hessian", "gradient and Hessian of a scalar expression", false, false);
+    add_command(app, exit_code, "derivatives", "f, f', ..., f^(K) and the Taylor coefficients of a scalar expression in one variable: "
+                                              "--wrt x --order K --at x=0.7", false, false);
     add_command(app, exit_code, "diff", "symbolic derivative with shared subexpressions (t0 = ...); --latex, --c", false, true);
     add_command(app, exit_code, "check", "verify a hand-derived Jacobian: --claim CLAIM --wrt z (--at ... | --random N)", true, false)
         ->footer("Verdict: each entry is judged relative to its own magnitude at 50 digits (relative error <= 1e-30,\n"

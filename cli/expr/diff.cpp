@@ -1,6 +1,7 @@
 // `adiff diff`: the symbolic derivative, printed as text (parses back), LaTeX or C, with shared
 // subexpressions as temporaries.
 #include <algorithm>
+#include <iostream>
 #include <ostream>
 #include <regex>
 
@@ -44,7 +45,12 @@ int run_diff(const Request& req, std::ostream& out) {
     std::vector<Variable> vars;
     for (const std::string& name : free_variables(req.program)) {
         const int k = find_var(req, name);
-        vars.push_back(k >= 0 ? req.vars[static_cast<std::size_t>(k)] : Variable{name, guess_shape(req.program, name), {}});
+        if (k >= 0) {
+            vars.push_back(req.vars[static_cast<std::size_t>(k)]);
+            continue;
+        }
+        vars.push_back(Variable{name, guess_shape(req.program, name), {}});
+        std::cerr << "adiff diff: note: " << assumed_size_note(name, vars.back().shape) << "\n";
     }
     std::vector<std::string> wrt = req.wrt;
     if (wrt.empty()) for (const auto& v : vars) wrt.push_back(v.name);

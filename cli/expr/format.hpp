@@ -4,6 +4,7 @@
 /// precision (shortest round-trip for double/long double, all digits for 50/100).
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <ios>
 #include <limits>
@@ -14,9 +15,13 @@
 
 namespace adiff::cli::expr {
 
+/// Significant digits of every printed number (--digits N); 0: enough to read back exactly.
+/// Set once per command before anything is printed; internal round trips use num_exact.
+inline int output_digits = 0;
+
 /// x with enough significant digits to read back exactly at its precision (valid JSON number).
 template <class T>
-std::string num(const T& x) {
+std::string num_exact(const T& x) {
     if constexpr (std::is_floating_point_v<T>) {
         char buf[80];
         const auto r = std::to_chars(buf, buf + sizeof buf, x);
@@ -26,6 +31,26 @@ std::string num(const T& x) {
         if (s == "-0") s = "0";
         return s;
     }
+}
+
+/// x as printed: num_exact, or rounded to output_digits significant digits (--digits).
+template <class T>
+std::string num(const T& x) {
+    if (output_digits <= 0) return num_exact(x);
+    std::string s;
+    if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%.*g", output_digits, static_cast<double>(x));
+        s = buf;
+    } else if constexpr (std::is_same_v<T, long double>) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%.*Lg", output_digits, x);
+        s = buf;
+    } else {
+        s = x.str(output_digits, std::ios_base::fmtflags(0));
+    }
+    if (s == "-0") s = "0";
+    return s;
 }
 
 /// A number's text as a JSON value that every JSON reader takes exactly: a bare number when it

@@ -162,6 +162,11 @@ ad::Shape guess_shape(const ad::parse::Program& p, const std::string& name) {
     return ad::Shape{static_cast<std::size_t>(std::max<long>(3, max_index + 1))};  // the caller checks the size limit
 }
 
+std::string assumed_size_note(const std::string& name, const ad::Shape& shape) {
+    std::string what = shape.empty() ? "a scalar" : shape.size() == 1 ? "length " + std::to_string(shape[0]) : "shape " + ad::shape_string(shape);
+    return name + " has no --size; assumed " + what + " (give --size " + name + (shape.empty() ? "=scalar" : "=N") + " to choose)";
+}
+
 std::string with_site(const std::string& message, const std::string& source) {
     const auto& site = ad::expr::last_error_site;
     if (!site.set || message.find(" at line ") != std::string::npos) return message;

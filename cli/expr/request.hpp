@@ -63,6 +63,9 @@ std::vector<std::string> free_variables(const ad::parse::Program& p);
 /// Default shape for a variable without --at/--size: a vector if the program indexes it or passes
 /// it straight to an array function (length 1 + largest literal index, at least 3), else a scalar.
 ad::Shape guess_shape(const ad::parse::Program& p, const std::string& name);
+/// The note printed on stderr when a variable's shape was guessed: "z has no --size; assumed
+/// length 3 (give --size z=N to choose)" or "... assumed a scalar (...)".
+std::string assumed_size_note(const std::string& name, const ad::Shape& shape);
 
 /// Runs eval/grad/jacobian/hessian at one precision; returns the exit code. In double and long
 /// double precision with req.guard, the result is recomputed at 50 digits (small problems
@@ -78,6 +81,12 @@ int run_mp100(const Request& req, std::ostream& out);
 /// negligible in its array at 50 digits and in double); empty when every entry agrees.
 std::vector<std::string> guard_mp50(const Request& req, const std::vector<std::string>& labels, const std::vector<std::string>& values,
                                     const std::vector<std::size_t>& array_of);
+
+/// The highest order `adiff derivatives --order K` computes (duals nested K deep: 2^K components).
+inline constexpr std::size_t max_derivative_order = 6;
+/// Runs `derivatives`: f and its first `order` derivatives w.r.t. one scalar variable, and the
+/// Taylor coefficients f^(k)/k! (double or 50 digits); returns the exit code.
+int run_derivatives(const Request& req, std::size_t order, std::ostream& out);
 
 /// Runs `diff` (symbolic, precision-independent); returns the exit code.
 int run_diff(const Request& req, std::ostream& out);

@@ -328,7 +328,7 @@ std::vector<std::string> guard_warnings(const Request& req, const Outcome<T>& o)
         for (std::size_t a = 0; a < o.parts.size(); ++a)
             for (std::size_t k = 0; k < o.parts[a].array.size(); ++k) {
                 labels.push_back(o.parts[a].labels[k]);
-                values.push_back(num(o.parts[a].array[k]));
+                values.push_back(num_exact(o.parts[a].array[k]));  // the guard reads it back: all digits
                 array_of.push_back(a);
             }
         return guard_mp50(req, labels, values, array_of);

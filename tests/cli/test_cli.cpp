@@ -144,7 +144,7 @@ TEST_CASE("diff prints a derivative that parses back and equals forward and reve
 }
 
 TEST_CASE("check agrees on true identities", "[cli][check]") {
-    auto r = adiff("check 'softmax(z)' --claim 's = softmax(z); diag(s) - outer(s, s)' --wrt z --random 20");
+    auto r = adiff("check 'softmax(z)' --claim 's = softmax(z); diag(s) - outer(s, s)' --wrt z --size z=3 --random 20");
     CHECK(r.code == 0);
     CHECK(r.out.rfind("agrees: the claim matches the 3 x 3 Jacobian", 0) == 0);
     // ∂CE/∂z = p − onehot (seed 002)
@@ -165,7 +165,7 @@ TEST_CASE("check agrees on true identities", "[cli][check]") {
 }
 
 TEST_CASE("check refutes wrong formulas with a counterexample", "[cli][check]") {
-    auto r = adiff("check 'softmax(z)' --claim 's = softmax(z); diag(s) + outer(s, s)' --wrt z --random 20");
+    auto r = adiff("check 'softmax(z)' --claim 's = softmax(z); diag(s) + outer(s, s)' --wrt z --size z=3 --random 20");
     CHECK(r.code == 1);
     CHECK(r.out.rfind("refuted: the claim differs from the 3 x 3 Jacobian of softmax(z) w.r.t. z at 20 of 20 points", 0) == 0);
     CHECK(r.out.find("counterexample: z = [") != std::string::npos);

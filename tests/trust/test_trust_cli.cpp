@@ -266,3 +266,63 @@ TEST_CASE("JSON output is always valid JSON with finite numbers, and errors leav
         }
     }
 }
+
+TEST_CASE("issue 14: --digits, --at with --random, guessed sizes, derivatives", "[trust][conventions]") {
+    std::vector<row> rows;
+    // --digits rounds every printed number, in every mode; the default prints all digits
+    rows = rows + in_every_mode({"--digits 6 in text", {"grad", "exp(x)", "--at", "x=1", "--digits", "6"}, 0, {"value: 2.71828\n", "x: 2.71828\n"}, {"2.718281"}});
+    rows.push_back({"default digits: shortest round-trip", {"eval", "exp(x)", "--at", "x=1"}, 0, {"2.718281828459045\n"}, {}});
+    rows.push_back({"--digits in JSON", {"eval", "exp(x)", "--at", "x=1", "--digits", "3", "--format", "json"}, 0, {"\"value\": 2.72,"}, {"2.718"}});
+    rows.push_back({"--digits 40 at 50 digits", {"eval", "exp(x)", "--at", "x=1", "--digits", "40", "--precision", "50"}, 0,
+                    {"2.718281828459045235360287471352662497757\n"}, {"2.7182818284590452353602874713526624977572"}});
+    rows.push_back({"--digits 17 is what double carries", {"eval", "x/3", "--at", "x=1", "--digits", "17"}, 0, {"0.33333333333333331\n"}, {}});
+    rows.push_back({"--digits 18 in double is refused", {"eval", "x", "--at", "x=1", "--digits", "18"}, 2, {"double carries at most 17", "--precision 50"}, {}});
+    rows.push_back({"--digits 51 at 50 digits is refused", {"eval", "x", "--at", "x=1", "--digits", "51", "--precision", "50"}, 2, {"at most 50"}, {}});
+    rows.push_back({"--digits 0 is refused", {"eval", "x", "--at", "x=1", "--digits", "0"}, 2, {"1 to 100"}, {}});
+    rows.push_back({"--digits 101 is refused", {"eval", "x", "--at", "x=1", "--digits", "101", "--precision", "100"}, 2, {"at most 100"}, {}});
+    rows.push_back({"--digits -3 is refused", {"eval", "x", "--at", "x=1", "--digits", "-3"}, 2, {"--digits"}, {}});
+    rows.push_back({"check's worst entry at --digits 8", {"check", "x^2", "--claim", "2.000001*x", "--wrt", "x", "--at", "x=1.5", "--digits", "8"}, 1,
+                    {"AD 3, claim 3.0000015\n"}, {}});
+    // the guard still compares all digits: no warning because the printed value is rounded
+    rows.push_back({"--digits does not fool the guard", {"eval", "x/3", "--at", "x=1", "--digits", "2"}, 0, {"0.33\n"}, {"warning"}});
+    // --at for a --wrt variable together with --random would be ignored: an error
+    rows.push_back({"--at z with --random", {"check", "sum(z*z)", "--claim", "2*z", "--wrt", "z", "--at", "z=[1,2]", "--random", "5"}, 2,
+                    {"--at z=… and --random 5 conflict", "drop --at z"}, {"agrees"}});
+    rows.push_back({"--at for a constant with --random is used", {"check", "a*x", "--claim", "a", "--wrt", "x", "--at", "a=2", "--random", "5"}, 0, {"agrees"}, {}});
+    rows.push_back({"--at for a constant with --random, wrong claim", {"check", "a*x", "--claim", "2", "--wrt", "x", "--at", "a=3", "--random", "5"}, 1, {"refuted"}, {}});
+    // guessed sizes are said on stderr
+    rows.push_back({"diff: guessed length", {"diff", "softmax(z)", "--wrt", "z"}, 0, {"note: z has no --size; assumed length 3"}, {}});
+    rows.push_back({"diff: guessed scalar", {"diff", "sum(exp(z))", "--wrt", "z"}, 0, {"note: z has no --size; assumed a scalar"}, {}});
+    rows.push_back({"diff: no note with --size", {"diff", "softmax(z)", "--wrt", "z", "--size", "z=4"}, 0, {}, {"note:"}});
+    rows.push_back({"check: guessed length", {"check", "softmax(z)", "--claim", "s = softmax(z); diag(s) - outer(s, s)", "--wrt", "z", "--random", "3"}, 0,
+                    {"note: z has no --size; assumed length 3", "agrees"}, {}});
+    // derivatives: exact values of sin at 0.7 (cos 0.7 = 0.7648421872844885, sin 0.7 = 0.644217687237691)
+    rows.push_back({"derivatives of sin", {"derivatives", "sin(x)", "--wrt", "x", "--order", "4", "--at", "x=0.7"}, 0,
+                    {"  f     0.644217687237691\n", "  f'    0.7648421872844885\n", "  f''   -0.644217687237691\n", "  f'''  -0.7648421872844885\n",
+                     "  f(4)  0.644217687237691\n"},
+                    {"f(5)"}});
+    rows.push_back({"derivatives: Taylor coefficients of exp at 0", {"derivatives", "exp(x)", "--order", "3", "--at", "x=0"}, 0,
+                    {"taylor coefficients f(k)/k!: [1, 1, 0.5, 0.16666666666666666]"}, {}});
+    rows.push_back({"derivatives with a constant", {"derivatives", "a*x^3", "--wrt", "x", "--order", "3", "--at", "x=2", "--at", "a=5"}, 0,
+                    {"  f     40\n", "  f'    60\n", "  f''   60\n", "  f'''  30\n"}, {}});
+    rows.push_back({"derivatives at 50 digits", {"derivatives", "exp(x)", "--order", "1", "--at", "x=1", "--precision", "50"}, 0,
+                    {"2.7182818284590452353602874713526624977572470937"}, {}});
+    rows.push_back({"derivatives: order 7 refused", {"derivatives", "sin(x)", "--order", "7", "--at", "x=1"}, 2, {"--order 7 is out of range (at most 6)"}, {}});
+    rows.push_back({"derivatives: order 0 refused", {"derivatives", "sin(x)", "--order", "0", "--at", "x=1"}, 2, {"--order 0"}, {}});
+    rows.push_back({"derivatives: an array variable refused", {"derivatives", "sum(z)", "--order", "1", "--at", "z=[1,2]"}, 2, {"must be a scalar"}, {}});
+    rows.push_back({"derivatives: an array expression refused", {"derivatives", "[x, x]", "--order", "1", "--at", "x=1"}, 2, {"scalar expression"}, {}});
+    rows.push_back({"derivatives: two variables need --wrt", {"derivatives", "x*y", "--order", "1", "--at", "x=1", "--at", "y=2"}, 2, {"--wrt"}, {}});
+    rows.push_back({"derivatives: a missing value", {"derivatives", "x*y", "--wrt", "x", "--order", "1", "--at", "x=1"}, 2, {"no value for variable 'y'"}, {}});
+    rows.push_back({"derivatives: non-finite is exit 3", {"derivatives", "sqrt(x)", "--order", "2", "--at", "x=0"}, 3, {}, {}});
+    run_rows(rows);
+    // derivatives in JSON
+    const result res = run_adiff({"derivatives", "x^3", "--order", "3", "--at", "x=2", "--format", "json"}, "", 120, false);
+    REQUIRE(res.code == 0);
+    const nlohmann::json j = nlohmann::json::parse(res.output);
+    CHECK(j["schema_version"] == 1);
+    CHECK(j["command"] == "derivatives");
+    CHECK(j["wrt"] == "x");
+    CHECK(j["order"] == 3);
+    CHECK(j["derivatives"] == nlohmann::json::parse("[8, 12, 12, 6]"));
+    CHECK(j["taylor"] == nlohmann::json::parse("[8, 12, 6, 1]"));
+}
