@@ -22,6 +22,7 @@
 #include "cli/expr/format.hpp"
 #include "cli/expr/request.hpp"
 #include "cli/expr/symbolic.hpp"
+#include "cli/tensor_commands.hpp"
 
 namespace adiff::cli {
 namespace {
@@ -358,6 +359,11 @@ int run_command(const std::string& command, Options o) {
     try {
         o.expr = source = read_source(o.expr);
         if (!o.claim.empty()) o.claim = read_source(o.claim);
+        if ((command == "diff" || command == "check") && tensor::wants_symbolic(o.size)) {  // sizes as symbols: cli/tensor_commands.cpp
+            const int code = tensor::run({command, o.expr, o.claim, o.wrt, o.size, parse_count(o.seed, "--seed", std::numeric_limits<std::uint64_t>::max()), o.format == "json"}, out);
+            std::cout << out.str();
+            return code;
+        }
         Request req;
         req.command = command;
         req.source = o.expr;

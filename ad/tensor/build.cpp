@@ -1,0 +1,129 @@
+// From the expression language's syntax tree to a tensor expression (see build.hpp).
+#include "ad/tensor/build.hpp"
+
+#include <cctype>
+#include <cmath>
+
+#include "ad/errors.hpp"
+#include "ad/parse/parser.hpp"
+#include "ad/tensor/scalar.hpp"
+
+namespace ad::tensor {
+
+namespace {
+
+struct Builder {
+    const parse::Program& p;
+    Scope& scope;
+    std::map<std::string, Tensor> bound;
+
+    [[noreturn]] void fail(const parse::Node& n, const std::string& what) {
+        throw ad::error(parse::format_at(p.source, n.line, n.column, what));
+    }
+
+    Tensor name(const parse::Node& n) {
+        if (auto b = bound.find(n.text); b != bound.end()) return b->second;
+        if (auto v = scope.vars.find(n.text); v != scope.vars.end()) return v->second;
+        if (auto s = scope.shapes.find(n.text); s != scope.shapes.end()) return scope.vars[n.text] = variable(n.text, s->second);
+        if (n.text == "pi") return scalar_constant(M_PI);
+        if (n.text == "e") return scalar_constant(M_E);
+        fail(n, "no shape for variable '" + n.text + "': give --size " + n.text + "=n (or n x k, or scalar)");
+    }
+
+    Tensor call(const parse::Node& n) {
+        const std::string& f = n.text;
+        std::vector<Tensor> a;
+        for (int k : n.kids) a.push_back(walk(k));
+        auto want = [&](std::size_t k) { if (a.size() != k) fail(n, "'" + f + "' takes " + std::to_string(k) + " argument" + (k == 1 ? "" : "s")); };
+        if (f == "sum") {
+            if (a.size() != 1) fail(n, "sum over an axis is outside the tensor algebra (sum of every entry only)");
+            return sum(a[0]);
+        }
+        if (f == "dot") { want(2); if (a[0].rank() != 1 || a[1].rank() != 1) fail(n, "dot takes two vectors"); return matmul(a[0], a[1]); }
+        if (f == "outer") { want(2); return outer(a[0], a[1]); }
+        if (f == "transpose") { want(1); return transpose(a[0]); }
+        if (f == "diag") { want(1); return diag(a[0]); }
+        if (f == "softmax") { want(1); return softmax(a[0]); }
+        if (f == "log_softmax") { want(1); return log_softmax(a[0]); }
+        if (f == "logsumexp") { want(1); return logsumexp(a[0]); }
+        if (f == "pow") {
+            want(2);
+            const Ptr& c = a[1].node;
+            if (c->kind != Kind::constant) fail(n, "pow with a variable exponent is outside the tensor algebra");
+            return power(a[0], c->value);
+        }
+        if (scalar::find_function(f)) { want(1); return tensor::apply(f, a[0]); }
+        fail(n, "the function '" + f + "' is outside the tensor algebra");
+    }
+
+    Tensor walk(int k) {
+        const parse::Node& n = p.node(k);
+        switch (n.kind) {
+            case parse::Kind::number: return scalar_constant(std::stod(n.text));
+            case parse::Kind::name: return name(n);
+            case parse::Kind::neg: return negate(walk(n.kids[0]));
+            case parse::Kind::binary: {
+                const Tensor a = walk(n.kids[0]), b = walk(n.kids[1]);
+                if (n.op == '@') return matmul(a, b);
+                if (n.op == '^') {
+                    if (b.node->kind != Kind::constant) fail(n, "'^' with a variable exponent is outside the tensor algebra");
+                    return power(a, b.node->value);
+                }
+                return elementwise(n.op, a, b);
+            }
+            case parse::Kind::call: return call(n);
+            case parse::Kind::index: fail(n, "indexing is outside the tensor algebra");
+            case parse::Kind::list: fail(n, "an array literal is outside the tensor algebra");
+        }
+        fail(n, "unknown syntax");
+    }
+};
+
+}  // namespace
+
+Tensor build(const parse::Program& p, Scope& scope) {
+    Builder b{p, scope, {}};
+    Tensor r;
+    for (const auto& st : p.statements) {
+        r = b.walk(st.root);
+        if (!st.name.empty()) b.bound[st.name] = r;
+    }
+    return r;
+}
+
+std::vector<std::string> parse_shape(const std::string& text) {
+    std::vector<std::string> dims;
+    std::string cur;
+    auto flush = [&] {
+        if (!cur.empty()) dims.push_back(cur);
+        cur.clear();
+    };
+    if (text == "scalar" || text.empty()) return dims;
+    for (std::size_t k = 0; k < text.size(); ++k) {
+        const char c = text[k];
+        const bool sep_x = c == 'x' && (k == 0 || text[k - 1] == ' ') && (k + 1 == text.size() || text[k + 1] == ' ');
+        if (c == ' ' || c == ',' || c == '*' || sep_x) { flush(); continue; }
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') throw ad::error("bad --size shape '" + text + "': expected n, n x k or scalar");
+        cur += c;
+    }
+    flush();
+    // "3x2" (numbers around an x) is the numeric form
+    if (dims.size() == 1 && dims[0].find('x') != std::string::npos) {
+        const std::string d = dims[0];
+        const auto x = d.find('x');
+        const std::string l = d.substr(0, x), r = d.substr(x + 1);
+        if (!l.empty() && !r.empty() && std::isdigit(static_cast<unsigned char>(l[0])) && std::isdigit(static_cast<unsigned char>(r[0]))) dims = {l, r};
+    }
+    if (dims.size() > 2) throw ad::error("bad --size shape '" + text + "': tensors of rank above 2 are not supported");
+    return dims;
+}
+
+bool is_symbolic_shape(const std::string& text) {
+    if (text == "scalar") return false;
+    const auto dims = parse_shape(text);
+    for (const auto& d : dims)
+        if (!std::isdigit(static_cast<unsigned char>(d[0]))) return true;
+    return false;
+}
+
+}  // namespace ad::tensor

@@ -1,0 +1,94 @@
+// Elementwise functions as scalar symbolic expressions (see scalar.hpp).
+#include "ad/tensor/scalar.hpp"
+
+#include <span>
+#include <unordered_map>
+
+#include "ad/symbolic/derivative.hpp"
+#include "ad/symbolic/evaluate.hpp"
+#include "ad/symbolic/print.hpp"
+#include "ops/rules/rules.hpp"
+
+namespace ad::tensor::scalar {
+
+namespace {
+constexpr const char* placeholder_name = "U__";
+}
+
+sym::Expr placeholder() { return sym::symbol(placeholder_name); }
+sym::Expr value_symbol() { return sym::symbol("Y__"); }
+
+std::optional<sym::Expr> find_function(std::string_view name) {
+    for (auto k = static_cast<unsigned>(sym::Op::exp); k <= static_cast<unsigned>(sym::Op::stop_gradient); ++k) {
+        const auto op = static_cast<sym::Op>(k);
+        if (sym::op_name(op) == name) return sym::make(op, placeholder());
+    }
+    return std::nullopt;
+}
+
+sym::Expr function(std::string_view name) {
+    if (auto f = find_function(name)) return *f;
+    throw ad::error("tensor expression: '" + std::string(name) + "' is not an elementwise function");
+}
+
+sym::Expr derivative(const sym::Expr& f) {
+    const sym::Expr u = placeholder();
+    return sym::gradient(f, std::span<const sym::Expr>(&u, 1))[0];
+}
+
+double evaluate(const sym::Expr& f, double x) {
+    const std::unordered_map<std::uint32_t, double> bind{{placeholder().id(), x}};
+    return sym::evaluate<double>(std::span<const sym::Expr>(&f, 1), bind)[0];
+}
+
+std::optional<std::string> text(const sym::Expr& f, const std::string& arg, bool atomic) {
+    const sym::Printed p = sym::print(std::span<const sym::Expr>(&f, 1), sym::Style::text);
+    if (!p.bindings.empty()) return std::nullopt;
+    std::string s = p.roots[0], out;
+    const std::string ph = placeholder_name;
+    for (std::size_t k = 0; k < s.size();) {
+        if (s.compare(k, ph.size(), ph) != 0) { out += s[k++]; continue; }
+        const bool wrapped = k > 0 && s[k - 1] == '(' && k + ph.size() < s.size() && (s[k + ph.size()] == ')' || s[k + ph.size()] == ',');
+        out += atomic || wrapped ? arg : "(" + arg + ")";
+        k += ph.size();
+    }
+    return out;
+}
+
+Ptr translate(const sym::Expr& e, const std::vector<std::pair<sym::Expr, Ptr>>& bind) {
+    const sym::Node& n = e.node();
+    auto at = [&](std::size_t k) { return translate(e.arg(k), bind); };
+    switch (n.op) {
+        case sym::Op::constant: return constant(static_cast<double>(n.value.num) / static_cast<double>(n.value.den));
+        case sym::Op::symbol:
+            for (const auto& [s, t] : bind) if (s.same(e)) return t;
+            throw ad::error("tensor expression: unbound symbol in a scalar rule");
+        case sym::Op::neg: return neg(at(0));
+        case sym::Op::add: return add(at(0), at(1));
+        case sym::Op::sub: return sub(at(0), at(1));
+        case sym::Op::mul: {
+            const Ptr a = at(0), b = at(1);
+            return product({a, b}, unite(a->free, b->free));
+        }
+        case sym::Op::div: {
+            const Ptr a = at(0), b = at(1);
+            return product({a, unary(sym::Expr(1) / placeholder(), b)}, unite(a->free, b->free));
+        }
+        case sym::Op::pow:
+            if (e.arg(1).is_constant()) return unary(sym::make(sym::Op::pow, placeholder(), e.arg(1)), at(0));
+            break;
+        default:
+            if (n.op >= sym::Op::neg && n.op <= sym::Op::stop_gradient) return unary(sym::make(n.op, placeholder()), at(0));
+            break;
+    }
+    throw ad::error("tensor expression: the operation '" + std::string(sym::op_name(n.op)) + "' is outside the tensor algebra");
+}
+
+sym::Expr lse_partial() {
+    const sym::Expr xs[1] = {placeholder()};
+    sym::Expr out[1];
+    rules::logsumexp{}.partials(std::span<const sym::Expr>(xs), value_symbol(), std::span<sym::Expr>(out));
+    return out[0];
+}
+
+}  // namespace ad::tensor::scalar
