@@ -1,6 +1,7 @@
 // `adiff eval|grad|jacobian|hessian|diff|check` — user expressions: values, derivatives in every
 // mode and precision, the symbolic derivative itself, and a verdict on a hand-derived formula.
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -33,7 +34,8 @@ using expr::Variable;
 struct Options {
     std::string expr, claim, wrt, mode = "auto", precision = "double", format = "text";
     std::vector<std::string> at, size;
-    bool latex = false, c = false, no_guard = false;
+    bool latex = false, c = false, cpp = false, no_guard = false;
+    std::string name;
     std::string random = "0", seed = "1", max_entries = "10000000", rtol, digits, order;
     std::string plot;
 };
@@ -384,7 +386,14 @@ int run_command(const std::string& command, Options o) {
         if (!o.digits.empty()) expr::output_digits = parse_digits(o.digits, command == "check" && o.precision != "100" ? "50" : o.precision);
         req.guard = !o.no_guard;
         req.plot = o.plot;
-        req.diff_style = o.latex ? "latex" : (o.c ? "c" : "text");
+        req.diff_style = o.latex ? "latex" : (o.c ? "c" : (o.cpp ? "cpp" : "text"));
+        if (!o.name.empty()) {
+            const bool ident = (std::isalpha(static_cast<unsigned char>(o.name[0])) || o.name[0] == '_') &&
+                               std::all_of(o.name.begin(), o.name.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
+            if (!ident) throw ad::error("--name '" + o.name + "': expected a C identifier (letters, digits, _; not starting with a digit)");
+            if (!o.c && !o.cpp) throw ad::error("--name names the function of --c or --cpp: give one of them");
+            req.function_name = o.name;
+        }
         for (const auto& a : o.at) {
             Variable v = expr::parse_at(a);
             if (expr::find_var(req, v.name) >= 0) throw ad::error("--at " + v.name + " is given twice");
@@ -475,8 +484,12 @@ CLI::App* add_command(CLI::App& app, int& exit_code, const std::string& name, co
     }
     if (diff_opts) {
         auto* l = cmd->add_flag("--latex", o->latex, "print LaTeX");
-        auto* c = cmd->add_flag("--c", o->c, "print a C function");
+        auto* c = cmd->add_flag("--c", o->c, "print a C99 function");
+        auto* cpp = cmd->add_flag("--cpp", o->cpp, "print a C++ function (valid C++17: no compound literals)");
         l->excludes(c);
+        l->excludes(cpp);
+        c->excludes(cpp);
+        cmd->add_option("--name", o->name, "the name of the --c / --cpp function (default adiff_derivative)");
     }
     cmd->callback([o, name, &exit_code] { exit_code = run_command(name, *o); });
     return cmd;

@@ -26,6 +26,31 @@ std::string nest(const std::vector<std::string>& s, const ad::Shape& shape, std:
     return out + close;
 }
 
+// C's compound literal `(const double[]){a, b}` (not C++) as `std::initializer_list<double>{a, b}.begin()`:
+// the same pointer to a temporary array that lives until the end of the full expression.
+std::string cpp_arrays(const std::string& c) {
+    static const std::string open = "(const double[]){";
+    std::string out;
+    std::vector<bool> literal;  // for each open brace: whether it opened a compound literal
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        if (c.compare(i, open.size(), open) == 0) {
+            out += "std::initializer_list<double>{";
+            literal.push_back(true);
+            i += open.size() - 1;
+        } else if (c[i] == '{') {
+            out += c[i];
+            literal.push_back(false);
+        } else if (c[i] == '}') {
+            out += '}';
+            if (!literal.empty()) {
+                if (literal.back()) out += ".begin()";
+                literal.pop_back();
+            }
+        } else out += c[i];
+    }
+    return out;
+}
+
 std::string latex_matrix(const std::vector<std::string>& s, const ad::Shape& shape) {
     if (shape.empty()) return s[0];
     const std::size_t rows = shape.size() == 1 ? shape[0] : shape[0], cols = shape.size() == 1 ? 1 : ad::shape_size(shape) / shape[0];
@@ -73,13 +98,19 @@ int run_diff(const Request& req, std::ostream& out) {
     ad::Shape shape{J.rows(), J.cols()};
     if (y.size() == 1 && wrt.size() == 1) shape = wrt_shapes[0];
     else if (wrt.size() == 1 && wrt_shapes[0].empty()) shape = y.shape();
-    const ad::sym::Style style = req.diff_style == "latex" ? ad::sym::Style::latex : (req.diff_style == "c" ? ad::sym::Style::c : ad::sym::Style::text);
+    const bool cpp = req.diff_style == "cpp";
+    const ad::sym::Style style = req.diff_style == "latex" ? ad::sym::Style::latex
+                                 : (req.diff_style == "c" || cpp) ? ad::sym::Style::c : ad::sym::Style::text;
     // Temporaries are t0, t1, ... unless the user's own names look like that.
     std::string prefix = "t";
     const std::regex temp_like("t[0-9]+|tmp[0-9]+");
     for (const auto& v : vars) if (std::regex_match(v.name, temp_like)) prefix = "tmp_";
     for (const auto& st : req.program.statements) if (std::regex_match(st.name, temp_like)) prefix = "tmp_";
-    const ad::sym::Printed p = ad::sym::print(J.values(), style, prefix);
+    ad::sym::Printed p = ad::sym::print(J.values(), style, prefix);
+    if (cpp) {
+        for (auto& b : p.bindings) b.second = cpp_arrays(b.second);
+        for (auto& r : p.roots) r = cpp_arrays(r);
+    }
     const std::size_t ops = ad::sym::operation_count(J.values());
     std::string what = "d/d";
     for (std::size_t k = 0; k < wrt.size(); ++k) what += (k ? "," : "") + wrt[k];
@@ -116,10 +147,11 @@ int run_diff(const Request& req, std::ostream& out) {
         out << lhs << " &= " << latex_matrix(p.roots, shape) << "\n\\end{aligned}\n";
         return exit_ok;
     }
-    // C: a function of every variable that fills out[] row-major.
+    // C (or C++): a function of every variable that fills out[] row-major.
+    if (cpp) out << "// C++ (C++17)\n#include <initializer_list>\n";
     out << "/* " << what << " of " << req.source << ": out[i*" << J.cols() << " + j] = d f_i / d x_j, "
         << J.rows() << " x " << J.cols() << " (" << ops << " shared operations) */\n" << ad::sym::c_helpers()
-        << "void adiff_derivative(";
+        << (cpp ? "inline " : "") << "void " << req.function_name << "(";
     for (std::size_t k = 0; k < vars.size(); ++k) {
         out << (k ? ", " : "");
         if (vars[k].shape.empty()) out << "double " << vars[k].name;

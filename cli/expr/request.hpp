@@ -33,7 +33,8 @@ struct Request {
     std::string mode = "auto";           ///< auto | forward | reverse | symbolic
     std::string precision = "double";    ///< double | long | 50 | 100
     bool json = false;
-    std::string diff_style = "text";     ///< diff: text | latex | c
+    std::string diff_style = "text";     ///< diff: text | latex | c | cpp
+    std::string function_name = "adiff_derivative";  ///< diff --c / --cpp: the function's name (--name)
     std::size_t random = 0;              ///< check: number of random points (0: use --at)
     std::uint64_t seed = 1;
     std::string plot;                    ///< jacobian: heatmap of J; check: heatmap of |claim − AD| (SVG path)

@@ -326,3 +326,18 @@ TEST_CASE("issue 14: --digits, --at with --random, guessed sizes, derivatives", 
     CHECK(j["derivatives"] == nlohmann::json::parse("[8, 12, 12, 6]"));
     CHECK(j["taylor"] == nlohmann::json::parse("[8, 12, 6, 1]"));
 }
+
+TEST_CASE("issue 14: diff --cpp is C++ (no compound literals) and --name names the function", "[trust][printers]") {
+    std::vector<row> rows;
+    rows.push_back({"--cpp", {"diff", "softmax(z)", "--wrt", "z", "--size", "z=3", "--cpp", "--name", "softmax_jac"}, 0,
+                    {"#include <initializer_list>", "inline void softmax_jac(const double z[3], double out[9]) {",
+                     "adiff_max_n(3, std::initializer_list<double>{z[0], z[1], z[2]}.begin())"},
+                    {"(const double[])", "adiff_derivative("}});
+    rows.push_back({"--c keeps C99 compound literals", {"diff", "softmax(z)", "--wrt", "z", "--size", "z=3", "--c", "--name", "jac"}, 0,
+                    {"void jac(const double z[3], double out[9]) {", "(const double[]){z[0], z[1], z[2]}"}, {"initializer_list", "inline void"}});
+    rows.push_back({"--c default name", {"diff", "x*x", "--c"}, 0, {"void adiff_derivative(double x, double out[1])", "out[0] = 2.0 * x;"}, {}});
+    rows.push_back({"--name must be an identifier", {"diff", "x", "--c", "--name", "9a"}, 2, {"expected a C identifier"}, {}});
+    rows.push_back({"--name needs --c or --cpp", {"diff", "x", "--name", "f"}, 2, {"--c or --cpp"}, {}});
+    rows.push_back({"--cpp excludes --c", {"diff", "x", "--c", "--cpp"}, 2, {"excludes"}, {}});
+    run_rows(rows);
+}
