@@ -216,6 +216,8 @@ struct Printer {
         if (tensors.size() == 2 && tensors[0].order.size() == 1 && tensors[1].order.size() == 2) std::swap(tensors[0], tensors[1]);
         if (tensors.size() == 2 && tensors[0].order.size() == 2 && tensors[1].order.size() == 1 && tensors[1].order[0] == tensors[0].order[1])
             tensors = {Text{wrap(tensors[0], 1) + " * " + wrap(tensors[1], 3), tensors[0].order, 1}};
+        if (tensors.size() == 2 && tensors[0].order.size() == 2 && tensors[1].order.size() == 1 && tensors[1].order[0] == tensors[0].order[0])
+            tensors = {Text{"diag(" + tensors[1].s + ") @ " + wrap(tensors[0], 3), tensors[0].order, 1}};  // rows scaled
         if (tensors.size() > 1) return std::nullopt;
         Text r = tensors.empty() ? Text{"", {}, 3} : tensors[0];
         for (const auto& s : scalars) r = r.s.empty() ? s : Text{wrap(r, 1) + " * " + wrap(s, 3), r.order, 1};

@@ -147,6 +147,8 @@ TEST_CASE("elementwise functions take their derivatives from the rule table") {
         check_numerically(e, {"W"}, s);
         check_numerically(std::string(f) + "(W @ x + b)", {"x"}, s);
     }
+    // a layer's Jacobian scales the rows of W: diag(f'(W @ x + b)) @ W
+    CHECK(derive("sigmoid(W @ x + b)", {"x"}, s).text == "diag(sigmoid(W @ x + b)*sigmoid(-(W @ x + b))) @ W");
     // sigmoid′ is σ(u)σ(−u), the rule's stable form, not σ(1 − σ)
     const auto r = derive("sigmoid(z)", {"z"}, vec_z);
     CHECK(r.text.find("1 -") == std::string::npos);
