@@ -30,6 +30,16 @@ TEST_CASE("every fuzz corpus input passes the parser fuzz contract", "[reliabili
     CHECK(n >= 30);
 }
 
+TEST_CASE("the parser fuzzer's dictionary names every function of the language", "[reliability][fuzz]") {
+    std::ifstream f(ADIFF_FUZZ_CORPUS "/../../fuzz/parse.dict");
+    REQUIRE(f.good());
+    const std::string dict((std::istreambuf_iterator<char>(f)), {});
+    for (const auto& name : ad::expr::function_names()) {
+        INFO(name << " (from the registry or the array operations) is missing from fuzz/parse.dict");
+        CHECK(dict.find("\"" + name + "(\"") != std::string::npos);
+    }
+}
+
 TEST_CASE("fuzz regression literal_overflow_1e3082: an overflowing literal is an error, not inf",
           "[reliability][fuzz]") {
     CHECK_THROWS_WITH(eval_at("1e3082"), Catch::Contains("out of range"));
