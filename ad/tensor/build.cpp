@@ -92,36 +92,52 @@ Tensor build(const parse::Program& p, Scope& scope) {
 }
 
 std::vector<std::string> parse_shape(const std::string& text) {
-    std::vector<std::string> dims;
-    std::string cur;
-    auto flush = [&] {
-        if (!cur.empty()) dims.push_back(cur);
-        cur.clear();
+    // One grammar for every --size: "scalar", or one or two dimensions separated by 'x', ',' or '*'
+    // (spaces allowed). A dimension is a positive integer (at most 9 digits) or a name (a letter or
+    // '_' first). Anything else -- an empty shape, a dangling separator, "3a", "n k" -- is an error.
+    auto bad = [&](const std::string& why) -> void {
+        throw ad::error("bad --size shape '" + text + "': " + why + " (expected N, R x C, n, n x k or scalar)");
     };
-    if (text == "scalar" || text.empty()) return dims;
-    for (std::size_t k = 0; k < text.size(); ++k) {
+    if (text == "scalar") return {};
+    const auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    const auto letter = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; };
+    std::vector<std::string> dims;
+    bool want_dim = true;
+    for (std::size_t k = 0; k < text.size();) {
         const char c = text[k];
-        const bool sep_x = c == 'x' && (k == 0 || text[k - 1] == ' ') && (k + 1 == text.size() || text[k + 1] == ' ');
-        if (c == ' ' || c == ',' || c == '*' || sep_x) { flush(); continue; }
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') throw ad::error("bad --size shape '" + text + "': expected n, n x k or scalar");
-        cur += c;
+        if (c == ' ') { ++k; continue; }
+        // 'x' not followed by a letter separates dimensions ("3x2", "n x k"); "xs" is a name
+        const bool sep = c == ',' || c == '*' || (c == 'x' && !want_dim && (k + 1 == text.size() || !letter(text[k + 1])));
+        if (sep) {
+            if (want_dim) bad(dims.empty() ? "a separator before the first dimension" : "two separators in a row");
+            want_dim = true;
+            ++k;
+            continue;
+        }
+        if (!word_char(c)) bad(std::string("unexpected character '") + c + "'");
+        if (!want_dim) bad("two dimensions without an 'x' between them");
+        std::size_t e = k;
+        if (std::isdigit(static_cast<unsigned char>(c))) {
+            while (e < text.size() && std::isdigit(static_cast<unsigned char>(text[e]))) ++e;
+            if (e + 1 < text.size() && text[e] == 'x' && letter(text[e + 1])) bad("write a number times a name with spaces, as '3 x n'");
+            if (e < text.size() && word_char(text[e]) && text[e] != 'x') bad("a dimension is a number or a name, not '" + text.substr(k) + "'");
+            if (e - k > 9) bad("a dimension of more than 9 digits");
+            if (std::stoul(text.substr(k, e - k)) == 0) bad("a dimension must be at least 1");
+        } else {
+            while (e < text.size() && word_char(text[e])) ++e;
+        }
+        dims.push_back(text.substr(k, e - k));
+        want_dim = false;
+        k = e;
     }
-    flush();
-    // "3x2" (numbers around an x) is the numeric form
-    if (dims.size() == 1 && dims[0].find('x') != std::string::npos) {
-        const std::string d = dims[0];
-        const auto x = d.find('x');
-        const std::string l = d.substr(0, x), r = d.substr(x + 1);
-        if (!l.empty() && !r.empty() && std::isdigit(static_cast<unsigned char>(l[0])) && std::isdigit(static_cast<unsigned char>(r[0]))) dims = {l, r};
-    }
-    if (dims.size() > 2) throw ad::error("bad --size shape '" + text + "': tensors of rank above 2 are not supported");
+    if (dims.empty()) bad("no dimension");
+    if (want_dim) bad("a separator after the last dimension");
+    if (dims.size() > 2) bad("tensors of rank above 2 are not supported");
     return dims;
 }
 
 bool is_symbolic_shape(const std::string& text) {
-    if (text == "scalar") return false;
-    const auto dims = parse_shape(text);
-    for (const auto& d : dims)
+    for (const auto& d : parse_shape(text))
         if (!std::isdigit(static_cast<unsigned char>(d[0]))) return true;
     return false;
 }

@@ -29,7 +29,8 @@ struct Scope {
 /// ad::error asking for its --size.
 Tensor build(const parse::Program& p, Scope& scope);
 
-/// Parses "n", "n x k", "n,k", "3 x k", "scalar" into a symbolic shape.
+/// Parses a --size shape ("3", "3x2", "n", "n x k", "n,k", "3 x k", "scalar") into its dimensions;
+/// the one grammar for numeric and symbolic sizes. Anything else is an ad::error saying why.
 std::vector<std::string> parse_shape(const std::string& text);
 
 /// True when a --size value has a symbolic size (a name, not only numbers).

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "ad/expr/evaluate.hpp"
+#include "ad/tensor/build.hpp"
 
 namespace adiff::cli::expr {
 namespace {
@@ -86,16 +87,10 @@ Variable parse_at(const std::string& spec) {
 Variable parse_size(const std::string& spec) {
     auto [name, rhs] = split_spec(spec, "--size");
     Variable v{name, {}, {}};
-    if (rhs == "scalar" || rhs == "1x" || rhs.empty()) return v;
-    std::size_t start = 0;
-    while (start <= rhs.size()) {
-        const auto x = rhs.find('x', start);
-        const std::string part = rhs.substr(start, x == std::string::npos ? std::string::npos : x - start);
-        if (part.empty() || !std::all_of(part.begin(), part.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) || part.size() > 6)
-            throw ad::error("bad --size '" + spec + "': expected NAME=N, NAME=RxC or NAME=scalar");
-        v.shape.push_back(std::stoul(part));
-        if (x == std::string::npos) break;
-        start = x + 1;
+    for (const std::string& d : ad::tensor::parse_shape(rhs)) {  // the one --size grammar
+        if (!std::isdigit(static_cast<unsigned char>(d[0])))
+            throw ad::error("--size " + name + "=" + rhs + ": a symbolic size works with diff and check only");
+        v.shape.push_back(std::stoul(d));
     }
     return v;
 }

@@ -117,7 +117,17 @@ std::vector<cli_row> cli_rows() {
         {"check without --claim", {"check", "softmax(z)", "--wrt", "z", "--at", Z}, 2, "claim"},
         {"non-numeric --random", {"check", "z", "--claim", "z", "--wrt", "z", "--random", "many"}, 2, "random"},
         {"negative --size", {"diff", "sum(z)", "--wrt", "z", "--size", "z=-1"}, 2, "z"},
-        {"non-numeric --size", {"diff", "sum(z)", "--wrt", "z", "--size", "z=abc"}, 2, "z"},
+        // one --size grammar: N, R x C, a name, n x k or scalar; anything else says why
+        {"fractional --size", {"diff", "sum(z)", "--wrt", "z", "--size", "z=1.5"}, 2, "unexpected character '.'"},
+        {"empty --size", {"diff", "sum(z)", "--wrt", "z", "--size", "z="}, 2, "no dimension"},
+        {"dangling x in --size", {"diff", "sum(z)", "--wrt", "z", "--size", "z=3x"}, 2, "after the last dimension"},
+        {"dangling x in a symbolic --size", {"diff", "sum(z)", "--wrt", "z", "--size", "z=n x"}, 2, "after the last dimension"},
+        {"two dimensions without x", {"diff", "sum(z)", "--wrt", "z", "--size", "z=n k"}, 2, "without an 'x'"},
+        {"zero --size", {"eval", "sum(z)", "--size", "z=0"}, 2, "at least 1"},
+        {"number glued to a name", {"diff", "sum(z)", "--wrt", "z", "--size", "z=3a"}, 2, "'3a'"},
+        {"3xn without spaces", {"diff", "sum(z)", "--wrt", "z", "--size", "z=3xn"}, 2, "'3 x n'"},
+        {"doubled separator", {"diff", "sum(z)", "--wrt", "z", "--size", "z=3,,2"}, 2, "two separators"},
+        {"symbolic --size outside diff/check", {"grad", "sum(z)", "--size", "z=n", "--at", "z=[1,2]"}, 2, "diff and check only"},
     };
 }
 

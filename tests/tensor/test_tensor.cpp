@@ -196,3 +196,30 @@ TEST_CASE("shapes that cannot agree name both symbolic shapes") {
     CHECK(tn::is_symbolic_shape("n"));
     CHECK_FALSE(tn::is_symbolic_shape("3x2"));
 }
+
+TEST_CASE("one --size grammar: numbers, names, at most two dimensions; anything else says why") {
+    using dims = std::vector<std::string>;
+    CHECK(tn::parse_shape("scalar").empty());
+    CHECK(tn::parse_shape("7") == dims{"7"});
+    CHECK(tn::parse_shape("3 x 2") == dims{"3", "2"});
+    CHECK(tn::parse_shape("3,2") == dims{"3", "2"});
+    CHECK(tn::parse_shape("n*k") == dims{"n", "k"});
+    CHECK(tn::parse_shape("2 x n") == dims{"2", "n"});
+    CHECK(tn::parse_shape("xs x n_1") == dims{"xs", "n_1"});  // names may begin with x
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"", "no dimension"},           {"3x", "after the last"},        {"n x", "after the last"},
+        {"x 3", "without an 'x'"},     {",3", "before the first"},      {"3,,2", "two separators"},
+        {"n k", "without an 'x'"},      {"1.5", "unexpected character"}, {"3a", "'3a'"},
+        {"3xn", "'3 x n'"},             {"0", "at least 1"},             {"1234567890", "more than 9 digits"},
+        {"n x k x m", "rank above 2"},  {"@", "unexpected character"},
+    };
+    for (const auto& [text, why] : bad) {
+        INFO("shape '" << text << "'");
+        try {
+            tn::parse_shape(text);
+            FAIL("accepted");
+        } catch (const ad::error& e) {
+            CHECK(std::string(e.what()).find(why) != std::string::npos);
+        }
+    }
+}
