@@ -80,12 +80,22 @@ inline result run_adiff(const std::vector<std::string>& args, const std::string&
 
 #endif
 
+/// The files temp_file made, removed when the test program exits.
+struct temp_files {
+    std::vector<std::string> names;
+    ~temp_files() {
+        for (const auto& n : names) std::remove(n.c_str());
+    }
+};
+
 /// A temporary file holding `text`, passed to adiff as "@path" (for inputs too long for argv).
 inline std::string temp_file(const std::string& text) {
-    char name[] = "/tmp/adiff_bad_input_XXXXXX";
+    static temp_files made;
+    char name[] = "/tmp/adiff_test_XXXXXX";
     const int fd = mkstemp(name);
     REQUIRE(fd >= 0);
     close(fd);
+    made.names.emplace_back(name);
     std::ofstream(name) << text;
     return name;
 }
