@@ -20,6 +20,7 @@
 #include "ad/expr/evaluate.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/parse_count.hpp"
 #include "cli/expr/format.hpp"
 #include "cli/expr/request.hpp"
 #include "cli/expr/symbolic.hpp"
@@ -39,20 +40,6 @@ struct Options {
     std::string random = "0", seed = "1", max_entries = "10000000", rtol, digits, order;
     std::string plot;
 };
-
-/// A whole number from user text, range-checked before it is used: digits only (no sign, so
-/// "-1" is not 2^64 − 1), at most `limit`; else an ad::error naming the option.
-std::uint64_t parse_count(std::string text, const std::string& option, std::uint64_t limit) {
-    text.erase(0, text.find_first_not_of(' '));
-    std::uint64_t v = 0;
-    const char* end = text.data() + text.size();
-    const auto r = std::from_chars(text.data(), end, v);
-    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || r.ptr != end)
-        throw ad::error(option + " '" + text + "': expected a whole number from 0 to " + std::to_string(limit));
-    if (r.ec == std::errc::result_out_of_range || v > limit)
-        throw ad::error(option + " " + text + " is out of range (at most " + std::to_string(limit) + ")");
-    return v;
-}
 
 /// Significant digits the working precision carries (the most --digits may ask for).
 int digits_carried(const std::string& precision) {

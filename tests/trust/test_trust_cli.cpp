@@ -121,7 +121,12 @@ TEST_CASE("class 3: integers from user text are range-checked before narrowing",
     rows.push_back({"--seed -1", {"check", "z", "--claim", "1", "--wrt", "z", "--random", "2", "--seed", "-1"}, 2, {"--seed"}, {"(seed 18446744073709551615)"}});
     rows.push_back({"--seed 2^64", {"check", "z", "--claim", "1", "--wrt", "z", "--random", "2", "--seed", "18446744073709551616"}, 2, {"out of range"}, {}});
     rows.push_back({"--random 2^64", {"check", "z", "--claim", "1", "--wrt", "z", "--random", "18446744073709551616"}, 2, {"--random"}, {"internal"}});
-    rows.push_back({"softmax --seed -1", {"softmax", "--seed", "-1"}, 2, {"seed"}, {}});
+    rows.push_back({"softmax --seed -1", {"softmax", "--seed", "-1"}, 2, {"--seed '-1': expected a whole number"}, {"179769"}});
+    rows.push_back({"softmax --seed 2^64", {"softmax", "-Q", "2", "-M", "1", "--seed", "18446744073709551616"}, 2, {"--seed 18446744073709551616 is out of range"}, {"adiff softmax —"}});
+    rows.push_back({"softmax --seed 1.5", {"softmax", "--seed", "1.5"}, 2, {"--seed '1.5'"}, {}});
+    rows.push_back({"softmax --max-work -1", {"softmax", "-Q", "2", "-M", "1", "--max-work", "-1"}, 2, {"--max-work '-1'"}, {"adiff softmax —"}});
+    rows.push_back({"softmax --max-work 10^23", {"softmax", "-Q", "2", "-M", "1", "--max-work", "99999999999999999999999"}, 2, {"out of range"}, {"adiff softmax —"}});
+    rows.push_back({"softmax --seed 2^64-1 is the largest", {"softmax", "-Q", "2", "-M", "1", "--seed", "18446744073709551615"}, 0, {"seed = 18446744073709551615"}, {}});
     rows.push_back({"--max-entries not a number", {"eval", "1", "--max-entries", "lots"}, 2, {"--max-entries"}, {}});
     run_rows(rows);
 }
