@@ -48,9 +48,18 @@ X unary_function(std::size_t k, const X& x);
 inline constexpr std::string_view unary_names[] = {ADIFF_UNARY_FUNCTIONS(ADIFF_FUZZ_NAME)};
 #undef ADIFF_FUZZ_NAME
 inline constexpr std::size_t n_unary = std::size(unary_names);
-/// Opcodes: 0–31 as in the switch below (4–17 and 31 are the first 15 unary functions), and
-/// 32… the registry's further unary functions, so a new primitive is fuzzed without an edit.
-inline constexpr int n_codes = 32 + static_cast<int>(n_unary) - 15;
+/// The registry's binary functions by number (pow, max, min, then the further ones).
+template <class X, class Y>
+X binary_function(std::size_t k, const X& a, const Y& b);
+#define ADIFF_FUZZ_NAME(rule) ad::rules::rule::name,
+inline constexpr std::string_view binary_names[] = {ADIFF_BINARY_FUNCTIONS(ADIFF_FUZZ_NAME)};
+#undef ADIFF_FUZZ_NAME
+inline constexpr std::size_t n_binary = std::size(binary_names);
+/// Opcodes: 0–31 as in the switch below (4–17 and 31 are the first 15 unary functions, 20–22
+/// pow, max, min), then the registry's further unary functions, then its further binary
+/// functions, so a new primitive is fuzzed without an edit.
+inline constexpr int first_binary_code = 32 + static_cast<int>(n_unary) - 15;
+inline constexpr int n_codes = first_binary_code + static_cast<int>(n_binary) - 3;
 /// The unary function of opcode c (4–17, 31, 32…).
 inline std::size_t unary_of_code(int c) {
     return c == 31 ? 14 : (c < 32 ? static_cast<std::size_t>(c - 4) : static_cast<std::size_t>(15 + c - 32));
@@ -129,7 +138,10 @@ std::vector<X> run(const program& p, const std::vector<X>& x) {
                 break;
             }
             case 29: y = bin(R::div{}, X(c), a); break;  // constant / x (a recorded constant)
-            default: y = unary_function(unary_of_code(o.code % n_codes), a); break;  // 32…: further functions
+            default:  // 32…: further functions
+                if (o.code % n_codes < first_binary_code) y = unary_function(unary_of_code(o.code % n_codes), a);
+                else y = binary_function(static_cast<std::size_t>(3 + o.code % n_codes - first_binary_code), a, b);
+                break;
         }
         r.push_back(y);
     }
@@ -146,12 +158,22 @@ X unary_function(std::size_t k, const X& x) {
     return table[k](x);
 }
 
+template <class X, class Y>
+X binary_function(std::size_t k, const X& a, const Y& b) {
+    using F = X (*)(const X&, const Y&);
+#define ADIFF_FUZZ_ENTRY(rule) [](const X& u, const Y& v) { return bin(ad::rules::rule{}, u, v); },
+    static constexpr F table[] = {ADIFF_BINARY_FUNCTIONS(ADIFF_FUZZ_ENTRY)};
+#undef ADIFF_FUZZ_ENTRY
+    return table[k](a, b);
+}
+
 /// The program as text, one instruction per line (for crash reports and regression tests).
 inline std::string describe(const program& p) {
     auto name = [](int c) -> std::string {
         static const char* fixed[32] = {"add", "sub", "mul", "div", "", "", "", "", "", "", "", "", "", "", "", "", "",
                                         "", "powi", "powc", "pow", "max", "min", "neg", "addc", "mulc", "sum", "maxk",
                                         "branch", "cdiv", "logsumexp", ""};
+        if (c >= first_binary_code) return std::string(binary_names[static_cast<std::size_t>(3 + c - first_binary_code)]);
         if ((c >= 4 && c <= 17) || c >= 31) return std::string(unary_names[unary_of_code(c)]);
         return fixed[c];
     };

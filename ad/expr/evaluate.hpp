@@ -5,8 +5,9 @@
 /// one of the array functions of ops/ (so the tape, the duals and the DAG see the same
 /// primitives); numbers are read at X's precision. Scalars are arrays of shape {}.
 ///
-/// Functions: exp log sqrt sin cos tan sinh cosh tanh asin acos atan abs sigmoid sign heaviside,
-/// pow(a, b), maximum(a, b), minimum(a, b), sum(v) / sum(A, axis), max(v) / max(A, axis),
+/// Functions: every primitive of the registry (ops/rules/registry.hpp: exp, log, sqrt, …, erf,
+/// softplus, floor; pow(a, b), maximum(a, b), minimum(a, b), hypot(a, b), atan2(a, b),
+/// fmod(a, b)), sign, heaviside, sum(v) / sum(A, axis), max(v) / max(A, axis),
 /// mean(v) / mean(A, axis), dot, outer, diag, transpose, softmax, log_softmax, logsumexp,
 /// max_weight(v, i) (= ∂max(v)/∂vᵢ); operators + − * / with broadcasting, ^, @, z[i], A[i, j],
 /// array literals [a, b], constants pi and e.

@@ -244,9 +244,13 @@ Expr apply_nary(const R&, std::span<const Expr> xs) {
 // (Expr lives in ad::sym, the templates in ad).
 using ad::operator+; using ad::operator-; using ad::operator*; using ad::operator/;
 using ad::operator+=; using ad::operator-=; using ad::operator*=; using ad::operator/=;
-using ad::exp; using ad::log; using ad::sqrt; using ad::sin; using ad::cos; using ad::tan; using ad::sinh;
-using ad::cosh; using ad::tanh; using ad::asin; using ad::acos; using ad::atan; using ad::abs;
-using ad::sigmoid; using ad::stop_gradient; using ad::pow; using ad::max; using ad::min; using ad::sum; using ad::logsumexp;
+#define ADIFF_SYM_USING(rule) using ad::rule;
+ADIFF_UNARY_FUNCTIONS(ADIFF_SYM_USING)
+ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_USING)
+#undef ADIFF_SYM_USING
+using ad::sum; using ad::logsumexp;
+/// π as a symbolic constant (the leaf `pi`), for rules that need π (ad::pi_like).
+inline Expr pi_like(const Expr&) { return pi_constant(); }
 
 /// Number of shared operations in the DAG reachable from `roots`: each distinct non-leaf node
 /// counts once, an n-ary node with k operands counts k−1 (as SymPy's count_ops does). A guard

@@ -3,8 +3,8 @@
 /// A program of the expression language (parsed by ad/parse) as a tensor expression over
 /// variables of symbolic shapes. Statements `s = …;` bind names; the last statement is the
 /// result. Supported: numbers, pi, e, unary minus, + − * / with broadcasting, ^ with a constant
-/// exponent, @, and the functions exp log sqrt sin cos tan sinh cosh tanh asin acos atan abs
-/// sigmoid stop_gradient, dot, outer, transpose, diag, sum (of every entry), softmax,
+/// exponent, @, every unary function of the registry (ops/rules/registry.hpp: exp, log, sqrt,
+/// sigmoid, erf, ...) elementwise, dot, outer, transpose, diag, sum (of every entry), softmax,
 /// log_softmax, logsumexp. Anything else (indexing, array literals, max, mean, sum over an
 /// axis, …) is an ad::error naming it: outside the tensor algebra.
 #include <map>

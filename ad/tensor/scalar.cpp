@@ -19,10 +19,11 @@ sym::Expr placeholder() { return sym::symbol(placeholder_name); }
 sym::Expr value_symbol() { return sym::symbol("Y__"); }
 
 std::optional<sym::Expr> find_function(std::string_view name) {
-    for (auto k = static_cast<unsigned>(sym::Op::exp); k <= static_cast<unsigned>(sym::Op::stop_gradient); ++k) {
-        const auto op = static_cast<sym::Op>(k);
+#define ADIFF_TENSOR_FUNCTION(rule) sym::Op::rule,
+    static constexpr sym::Op functions[] = {ADIFF_UNARY_FUNCTIONS(ADIFF_TENSOR_FUNCTION)};  // every unary rule
+#undef ADIFF_TENSOR_FUNCTION
+    for (const sym::Op op : functions)
         if (sym::op_name(op) == name) return sym::make(op, placeholder());
-    }
     return std::nullopt;
 }
 

@@ -32,13 +32,19 @@ concept ad_operands =
 ADIFF_UNARY_FUNCTIONS(ADIFF_UNARY)
 #undef ADIFF_UNARY
 
-/// stop_gradient of a plain number is the number.
-template <plain_scalar T>
-T stop_gradient(const T& x) { return x; }
+/// A plain floating-point number: float, double, long double or a Boost.Multiprecision float
+/// (not an integer, so ad::sqrt(2) is not an integer square root; not an array or matrix).
+template <class T>
+concept plain_real = plain_scalar<T> && std::numeric_limits<T>::is_specialized && !std::numeric_limits<T>::is_integer;
 
-/// sigmoid for plain scalars, through the same rule (stable for both signs).
-template <plain_scalar T>
-T sigmoid(const T& x) { return rules::sigmoid{}.value(x); }
+/// The same functions for plain numbers, through the same rules (ad::sigmoid(2.0),
+/// ad::softplus(x), ad::log1p(x) in generic code; std's own functions stay preferred for
+/// double where both are visible, as non-templates).
+#define ADIFF_PLAIN_UNARY(rule)                                                   \
+    template <class T> requires plain_real<T>                                     \
+    T rule(const T& x) { return rules::rule{}.value(x); }
+ADIFF_UNARY_FUNCTIONS(ADIFF_PLAIN_UNARY)
+#undef ADIFF_PLAIN_UNARY
 
 /// −x.
 template <class X> requires is_ad_type_v<X>

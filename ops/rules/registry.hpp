@@ -23,14 +23,16 @@
 /// expression language. (neg is the operator −x and is not listed.)
 #define ADIFF_UNARY_FUNCTIONS(X) \
     X(exp) X(log) X(sqrt) X(sin) X(cos) X(tan) X(sinh) X(cosh) X(tanh) X(asin) X(acos) X(atan) X(abs) X(sigmoid) \
-    X(stop_gradient)
+    X(stop_gradient) X(log1p) X(expm1) X(log2) X(log10) X(exp2) X(cbrt) X(asinh) X(acosh) X(atanh) X(erf) X(erfc) \
+    X(softplus) X(floor) X(ceil) X(trunc) X(round)
 
 /// Binary primitives written as operators (a + b, a − b, a · b, a / b).
 #define ADIFF_BINARY_OPERATORS(X) X(add) X(sub) X(mul) X(div)
 
-/// Binary primitives called by name: `pow(a, b)`, `max(a, b)`, `min(a, b)` in C++; in the
-/// language under the rule's `language` name (maximum/minimum: max and min there reduce).
-#define ADIFF_BINARY_FUNCTIONS(X) X(pow) X(max) X(min)
+/// Binary primitives called by name: `pow(a, b)`, `max(a, b)`, `min(a, b)`, `hypot(a, b)`, … in
+/// C++; in the language under the rule's `language` name (maximum/minimum: max and min there
+/// reduce). New entries go at the end of a list (the fuzzers' opcodes follow the order).
+#define ADIFF_BINARY_FUNCTIONS(X) X(pow) X(max) X(min) X(hypot) X(atan2) X(fmod)
 
 namespace ad::rules {
 

@@ -7,8 +7,8 @@
 /// (exp, sqrt, tanh and sigmoid reuse y). A binary rule has `value(a, b)`, `da(a, b, y)`,
 /// `db(a, b, y)`. An n-ary reduction has `value(xs)` and `partials(xs, y, out)`.
 /// Every formula is generic in T, so T may be a number, a Dual, a Var or a symbolic Expr.
-/// To add a primitive: write its rule here, add one `ADIFF_UNARY` line in functions.hpp, and
-/// one line in the test table (tests/ops/test_rules.cpp).
+/// To add a primitive: write its rule here (with `about` and `points`) and add its name to one
+/// list in registry.hpp; tests/core/test_registry.cpp then checks it in every mode.
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -20,7 +20,9 @@
 namespace ad::rules {
 
 #define ADIFF_MATH using std::exp, std::log, std::sqrt, std::sin, std::cos, std::tan, std::sinh, \
-    std::cosh, std::tanh, std::asin, std::acos, std::atan, std::abs, std::pow
+    std::cosh, std::tanh, std::asin, std::acos, std::atan, std::abs, std::pow, std::log1p, std::expm1, \
+    std::log2, std::log10, std::exp2, std::cbrt, std::asinh, std::acosh, std::atanh, std::erf, std::erfc, \
+    std::floor, std::ceil, std::trunc, std::round, std::hypot, std::atan2, std::fmod
 
 /// Rule r applied to x in x's own mode: for an AD type the mode's primitive (found by ADL), so a
 /// symbolic T builds a node and a Dual or Var carries its derivatives; for a number its value.
@@ -193,6 +195,109 @@ struct stop_gradient { static constexpr std::string_view name = "stop_gradient";
     static constexpr double points[] = {-1.0, 2.0};
     template <class T> T value(const T& x) const { return x; }
     template <class T> T d(const T&, const T&) const { return T(0); } };
+/// log(1 + x), exact near 0; ∂ = 1/(1 + x). Domain x > −1.
+struct log1p { static constexpr std::string_view name = "log1p";
+    static constexpr info about{.latex = "\\log\\left(1 + #\\right)", .c = "log1p", .python = "np.log1p", .domain = "x > -1; log1p(-1) = -inf", .total = false};
+    static constexpr double points[] = {-0.9, -1e-8, 0.0, 0.5, 30.0};
+    template <class T> T value(const T& x) const { ADIFF_MATH; return log1p(x); }
+    template <class T> T d(const T& x, const T&) const { return T(1) / T(T(1) + x); } };
+/// e^x − 1, exact near 0; ∂ = e^x (not y + 1, which cancels to 0 where y rounds to −1).
+struct expm1 { static constexpr std::string_view name = "expm1";
+    static constexpr info about{.latex = "\\left(e^{#} - 1\\right)", .c = "expm1", .python = "np.expm1", .domain = "R; overflows beyond 709.8", .total = false};
+    static constexpr double points[] = {-40.0, -1e-8, 0.0, 0.5, 3.0};
+    template <class T> T value(const T& x) const { ADIFF_MATH; return expm1(x); }
+    template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return exp(x); } };
+/// log₂ x; ∂ = 1/(x·log 2). Domain x > 0.
+struct log2 { static constexpr std::string_view name = "log2";
+    static constexpr info about{.latex = "\\log_2", .c = "log2", .python = "np.log2", .domain = "x > 0; log2(0) = -inf, NaN below 0", .total = false};
+    static constexpr double points[] = {0.01, 0.5, 1.0, 7.0};
+    template <class T> T value(const T& x) const { ADIFF_MATH; return log2(x); }
+    template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(1) / T(x * log(T(2))); } };
+/// log₁₀ x; ∂ = 1/(x·log 10). Domain x > 0.
+struct log10 { static constexpr std::string_view name = "log10";
+    static constexpr info about{.latex = "\\log_{10}", .c = "log10", .python = "np.log10", .domain = "x > 0; log10(0) = -inf, NaN below 0", .total = false};
+    static constexpr double points[] = {0.01, 0.5, 1.0, 7.0};
+    template <class T> T value(const T& x) const { ADIFF_MATH; return log10(x); }
+    template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(1) / T(x * log(T(10))); } };
+/// 2^x; ∂ = y·log 2.
+struct exp2 { static constexpr std::string_view name = "exp2";
+    static constexpr info about{.latex = "2^{#}", .c = "exp2", .python = "np.exp2", .domain = "R; overflows beyond 1024", .total = false};
+    static constexpr double points[] = {-3.0, 0.0, 0.5, 4.0};
+    template <class T> T value(const T& x) const { ADIFF_MATH; return exp2(x); }
+    template <class T> T d(const T&, const T& y) const { ADIFF_MATH; return y * log(T(2)); } };
+/// ∛x, real for negative x; ∂ = 1/(3y²), +inf at 0.
+struct cbrt { static constexpr std::string_view name = "cbrt";
+    static constexpr info about{.latex = "\\sqrt[3]{#}", .c = "cbrt", .python = "np.cbrt", .domain = "R; derivative +inf at 0", .total = true};
+    static constexpr double points[] = {-8.0, -0.3, 0.04, 27.0};
+    template <class T> T value(const T& x) const { ADIFF_MATH; return cbrt(x); }
+    template <class T> T d(const T&, const T& y) const { return T(1) / T(T(3) * T(y * y)); } };
+/// asinh x; ∂ = 1/hypot(1, x) (1/sqrt(1 + x²) would overflow x² beyond 1e154 and give 0).
+struct asinh { static constexpr std::string_view name = "asinh";
+    static constexpr info about{.latex = "\\operatorname{arsinh}", .c = "asinh", .python = "np.arcsinh", .domain = "R", .total = true};
+    static constexpr double points[] = {-5.0, 0.0, 0.5, 1e200};
+    template <class T> T value(const T& x) const { ADIFF_MATH; return asinh(x); }
+    template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(1) / T(hypot(T(1), x)); } };
+/// acosh x; ∂ = 1/(sqrt(x − 1)·sqrt(x + 1)) (no cancellation of x² − 1 near 1). Domain x ≥ 1;
+/// ∂ is +inf at 1.
+struct acosh { static constexpr std::string_view name = "acosh";
+    static constexpr info about{.latex = "\\operatorname{arcosh}", .c = "acosh", .python = "np.arccosh", .domain = "x >= 1; derivative +inf at 1", .total = false};
+    static constexpr double points[] = {1.25, 1.5, 10.0};
+    template <class T> T value(const T& x) const { ADIFF_MATH; return acosh(x); }
+    template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(1) / T(sqrt(T(x - T(1))) * sqrt(T(x + T(1)))); } };
+/// atanh x; ∂ = 1/((1 − x)(1 + x)) (no cancellation of 1 − x² near ±1). Domain (−1, 1).
+struct atanh { static constexpr std::string_view name = "atanh";
+    static constexpr info about{.latex = "\\operatorname{artanh}", .c = "atanh", .python = "np.arctanh", .domain = "(-1, 1); +-inf at +-1", .total = false};
+    static constexpr double points[] = {-0.9, 0.0, 0.3, 0.75};
+    template <class T> T value(const T& x) const { ADIFF_MATH; return atanh(x); }
+    template <class T> T d(const T& x, const T&) const { return T(1) / T(T(T(1) - x) * T(T(1) + x)); } };
+/// erf x; ∂ = (2/√π)·e^(−x²).
+struct erf { static constexpr std::string_view name = "erf";
+    static constexpr info about{.latex = "\\operatorname{erf}", .c = "erf", .python = "scipy.special.erf", .domain = "R", .total = true};
+    static constexpr double points[] = {-2.0, 0.0, 0.5, 3.0};
+    template <class T> T value(const T& x) const { ADIFF_MATH; return erf(x); }
+    template <class T> T d(const T& x, const T&) const {
+        ADIFF_MATH;
+        return T(T(2) / sqrt(pi_like(x))) * exp(T(-T(x * x)));
+    } };
+/// erfc x = 1 − erf x, exact in the right tail; ∂ = −(2/√π)·e^(−x²).
+struct erfc { static constexpr std::string_view name = "erfc";
+    static constexpr info about{.latex = "\\operatorname{erfc}", .c = "erfc", .python = "scipy.special.erfc", .domain = "R", .total = true};
+    static constexpr double points[] = {-2.0, 0.0, 0.5, 8.0};
+    template <class T> T value(const T& x) const { ADIFF_MATH; return erfc(x); }
+    template <class T> T d(const T& x, const T&) const {
+        ADIFF_MATH;
+        return -(T(T(2) / sqrt(pi_like(x))) * exp(T(-T(x * x))));
+    } };
+/// softplus x = log(1 + e^x), evaluated without overflow (x + log1p(e^−x) for x > 0); ∂ = σ(x).
+struct softplus { static constexpr std::string_view name = "softplus";
+    static constexpr info about{.latex = "\\operatorname{softplus}", .c = "adiff_softplus", .python = "np.logaddexp(0, #)", .domain = "R", .total = true};
+    static constexpr double points[] = {-30.0, -1.0, 0.0, 0.8, 40.0};
+    template <class T> T value(const T& x) const {
+        ADIFF_MATH;
+        if (val(x) > 0) return T(x + log1p(exp(T(-x))));
+        return log1p(exp(x));
+    }
+    template <class T> T d(const T& x, const T&) const;
+};
+/// The piecewise-constant roundings floor, ceil, trunc, round: derivative 0 everywhere (also at
+/// the jumps, where none exists: the convention of JAX and PyTorch; docs/rules.md).
+#define ADIFF_ROUNDING_RULE(r, tex)                                                                   \
+    struct r { static constexpr std::string_view name = #r;                                            \
+        static constexpr info about{.latex = tex, .c = #r, .python = "np." #r, .domain = "R; derivative 0 (also at the jumps)", \
+                                    .total = true, .smooth = false};                                    \
+        static constexpr double points[] = {-1.7, 0.3, 2.5};                                            \
+        template <class T> T value(const T& x) const { ADIFF_MATH; return r(x); }                      \
+        template <class T> T d(const T&, const T&) const { return T(0); } };
+/// ⌊x⌋.
+ADIFF_ROUNDING_RULE(floor, "\\left\\lfloor #\\right\\rfloor")
+/// ⌈x⌉.
+ADIFF_ROUNDING_RULE(ceil, "\\left\\lceil #\\right\\rceil")
+/// x rounded toward 0.
+ADIFF_ROUNDING_RULE(trunc, "\\operatorname{trunc}")
+/// x rounded to the nearest integer, halves away from 0.
+ADIFF_ROUNDING_RULE(round, "\\operatorname{round}")
+#undef ADIFF_ROUNDING_RULE
+template <class T> T softplus::d(const T& x, const T&) const { return apply_rule(sigmoid{}, x); }
 /// x^c for a constant real c; ∂ = c·x^(c−1). Negative x: NaN unless c is integral (IEEE pow).
 template <class C>
 struct pow_const { static constexpr std::string_view name = "pow";
@@ -321,6 +426,33 @@ struct min { static constexpr std::string_view name = "min";
     }
     template <class T> T da(const T& a, const T& b, const T&) const { return heaviside(b - a); }
     template <class T> T db(const T& a, const T& b, const T&) const { return heaviside(a - b); } };
+
+/// hypot(a, b) = √(a² + b²) without overflow; ∂a = a/y, ∂b = b/y (0/0 = NaN at the origin, where
+/// no derivative exists).
+struct hypot { static constexpr std::string_view name = "hypot";
+    static constexpr info about{.latex = "\\operatorname{hypot}", .c = "hypot", .python = "np.hypot", .domain = "R x R; overflows beyond 1.3e308; no derivative at (0, 0)", .total = false};
+    static constexpr double points[][2] = {{3.0, -4.0}, {-1e-3, 2e-3}, {0.5, 2.0}};
+    template <class T> T value(const T& a, const T& b) const { ADIFF_MATH; return hypot(a, b); }
+    template <class T> T da(const T& a, const T&, const T& y) const { return a / y; }
+    template <class T> T db(const T&, const T& b, const T& y) const { return b / y; } };
+/// atan2(a, b), the angle of the point (b, a) in (−π, π]; ∂a = b/h², ∂b = −a/h² with h = hypot(a, b)
+/// written as (b/h)/h so it neither overflows nor underflows where h does not.
+struct atan2 { static constexpr std::string_view name = "atan2";
+    static constexpr info about{.latex = "\\operatorname{atan2}", .c = "atan2", .python = "np.arctan2", .domain = "R x R; no derivative at (0, 0), a jump on b < 0, a = 0", .total = true};
+    static constexpr double points[][2] = {{1.0, 2.0}, {-0.5, -3.0}, {2.0, -0.1}};
+    template <class T> T value(const T& a, const T& b) const { ADIFF_MATH; return atan2(a, b); }
+    template <class T> T da(const T& a, const T& b, const T&) const { ADIFF_MATH; const T h = hypot(a, b); return T(b / h) / h; }
+    template <class T> T db(const T& a, const T& b, const T&) const { ADIFF_MATH; const T h = hypot(a, b); return -(T(a / h) / h); } };
+/// fmod(a, b) = a − trunc(a/b)·b with the sign of a (C's fmod, exact); ∂a = 1, ∂b = −trunc(a/b).
+/// At the jumps (a/b an integer ≠ 0) the one-sided derivatives differ; the rule takes this formula.
+struct fmod { static constexpr std::string_view name = "fmod";
+    static constexpr info about{.latex = "\\operatorname{fmod}", .c = "fmod", .python = "np.fmod", .domain = "b != 0; jumps where a/b is an integer", .total = false};
+    static constexpr double points[][2] = {{5.3, 2.0}, {-7.5, 2.25}, {0.7, -0.3}};
+    template <class T> T value(const T& a, const T& b) const { ADIFF_MATH; return fmod(a, b); }
+    template <class T> T da(const T&, const T&, const T&) const { return T(1); }
+    /// −q with q = (a − y)/b rounded to the integer it is (a − y = q·b up to rounding; a/b itself
+    /// may round across an integer where fmod does not).
+    template <class T> T db(const T& a, const T& b, const T& y) const { ADIFF_MATH; return -round(T(T(a - y) / b)); } };
 
 // ---------------------------------------------------------------- n-ary reductions
 /// Σ xᵢ; ∂ᵢ = 1. The empty sum is 0.

@@ -35,6 +35,14 @@ T sign(const T& x) { return x > T(0) ? T(1) : (x < T(0) ? T(-1) : (x == T(0) ? T
 template <plain_scalar T>
 T heaviside(const T& x) { return x > T(0) ? T(1) : (x < T(0) ? T(0) : (x == T(0) ? T(1) / T(2) : x)); }  // H(NaN) = NaN
 
+/// π as a constant of x's type and mode (for a symbolic type the π leaf, ad::sym overloads it):
+/// lets a rule such as erf′ = (2/√π)·e^(−x²) carry π to the precision of T.
+template <class T>
+T pi_like(const T& x) {
+    if constexpr (is_ad_type_v<T>) return T(pi_like(val(x)));
+    else { using std::acos; return acos(T(-1)); }
+}
+
 /// True when the innermost value of x (a number, Dual, Var, ...) is NaN.
 template <class X>
 bool is_nan(const X& x) { const auto& v = val(x); return v != v; }
