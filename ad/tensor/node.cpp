@@ -186,6 +186,18 @@ Ptr scale(double c, const Ptr& a) {
     return product({constant(c), a}, a->free);
 }
 
+namespace {
+/// A product node's height and its key (factors in order, bound indices relabelled).
+Ptr finish_product(std::shared_ptr<Node> n, const Indices& bound) {
+    n->height = height_of(n->args);
+    std::string key = "P(";
+    for (const auto& f : n->args) key += f->key + "*";
+    key += ")";
+    n->key = relabel(key, bound, n->height);
+    return n;
+}
+}  // namespace
+
 Ptr product(std::vector<Ptr> factors, Indices out) {
     // flatten nested products (their summed indices renamed to fresh ones) and fold constants
     double coef = 1;
@@ -247,12 +259,7 @@ Ptr product(std::vector<Ptr> factors, Indices out) {
     if (coef != 1) n->args.push_back(constant(coef));
     for (auto& [k, f] : sorted) n->args.push_back(f);
     n->free = keep;
-    n->height = height_of(n->args);
-    std::string key = "P(";
-    for (const auto& f : n->args) key += f->key + "*";
-    key += ")";
-    n->key = relabel(key, bound, n->height);
-    return n;
+    return finish_product(n, bound);
 }
 
 Ptr product_as_is(std::vector<Ptr> factors, Indices out) {
@@ -262,12 +269,7 @@ Ptr product_as_is(std::vector<Ptr> factors, Indices out) {
     auto n = make_node(Kind::product);
     n->args = std::move(factors);
     n->free = minus(all, bound);
-    n->height = height_of(n->args);
-    std::string key = "P(";
-    for (const auto& f : n->args) key += f->key + "*";
-    key += ")";
-    n->key = relabel(key, bound, n->height);
-    return n;
+    return finish_product(n, bound);
 }
 
 Ptr lse(const Ptr& a, int i) {

@@ -264,10 +264,7 @@ struct erfc { static constexpr std::string_view name = "erfc";
     static constexpr info about{.latex = "\\operatorname{erfc}", .c = "erfc", .python = "scipy.special.erfc", .domain = "R", .total = true};
     static constexpr double points[] = {-2.0, 0.0, 0.5, 8.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return erfc(x); }
-    template <class T> T d(const T& x, const T&) const {
-        ADIFF_MATH;
-        return -(T(T(2) / sqrt(pi_like(x))) * exp(T(-T(x * x))));
-    } };
+    template <class T> T d(const T& x, const T&) const { return -erf{}.d(x, x); } };
 /// softplus x = log(1 + e^x), evaluated without overflow (x + log1p(e^−x) for x > 0); ∂ = σ(x).
 struct softplus { static constexpr std::string_view name = "softplus";
     static constexpr info about{.latex = "\\operatorname{softplus}", .c = "adiff_softplus", .python = "np.logaddexp(0, #)", .domain = "R", .total = true};
