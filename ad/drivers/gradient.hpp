@@ -20,7 +20,7 @@ auto record(F&& f, const std::vector<T>& x, Tape<T>& tape) {
     std::vector<Var<T>> xv;
     xv.reserve(x.size());
     for (const T& xi : x) xv.push_back(Var<T>::input(xi));
-    return f(std::as_const(xv));
+    return detail::call(f, std::as_const(xv));
 }
 
 /// f(x) and ∇f(x) for a scalar f, by one recording and one reverse sweep.

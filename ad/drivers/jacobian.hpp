@@ -23,7 +23,7 @@ std::pair<std::vector<T>, std::vector<T>> jvp(F&& f, const std::vector<T>& x, co
     if (v.size() != x.size()) throw size_error("jvp: tangent v vs number of inputs", x.size(), v.size());
     std::vector<Dual<T>> xd(x.size());
     for (std::size_t j = 0; j < x.size(); ++j) xd[j] = Dual<T>(x[j], v[j]);
-    const auto y = f(std::as_const(xd));
+    const auto y = detail::call(f, std::as_const(xd));
     const auto out = detail::as_outputs<Dual<T>>(y);
     std::vector<T> value(out.size()), tangent(out.size());
     for (std::size_t i = 0; i < out.size(); ++i) value[i] = out[i].v, tangent[i] = out[i].t[0];
@@ -44,7 +44,7 @@ Array<T> jacobian_forward(F&& f, const std::vector<T>& x) {
     for (std::size_t j0 = 0; j0 < std::max<std::size_t>(n, 1); j0 += L) {
         const std::size_t lanes = std::min(L, n - std::min(n, j0));
         for (std::size_t l = 0; l < lanes; ++l) xd[j0 + l].t[l] = T(1);
-        const auto y = f(std::as_const(xd));
+        const auto y = detail::call(f, std::as_const(xd));
         const auto out = detail::as_outputs<Dual<T, L>>(y);
         if (j0 == 0) J = Array<T>(Shape{out.size(), n});
         T* Jd = J.data();  // row-major {m, n}: J(i, j) = Jd[i·n + j]

@@ -12,10 +12,29 @@
 
 namespace ad::detail {
 
+/// What a driver gets from a function it cannot call with its numbers (a static_assert has said
+/// why): as_outputs views it as no outputs, so that message is the only error.
+struct not_callable {};
+
+/// f(x) when f accepts the driver's argument (a vector of Var, Dual, ...); otherwise ONE
+/// static_assert that says how to write f, instead of a page of failed overload candidates.
+template <class Arg, class F>
+decltype(auto) call(F& f, const Arg& x) {
+    if constexpr (std::is_invocable_v<F&, const Arg&>) return f(x);
+    else {
+        static_assert(std::is_invocable_v<F&, const Arg&>,
+                      "adiff: the driver calls f with its own numbers (a std::vector of ad::Var or ad::Dual), which "
+                      "f does not accept: make the lambda generic, [](const auto& x) { ... }, or write f as a "
+                      "template over the element type (a parameter `const std::vector<double>&` sees doubles only)");
+        return not_callable{};
+    }
+}
+
 /// View any supported return value as a span of AD scalars.
 template <class X, class R>
 std::span<const X> as_outputs(const R& r) {
-    if constexpr (std::is_same_v<std::remove_cvref_t<R>, X>) return std::span<const X>(&r, 1);
+    if constexpr (std::is_same_v<std::remove_cvref_t<R>, not_callable>) return {};
+    else if constexpr (std::is_same_v<std::remove_cvref_t<R>, X>) return std::span<const X>(&r, 1);
     else {
         static_assert(std::ranges::contiguous_range<R>,
                       "adiff: the function must return one AD scalar or a contiguous range of them "

@@ -65,7 +65,7 @@ inline const std::vector<std::string>& function_names() {
         ADIFF_BINARY_FUNCTIONS(ADIFF_EXPR_NAME)
 #undef ADIFF_EXPR_NAME
         // ... and the array operations of the language
-        for (const char* f : {"sign", "heaviside", "sum", "max", "mean", "dot", "outer", "diag", "transpose", "softmax",
+        for (const char* f : {"sign", "heaviside", "sum", "max", "min", "mean", "dot", "outer", "diag", "transpose", "softmax",
                               "log_softmax", "logsumexp", "max_weight"})
             v.emplace_back(f);
         return v;
@@ -350,15 +350,15 @@ private:
             check_finite(n, r, f, &a);
             return r;
         }
-        if (f == "sum" || f == "max" || f == "mean") {
+        if (f == "sum" || f == "max" || f == "min" || f == "mean") {
             arity(n, 1, 2);
             const A a = arg(0);
             A r;
             if (n.kids.size() == 2) {
                 const int axis = static_cast<int>(integer(n.kids[1], "axis", 64));
-                r = f == "sum" ? sum(a, axis) : (f == "max" ? max(a, axis) : mean(a, axis));
+                r = f == "sum" ? sum(a, axis) : f == "max" ? max(a, axis) : f == "min" ? min(a, axis) : mean(a, axis);
             } else {
-                r = scalar(f == "sum" ? sum(a) : (f == "max" ? max(a) : mean(a)));
+                r = scalar(f == "sum" ? sum(a) : f == "max" ? max(a) : f == "min" ? min(a) : mean(a));
             }
             check_finite(n, r, f, &a);
             return r;

@@ -17,20 +17,31 @@
 
 namespace ad {
 
+namespace detail {
+/// Tag of Dual's constructor that leaves the tangents unwritten (a primitive's result whose
+/// every lane is written next: no zero-fill that is overwritten at once).
+struct uninitialized_t { explicit uninitialized_t() = default; };
+inline constexpr uninitialized_t uninitialized{};
+}  // namespace detail
+
 /// Dual number: value `v` and N tangents `t`. Constants convert implicitly (zero tangent).
 template <class T, std::size_t N = 1>
 struct Dual {
     using scalar_type = T;
     static constexpr std::size_t lanes = N;
     T v{};
-    std::array<T, N> t{};
+    std::array<T, N> t;  // every constructor says what it holds
 
-    Dual() = default;
+    /// Zero, with zero tangents.
+    Dual() : t() {}
     /// A constant: value u, all tangents zero.
     template <class U> requires (!is_ad_type_v<U> || std::same_as<U, T>) && std::is_constructible_v<T, const U&>
-    Dual(const U& u) : v(u) { t.fill(T(0)); }
+    Dual(const U& u) : v(u), t() {}
     /// A value with tangent `d` in lane `lane` (a seeded input).
-    Dual(const T& value, const T& d, std::size_t lane = 0) : v(value) { t.fill(T(0)); t[lane] = d; }
+    Dual(const T& value, const T& d, std::size_t lane = 0) : v(value), t() { t[lane] = d; }
+    /// Tangents not written (for a plain T they are indeterminate): the modes' primitives, which
+    /// write every lane before the result is used.
+    explicit Dual(detail::uninitialized_t) {}
 };
 
 template <class T, std::size_t N>
@@ -78,25 +89,11 @@ bool is_constant(const Dual<T, N>& x) {
 }
 
 namespace detail {
-/// Both partials of a binary rule. Same formulas as the rule; for a / b the reciprocal is
-/// computed once (∂a = 1/b, ∂b = −y·(1/b)): one division instead of two per recorded quotient.
+/// Both partials of a binary rule, exactly the rule's formulas (∂b of a / b is −y/b in every
+/// mode: Dual, Var, Replay and the symbolic graph do the same arithmetic, so they agree bitwise).
 template <class R, class T>
 std::pair<T, T> binary_partials(const R& r, const T& a, const T& b, const T& y) {
-    if constexpr (std::is_same_v<R, rules::div>) {
-        T inv = T(1) / b;
-        T pb = -(y * inv);
-        return {std::move(inv), std::move(pb)};
-    } else {
-        return {r.da(a, b, y), r.db(a, b, y)};
-    }
-}
-/// One partial of a binary rule, bitwise the one binary_partials gives (for a constant other side).
-template <class R, class T>
-T partial_a(const R& r, const T& a, const T& b, const T& y) { return r.da(a, b, y); }
-template <class R, class T>
-T partial_b(const R& r, const T& a, const T& b, const T& y) {
-    if constexpr (std::is_same_v<R, rules::div>) return -(y * (T(1) / b));
-    else return r.db(a, b, y);
+    return {r.da(a, b, y), r.db(a, b, y)};
 }
 
 /// False when a partial may be inf or NaN (then the rare path, which leaves zero lanes alone).
@@ -147,11 +144,9 @@ template <bool Check, class R, class T, std::size_t N>
         for (const T& d : y.t) check_derivative(R::name, d, x.v);
     return y;
 }
-/// The careful path of a binary primitive (see careful_unary). `one_sided` marks a plain
-/// constant operand of the one-sided overloads, whose partial is then the rule's own (as on
-/// their fast path).
+/// The careful path of a binary primitive (see careful_unary).
 template <bool Check, class R, class T, std::size_t N>
-[[gnu::noinline]] Dual<T, N> careful_binary(const R& r, const Dual<T, N>& a, const Dual<T, N>& b, bool one_sided = false) {
+[[gnu::noinline]] Dual<T, N> careful_binary(const R& r, const Dual<T, N>& a, const Dual<T, N>& b) {
     Dual<T, N> y;
     y.v = attributed(R::name, [&] { return T(r.value(a.v, b.v)); });
     if constexpr (Check) check_value(R::name, y.v, a.v);
@@ -163,9 +158,9 @@ template <bool Check, class R, class T, std::size_t N>
             auto [u, w] = binary_partials(r, a.v, b.v, y.v);
             pa = std::move(u), pb = std::move(w);
         } else if (!ca) {
-            pa = partial_a(r, a.v, b.v, y.v);
+            pa = r.da(a.v, b.v, y.v);
         } else {
-            pb = one_sided ? T(r.db(a.v, b.v, y.v)) : partial_b(r, a.v, b.v, y.v);
+            pb = r.db(a.v, b.v, y.v);
         }
     });
     if constexpr (Check) {
@@ -184,7 +179,7 @@ template <bool Check, class R, class T, std::size_t N>
 template <class R, class T, std::size_t N>
 Dual<T, N> apply_unary(const R& r, const Dual<T, N>& x) {
     if (detail::checking_enabled) [[unlikely]] return detail::careful_unary<true>(r, x);
-    Dual<T, N> y;
+    Dual<T, N> y(detail::uninitialized);
     y.v = r.value(x.v);
     const T p = r.d(x.v, y.v);
     if (!all_finite(p)) [[unlikely]] return detail::careful_unary<false>(r, x);
@@ -196,7 +191,7 @@ Dual<T, N> apply_unary(const R& r, const Dual<T, N>& x) {
 template <class R, class T, std::size_t N>
 Dual<T, N> apply_binary(const R& r, const Dual<T, N>& a, const Dual<T, N>& b) {
     if (detail::checking_enabled) [[unlikely]] return detail::careful_binary<true>(r, a, b);
-    Dual<T, N> y;
+    Dual<T, N> y(detail::uninitialized);
     y.v = r.value(a.v, b.v);
     const auto [pa, pb] = detail::binary_partials(r, a.v, b.v, y.v);
     if (!detail::partials_finite(r, y.v, pa, pb)) [[unlikely]] return detail::careful_binary<false>(r, a, b);
@@ -206,24 +201,24 @@ Dual<T, N> apply_binary(const R& r, const Dual<T, N>& a, const Dual<T, N>& b) {
 /// Binary primitive with a constant right operand (only ∂a is needed).
 template <class R, class T, std::size_t N, class U> requires (!is_ad_type_v<U> || std::same_as<U, T>)
 Dual<T, N> apply_binary(const R& r, const Dual<T, N>& a, const U& c) {
-    if (detail::checking_enabled) [[unlikely]] return detail::careful_binary<true>(r, a, Dual<T, N>(T(c)), true);
+    if (detail::checking_enabled) [[unlikely]] return detail::careful_binary<true>(r, a, Dual<T, N>(T(c)));
     const T b(c);
-    Dual<T, N> y;
+    Dual<T, N> y(detail::uninitialized);
     y.v = r.value(a.v, b);
     const T pa = r.da(a.v, b, y.v);
-    if (!all_finite(pa)) [[unlikely]] return detail::careful_binary<false>(r, a, Dual<T, N>(b), true);
+    if (!all_finite(pa)) [[unlikely]] return detail::careful_binary<false>(r, a, Dual<T, N>(b));
     for (std::size_t i = 0; i < N; ++i) y.t[i] = pa * a.t[i];
     return y;
 }
 /// Binary primitive with a constant left operand (only ∂b is needed).
 template <class R, class T, std::size_t N, class U> requires (!is_ad_type_v<U> || std::same_as<U, T>)
 Dual<T, N> apply_binary(const R& r, const U& c, const Dual<T, N>& b) {
-    if (detail::checking_enabled) [[unlikely]] return detail::careful_binary<true>(r, Dual<T, N>(T(c)), b, true);
+    if (detail::checking_enabled) [[unlikely]] return detail::careful_binary<true>(r, Dual<T, N>(T(c)), b);
     const T a(c);
-    Dual<T, N> y;
+    Dual<T, N> y(detail::uninitialized);
     y.v = r.value(a, b.v);
     const T pb = r.db(a, b.v, y.v);
-    if (!all_finite(pb)) [[unlikely]] return detail::careful_binary<false>(r, Dual<T, N>(a), b, true);
+    if (!all_finite(pb)) [[unlikely]] return detail::careful_binary<false>(r, Dual<T, N>(a), b);
     for (std::size_t i = 0; i < N; ++i) y.t[i] = pb * b.t[i];
     return y;
 }
@@ -274,5 +269,12 @@ std::ostream& operator<<(std::ostream& os, const Dual<T, N>& x) {
     for (std::size_t i = 0; i < N; ++i) os << (i ? ", " : "") << x.t[i];
     return os << "]";
 }
+
+/// Dual<T, N>'s own overloads of the registry's functions (see ADIFF_MODE_FUNCTIONS).
+#define ADIFF_MODE_HEAD template <class T, std::size_t N>
+#define ADIFF_MODE_TYPE Dual<T, N>
+ADIFF_MODE_FUNCTIONS
+#undef ADIFF_MODE_HEAD
+#undef ADIFF_MODE_TYPE
 
 }  // namespace ad

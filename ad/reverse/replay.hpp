@@ -402,4 +402,11 @@ ADIFF_TRACED_COMPARE(>=)
 template <class T>
 std::ostream& operator<<(std::ostream& os, const Traced<T>& x) { return os << x.v; }
 
+/// Traced<T>'s own overloads of the registry's functions (see ADIFF_MODE_FUNCTIONS).
+#define ADIFF_MODE_HEAD template <class T>
+#define ADIFF_MODE_TYPE Traced<T>
+ADIFF_MODE_FUNCTIONS
+#undef ADIFF_MODE_HEAD
+#undef ADIFF_MODE_TYPE
+
 }  // namespace ad

@@ -174,4 +174,11 @@ Var<T> apply_nary(const R& r, std::span<const Var<T>> xs) {
 template <class T>
 std::ostream& operator<<(std::ostream& os, const Var<T>& x) { return os << x.v; }
 
+/// Var<T>'s own overloads of the registry's functions (see ADIFF_MODE_FUNCTIONS).
+#define ADIFF_MODE_HEAD template <class T>
+#define ADIFF_MODE_TYPE Var<T>
+ADIFF_MODE_FUNCTIONS
+#undef ADIFF_MODE_HEAD
+#undef ADIFF_MODE_TYPE
+
 }  // namespace ad

@@ -549,15 +549,15 @@ Expr simplify_binary(Op op, Expr a, Expr b) {
                     return guarded(merged, raw(Op::pow, {a, b}));
                 }
             break;
-        case Op::max:
+        case Op::max: case Op::fmax:  // rational constants are never NaN: fmax is max there
             if (ca && cb) return cmp(cv(a), cv(b)) >= 0 ? a : b;
             if (a.same(b)) return a;
             break;
-        case Op::min:
+        case Op::min: case Op::fmin:
             if (ca && cb) return cmp(cv(a), cv(b)) <= 0 ? a : b;
             if (a.same(b)) return a;
             break;
-        case Op::hypot: case Op::atan2: case Op::fmod:  // no exact rewrite (their values are not rational)
+        case Op::hypot: case Op::atan2: case Op::fmod: case Op::polygamma:  // no exact rewrite (their values are not rational)
             break;
         case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol: case Op::sign: case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: case Op::guard: ADIFF_SYM_UNARY_RULE_CASES
             throw error(std::string("sym: '") + std::string(op_name(op)) + "' is not a binary op");

@@ -218,7 +218,7 @@ concept symbolic_rule = requires { op_of<R>::value; };
 /// Unary primitive: builds the node (never calls the rule's value on an Expr).
 template <class R>
 Expr apply_unary(const R&, const Expr& x) {
-    static_assert(symbolic_rule<R>, "adiff: this rule has no symbolic op: add it to ad::sym::Op and op_of");
+    static_assert(symbolic_rule<R>, "adiff: symbolic mode builds the registry's primitives only: a user-defined rule (ad::apply_rule) runs in forward, reverse and Replay mode; list it in ops/rules/registry.hpp to differentiate it symbolically");
     return make(op_of<R>::value, x);
 }
 /// x^n for an integer n: the node pow(x, n).
@@ -230,13 +230,13 @@ Expr apply_unary(const rules::pow_const<C>& r, const Expr& x) { return make(Op::
 template <class R, class A, class B>
     requires (std::same_as<A, Expr> || std::same_as<B, Expr>) && std::is_constructible_v<Expr, const A&> && std::is_constructible_v<Expr, const B&>
 Expr apply_binary(const R&, const A& a, const B& b) {
-    static_assert(symbolic_rule<R>, "adiff: this rule has no symbolic op: add it to ad::sym::Op and op_of");
+    static_assert(symbolic_rule<R>, "adiff: symbolic mode builds the registry's primitives only: a user-defined rule (ad::apply_rule) runs in forward, reverse and Replay mode; list it in ops/rules/registry.hpp to differentiate it symbolically");
     return make(op_of<R>::value, Expr(a), Expr(b));
 }
 /// n-ary reduction (sum, max) as one node.
 template <class R>
 Expr apply_nary(const R&, std::span<const Expr> xs) {
-    static_assert(symbolic_rule<R>, "adiff: this rule has no symbolic op: add it to ad::sym::Op and op_of");
+    static_assert(symbolic_rule<R>, "adiff: symbolic mode builds the registry's primitives only: a user-defined rule (ad::apply_rule) runs in forward, reverse and Replay mode; list it in ops/rules/registry.hpp to differentiate it symbolically");
     return make(op_of<R>::value, xs);
 }
 
@@ -270,3 +270,13 @@ struct is_ad_type<sym::Expr> : std::true_type {};
 template <>
 struct is_symbolic_type<sym::Expr> : std::true_type {};
 }  // namespace ad
+
+namespace ad::sym {
+/// Expr's own overloads of the registry's functions (see ADIFF_MODE_FUNCTIONS), after
+/// is_ad_type<Expr> so that sum/max/logsumexp of a vector build one n-ary node.
+#define ADIFF_MODE_HEAD inline
+#define ADIFF_MODE_TYPE Expr
+ADIFF_MODE_FUNCTIONS
+#undef ADIFF_MODE_HEAD
+#undef ADIFF_MODE_TYPE
+}  // namespace ad::sym

@@ -130,6 +130,7 @@ Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
         ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_CASE)
             if (n.op == Op::pow && st == Style::latex) return {"{" + wrap(*a[0], atom, st) + "}^{" + a[1]->s + "}", power};
             if (n.op == Op::pow && st == Style::text) return {wrap(*a[0], atom, st) + "^" + wrap(*a[1], product + 10, st), power};
+            if (n.op == Op::polygamma && st == Style::latex) return {"\\psi^{(" + a[0]->s + ")}\\left(" + a[1]->s + "\\right)", atom};
             return with_binary_rule(n.op, [&](auto r) {
                 return rule_call<decltype(r)>(rules::language_name<decltype(r)>(), list(0), st);
             });
@@ -218,6 +219,27 @@ std::string c_helpers() {
            "static inline double adiff_logsumexp(int n, const double* v) {\n"
            "    double m = adiff_max_n(n, v); if (!(m > -INFINITY && m < INFINITY)) return m; int k = 0; while (v[k] != m) ++k;\n"
            "    double r = 0; for (int i = 0; i < n; ++i) if (i != k) r += exp(v[i] - m); return m + log1p(r);\n"
+           "}\n"
+           "static inline double adiff_digamma(double x) {\n"
+           "    if (x != x || x == -INFINITY || (x <= 0 && floor(x) == x)) return NAN;\n"
+           "    if (x == INFINITY) return x;\n"
+           "    if (x < 0) return adiff_digamma(1 - x) - 3.14159265358979323846 / tan(3.14159265358979323846 * x);\n"
+           "    double r = 0; while (x < 10) { r -= 1 / x; x += 1; }\n"
+           "    const double f = 1 / (x * x);\n"
+           "    return r + log(x) - 0.5 / x - f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132 - f * (691.0 / 32760 - f / 12))))));\n"
+           "}\n"
+           "static inline double adiff_polygamma(double n, double x) {  /* x > 0 (NaN elsewhere but at the poles of odd order) */\n"
+           "    if (n != n || x != x || n < 0 || n > 100 || floor(n) != n) return NAN;\n"
+           "    if (n == 0) return adiff_digamma(x);\n"
+           "    const int k = (int)n;\n"
+           "    if (x <= 0) return floor(x) == x && k % 2 == 1 ? INFINITY : NAN;\n"
+           "    if (x == INFINITY) return 0;\n"
+           "    double fact = 1; for (int i = 2; i <= k; ++i) fact *= i;\n"
+           "    double r = 0; while (x < 20 + k) { r += pow(x, -(k + 1)); x += 1; }\n"
+           "    static const double B[8] = {1.0 / 6, -1.0 / 30, 1.0 / 42, -1.0 / 30, 5.0 / 66, -691.0 / 2730, 7.0 / 6, -3617.0 / 510};\n"
+           "    double c = fact / k, s = c * pow(x, -k) + fact * 0.5 * pow(x, -(k + 1));\n"
+           "    for (int j = 1; j <= 8; ++j) { c *= (double)(k + 2 * j - 2) * (k + 2 * j - 1) / ((2.0 * j - 1) * (2.0 * j)); s += B[j - 1] * c * pow(x, -(2 * j + k)); }\n"
+           "    return (k % 2 ? 1.0 : -1.0) * (fact * r + s);\n"
            "}\n"
            "static inline double adiff_max(double a, double b) { return a != a ? a : (b != b ? b : (a >= b ? a : b)); }\n"
            "static inline double adiff_min(double a, double b) { return a != a ? a : (b != b ? b : (a <= b ? a : b)); }\n"

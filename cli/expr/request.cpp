@@ -123,7 +123,7 @@ std::vector<std::string> free_variables(const ad::parse::Program& p) {
 }
 
 ad::Shape guess_shape(const ad::parse::Program& p, const std::string& name) {
-    static const std::set<std::string> array_functions = {"sum", "max", "mean", "dot", "outer", "diag", "transpose",
+    static const std::set<std::string> array_functions = {"sum", "max", "min", "mean", "dot", "outer", "diag", "transpose",
                                                            "softmax", "log_softmax", "logsumexp", "max_weight"};
     bool vector_like = false;
     long max_index = -1;

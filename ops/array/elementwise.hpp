@@ -59,12 +59,12 @@ auto map(const Array<X>& a, F&& f) {
 }
 
 /// Element-wise math, generated from the registry (ops/rules/registry.hpp): each element
-/// through its rule, in its own mode (rules::apply_rule); formulas and domains as in the rules
+/// through its rule, in its own mode (ad::apply_rule); formulas and domains as in the rules
 /// (log(0) = −inf, ...).
 #define ADIFF_ARRAY_UNARY(rule)                                                                   \
     template <class X>                                                                            \
     Array<X> rule(const Array<X>& a) {                                                            \
-        return map(a, [](const X& x) -> X { return rules::apply_rule(rules::rule{}, x); });       \
+        return map(a, [](const X& x) -> X { return ad::apply_rule(rules::rule{}, x); });       \
     }
 ADIFF_UNARY_FUNCTIONS(ADIFF_ARRAY_UNARY)
 #undef ADIFF_ARRAY_UNARY

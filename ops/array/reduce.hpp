@@ -63,6 +63,19 @@ template <class X>
 Array<X> max(const Array<X>& a, int axis, bool keepdims = false) {
     return detail::reduce_axis(a, axis, keepdims, "max", [](std::span<const X> g) { return max(g); });
 }
+/// Min of all elements, −max(−a): the same tie rule (ties split evenly), no primitive of its
+/// own; size_error when empty.
+template <class X>
+X min(const Array<X>& a) {
+    if (a.size() == 0) throw size_error("min of an empty array", 1, 0);
+    return X(-max(Array<X>(-a)));
+}
+/// Min along `axis`, −max(−a, axis); size_error when that axis is empty.
+template <class X>
+Array<X> min(const Array<X>& a, int axis, bool keepdims = false) {
+    if (a.shape()[detail::normalize_axis(axis, a.shape(), "min")] == 0) throw size_error("min along an empty axis", 1, 0);
+    return Array<X>(-max(Array<X>(-a), axis, keepdims));
+}
 /// Mean of all elements; size_error when empty.
 template <class X>
 X mean(const Array<X>& a) {

@@ -46,6 +46,16 @@ concept plain_real = plain_scalar<T> && std::numeric_limits<T>::is_specialized &
 ADIFF_UNARY_FUNCTIONS(ADIFF_PLAIN_UNARY)
 #undef ADIFF_PLAIN_UNARY
 
+/// isfinite, isnan, isinf of an AD number: of its value (the innermost one of a nested type),
+/// as `using std::isfinite; isfinite(x)` reads it in user code; its derivatives do not take
+/// part. A symbolic Expr has no value to test.
+template <class X> requires is_ad_type_v<X> && (!is_symbolic_type_v<X>)
+bool isfinite(const X& x) { return is_finite(x); }
+template <class X> requires is_ad_type_v<X> && (!is_symbolic_type_v<X>)
+bool isnan(const X& x) { return is_nan(x); }
+template <class X> requires is_ad_type_v<X> && (!is_symbolic_type_v<X>)
+bool isinf(const X& x) { return !is_nan(x) && !is_finite(x); }
+
 /// −x.
 template <class X> requires is_ad_type_v<X>
 X operator-(const X& x) { return apply_unary(rules::neg{}, x); }
@@ -74,10 +84,46 @@ auto operator/(const A& a, const B& b) { return apply_binary(rules::div{}, a, b)
 ADIFF_BINARY_FUNCTIONS(ADIFF_BINARY)
 #undef ADIFF_BINARY
 
-/// max/min of two plain numbers through the same rule (so generic code can call ad::max).
-template <plain_scalar T>
+/// The same functions once more for one mode's type, stamped out by each mode header:
+///
+///     #define ADIFF_MODE_HEAD template <class T>
+///     #define ADIFF_MODE_TYPE Var<T>
+///     ADIFF_MODE_FUNCTIONS
+///
+/// declares `template <class T> Var<T> sigmoid(const Var<T>&)`, `max(const Var<T>&, const Var<T>&)`,
+/// … routed to the same rules as the generic templates above. A parameter of the form Var<T> is
+/// more specialised than a bare T, so overload resolution prefers these over a user's own
+/// `template <class T> T sigmoid(T)` (found by ordinary lookup while adiff's is found by ADL:
+/// without them g++ reports the call as ambiguous) and over std::max/std::min after
+/// `using std::max;` (which would pick one operand and break the tie rule).
+#define ADIFF_MODE_UNARY_(rule) \
+    ADIFF_MODE_HEAD ADIFF_MODE_TYPE rule(const ADIFF_MODE_TYPE& x) { return apply_unary(rules::rule{}, x); }
+#define ADIFF_MODE_BINARY_(rule) \
+    ADIFF_MODE_HEAD ADIFF_MODE_TYPE rule(const ADIFF_MODE_TYPE& a, const ADIFF_MODE_TYPE& b) { return apply_binary(rules::rule{}, a, b); }
+#define ADIFF_MODE_FUNCTIONS                                                                             \
+    ADIFF_UNARY_FUNCTIONS(ADIFF_MODE_UNARY_)                                                             \
+    ADIFF_BINARY_FUNCTIONS(ADIFF_MODE_BINARY_)                                                           \
+    ADIFF_MODE_HEAD ADIFF_MODE_TYPE sum(const std::vector<ADIFF_MODE_TYPE>& xs) {                      \
+        return ::ad::sum(std::span<const ADIFF_MODE_TYPE>(xs));                                          \
+    }                                                                                                    \
+    ADIFF_MODE_HEAD ADIFF_MODE_TYPE max(const std::vector<ADIFF_MODE_TYPE>& xs) {                      \
+        return ::ad::max(std::span<const ADIFF_MODE_TYPE>(xs));                                          \
+    }                                                                                                    \
+    ADIFF_MODE_HEAD ADIFF_MODE_TYPE logsumexp(const std::vector<ADIFF_MODE_TYPE>& xs) {                \
+        return ::ad::logsumexp(std::span<const ADIFF_MODE_TYPE>(xs));                                    \
+    }
+
+/// The binary functions for two plain floating-point numbers through the same rules
+/// (ad::hypot(a, b), ad::fmax(a, b), ad::max(a, b) in generic code).
+#define ADIFF_PLAIN_BINARY(rule)                                                  \
+    template <class T> requires plain_real<T>                                     \
+    T rule(const T& a, const T& b) { return rules::rule{}.value(a, b); }
+ADIFF_BINARY_FUNCTIONS(ADIFF_PLAIN_BINARY)
+#undef ADIFF_PLAIN_BINARY
+/// max/min of two other plain numbers (integers) through the same rule.
+template <plain_scalar T> requires (!plain_real<T>)
 T max(const T& a, const T& b) { return rules::max{}.value(a, b); }
-template <plain_scalar T>
+template <plain_scalar T> requires (!plain_real<T>)
 T min(const T& a, const T& b) { return rules::min{}.value(a, b); }
 
 /// x^n for integer n of any integer type, exact for negative x (never narrowed: every value of

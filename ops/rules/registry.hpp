@@ -17,6 +17,7 @@
 #include <concepts>
 #include <string_view>
 
+#include "ops/rules/gamma.hpp"
 #include "ops/rules/rules.hpp"
 
 /// Unary primitives called by name: `exp(x)` in C++ for every AD type and array, and in the
@@ -24,7 +25,7 @@
 #define ADIFF_UNARY_FUNCTIONS(X) \
     X(exp) X(log) X(sqrt) X(sin) X(cos) X(tan) X(sinh) X(cosh) X(tanh) X(asin) X(acos) X(atan) X(abs) X(sigmoid) \
     X(stop_gradient) X(log1p) X(expm1) X(log2) X(log10) X(exp2) X(cbrt) X(asinh) X(acosh) X(atanh) X(erf) X(erfc) \
-    X(softplus) X(floor) X(ceil) X(trunc) X(round)
+    X(softplus) X(floor) X(ceil) X(trunc) X(round) X(lgamma) X(digamma)
 
 /// Binary primitives written as operators (a + b, a − b, a · b, a / b).
 #define ADIFF_BINARY_OPERATORS(X) X(add) X(sub) X(mul) X(div)
@@ -32,7 +33,7 @@
 /// Binary primitives called by name: `pow(a, b)`, `max(a, b)`, `min(a, b)`, `hypot(a, b)`, … in
 /// C++; in the language under the rule's `language` name (maximum/minimum: max and min there
 /// reduce). New entries go at the end of a list (the fuzzers' opcodes follow the order).
-#define ADIFF_BINARY_FUNCTIONS(X) X(pow) X(max) X(min) X(hypot) X(atan2) X(fmod)
+#define ADIFF_BINARY_FUNCTIONS(X) X(pow) X(max) X(min) X(hypot) X(atan2) X(fmod) X(fmax) X(fmin) X(polygamma)
 
 namespace ad::rules {
 
@@ -66,6 +67,11 @@ constexpr std::string_view language_name() {
 /// True for a binary rule that is unary when b is a constant (pow: x^n, x^c are rules of their own).
 template <class R>
 inline constexpr bool constant_b_is_unary = requires { R::constant_b_is_unary; };
+
+/// True for a binary rule whose first operand is an integer (polygamma's order): its partial in
+/// it is 0 by convention and no central difference exists there.
+template <class R>
+inline constexpr bool integer_a = requires { R::integer_a; };
 
 #define ADIFF_CHECK_UNARY(r) \
     static_assert(declared_unary<r>, "adiff: rules::" #r " is in the registry but lacks name, about, points, value or d");

@@ -17,21 +17,43 @@
 
 #include "ops/rules/scalar_traits.hpp"
 
+namespace ad {
+
+/// Rule r applied to x as ONE primitive of x's own mode: for an AD type the mode's primitive
+/// (found by ADL: a Dual carries its tangents, a Var records one tape statement, a symbolic
+/// Expr builds a node), for a number its value. Rule formulas use it to call another primitive
+/// (sigmoid′ uses sigmoid(−x)), and it is how user code declares a primitive of its own
+/// (JAX's custom_jvp): a struct with `name`, `template <class T> T value(const T& x) const` and
+/// `template <class T> T d(const T& x, const T& y) const` (∂y/∂x given y), then
+/// `ad::apply_rule(my_rule{}, x)` in forward, reverse and Replay mode, every order and precision
+/// (docs/rules.md, "User-defined rules"). Symbolic mode knows the registry's rules only.
+template <class R, class T>
+T apply_rule(const R& r, const T& x) {
+    static_assert(requires(double v) { std::string_view(R::name); r.value(v); r.d(v, v); },
+                  "adiff: ad::apply_rule(rule, x) needs a rule with `static constexpr std::string_view name`, "
+                  "`template <class T> T value(const T& x) const` and `template <class T> T d(const T& x, const T& y) const`");
+    if constexpr (is_ad_type_v<T>) return apply_unary(r, x);
+    else return r.value(x);
+}
+/// Binary rule r applied to (a, b) as one primitive (`value(a, b)`, `da(a, b, y)`,
+/// `db(a, b, y)`); one operand may be a constant convertible to the other's AD type.
+template <class R, class A, class B>
+auto apply_rule(const R& r, const A& a, const B& b) {
+    static_assert(requires(double v) { std::string_view(R::name); r.value(v, v); r.da(v, v, v); r.db(v, v, v); },
+                  "adiff: ad::apply_rule(rule, a, b) needs a rule with `static constexpr std::string_view name`, "
+                  "`value(a, b)`, `da(a, b, y)` and `db(a, b, y)` (templates in T)");
+    if constexpr (is_ad_type_v<A> || is_ad_type_v<B>) return apply_binary(r, a, b);
+    else return r.value(a, b);
+}
+
+}  // namespace ad
+
 namespace ad::rules {
 
 #define ADIFF_MATH using std::exp, std::log, std::sqrt, std::sin, std::cos, std::tan, std::sinh, \
     std::cosh, std::tanh, std::asin, std::acos, std::atan, std::abs, std::pow, std::log1p, std::expm1, \
     std::log2, std::log10, std::exp2, std::cbrt, std::asinh, std::acosh, std::atanh, std::erf, std::erfc, \
-    std::floor, std::ceil, std::trunc, std::round, std::hypot, std::atan2, std::fmod
-
-/// Rule r applied to x in x's own mode: for an AD type the mode's primitive (found by ADL), so a
-/// symbolic T builds a node and a Dual or Var carries its derivatives; for a number its value.
-/// Lets a derivative formula use another primitive (sigmoid′ uses sigmoid(−x)).
-template <class R, class T>
-T apply_rule(const R& r, const T& x) {
-    if constexpr (is_ad_type_v<T>) return apply_unary(r, x);
-    else return r.value(x);
-}
+    std::floor, std::ceil, std::trunc, std::round, std::hypot, std::atan2, std::fmod, std::fmax, std::fmin
 
 /// The mean of two AD values with the same innermost value, a + (b − a)/2: b − a has innermost
 /// value 0, so nothing overflows, the value is a's exactly, and the derivatives are the mean of
@@ -450,6 +472,44 @@ struct fmod { static constexpr std::string_view name = "fmod";
     /// −q with q = (a − y)/b rounded to the integer it is (a − y = q·b up to rounding; a/b itself
     /// may round across an integer where fmod does not).
     template <class T> T db(const T& a, const T& b, const T& y) const { ADIFF_MATH; return -round(T(T(a - y) / b)); } };
+
+/// fmax(a, b), C's maximum that ignores a NaN operand: fmax(NaN, b) = b (and its derivatives),
+/// fmax(a, NaN) = a; otherwise as max (ties split ½/½, the value of AD-typed operands at a tie is
+/// their mean). So the partials are H(a − b), H(b − a) with a NaN operand getting 0 and the other
+/// 1 (code such as ADBench's GMM objective uses fmax to guard a log against NaN).
+struct fmax { static constexpr std::string_view name = "fmax";
+    static constexpr info about{.latex = "\\max", .c = "fmax", .python = "np.fmax", .domain = "R x R; a NaN operand is ignored; ties split 1/2, 1/2", .total = true};
+    static constexpr double points[][2] = {{1.5, -2.0}, {-1.0, 3.0}};
+    template <class T> T value(const T& a, const T& b) const {
+        if constexpr (!is_symbolic_type_v<T>) {
+            if (is_nan(a)) return b;
+            if (is_nan(b)) return a;
+        }
+        return max{}.value(a, b);
+    }
+    template <class T> T da(const T& a, const T& b, const T&) const { return ignoring_nan(a, b, heaviside(T(a - b))); }
+    template <class T> T db(const T& a, const T& b, const T&) const { return ignoring_nan(b, a, heaviside(T(b - a))); }
+    /// The partial in u of fmax/fmin(u, w) whose formula gives h: 0 when u is NaN, 1 when only w is.
+    template <class T> static T ignoring_nan(const T& u, const T& w, T h) {
+        if constexpr (!is_symbolic_type_v<T>) {
+            if (is_nan(u)) return T(0);
+            if (is_nan(w)) return T(1);
+        }
+        return h;
+    } };
+/// fmin(a, b), C's minimum that ignores a NaN operand (as fmax); ∂a = H(b − a), ∂b = H(a − b).
+struct fmin { static constexpr std::string_view name = "fmin";
+    static constexpr info about{.latex = "\\min", .c = "fmin", .python = "np.fmin", .domain = "R x R; a NaN operand is ignored; ties split 1/2, 1/2", .total = true};
+    static constexpr double points[][2] = {{1.5, -2.0}, {-1.0, 3.0}};
+    template <class T> T value(const T& a, const T& b) const {
+        if constexpr (!is_symbolic_type_v<T>) {
+            if (is_nan(a)) return b;
+            if (is_nan(b)) return a;
+        }
+        return min{}.value(a, b);
+    }
+    template <class T> T da(const T& a, const T& b, const T&) const { return fmax::ignoring_nan(a, b, heaviside(T(b - a))); }
+    template <class T> T db(const T& a, const T& b, const T&) const { return fmax::ignoring_nan(b, a, heaviside(T(a - b))); } };
 
 // ---------------------------------------------------------------- n-ary reductions
 /// Σ xᵢ; ∂ᵢ = 1. The empty sum is 0.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <iostream>
+#include <string_view>
 #include <vector>
 
 #include "ad/adiff.hpp"
@@ -12,6 +13,13 @@
 #ifdef CONSUMER_WITH_EIGEN
 #include "ad/eigen/eigen.hpp"
 #endif
+
+/// A user-defined primitive: sinc x = sin(x)/x with its derivative (cos x − y)/x.
+struct sinc {
+    static constexpr std::string_view name = "sinc";
+    template <class T> T value(const T& x) const { using std::sin; return x == T(0) ? T(1) : T(sin(x) / x); }
+    template <class T> T d(const T& x, const T& y) const { using std::cos; return x == T(0) ? T(0) : T((cos(x) - y) / x); }
+};
 
 int main() {
     int failures = 0;
@@ -32,6 +40,10 @@ int main() {
     const auto g = ad::gradient(f, std::vector<double>{2.0, 3.0});
     expect("df/dx", g[0], 3.0 + std::cos(2.0));
     expect("df/dy", g[1], 2.0);
+
+    // A user-defined primitive (docs/rules.md), one tape statement.
+    const auto gs = ad::gradient([](const auto& v) { return ad::apply_rule(sinc{}, v[0]); }, std::vector<double>{0.5});
+    expect("sinc'(0.5)", gs[0], (std::cos(0.5) - std::sin(0.5) / 0.5) / 0.5);
 
     // Softmax Jacobian (seed 001) in forward and reverse mode: J = diag(s) − s sᵀ.
     auto softmax = [](const auto& z) {

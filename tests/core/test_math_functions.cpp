@@ -1,5 +1,6 @@
 // The math functions added to the registry (issue 15): log1p expm1 log2 log10 exp2 cbrt asinh
-// acosh atanh erf erfc softplus floor ceil trunc round hypot atan2 fmod. test_registry checks
+// acosh atanh erf erfc softplus floor ceil trunc round hypot atan2 fmod, and the gamma
+// family lgamma digamma polygamma. test_registry checks
 // each at ordinary points against 50-digit central differences in every mode; this file checks
 // what each rule promises beyond that -- relative accuracy where the textbook formula cancels,
 // overflows or underflows, the conventions of the piecewise-constant ones, the plain-number
@@ -8,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -135,4 +137,53 @@ TEST_CASE("the new functions for plain numbers, multiprecision and symbolic grap
     CHECK(rel_close(v[0], double(2 / sqrt(pi50) * exp(-mp50(at) * mp50(at))), 4e-16));
     const ad::sym::Expr f = ad::fmod(x, ad::sym::symbol("y"));
     CHECK(ad::sym::to_text(f) == "fmod(x, y)");
+}
+
+TEST_CASE("lgamma, digamma and polygamma: known values, poles, every order and precision", "[rules][functions][gamma]") {
+    const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+    const mp50 gamma50("0.57721566490153286060651209008240243104215933593992");  // Euler's constant
+    // lgamma(½) = ln √π, lgamma′(1) = ψ(1) = −γ, ψ′(1) = π²/6, ψ″(1) = −2ζ(3)
+    CHECK(rel_close(ad::lgamma(0.5), double(log(sqrt(pi50))), 2e-16));
+    every_gradient([](const auto& v) { using ad::lgamma; return lgamma(v[0]); }, {1.0}, {-gamma50}, 2e-16, "lgamma'(1)");
+    every_second([](const auto& v) { using ad::lgamma; return lgamma(v[0]); }, 1.0, pi50 * pi50 / 6, 2e-16, "lgamma''(1)");
+    const mp50 zeta3("1.2020569031595942853997381615114499907649862923405");
+    every_second([](const auto& v) { using ad::digamma; return digamma(v[0]); }, 1.0, -2 * zeta3, 4e-16, "digamma''(1)");
+    // at 50 digits through reverse mode: ψ(1) = −γ exactly to 48 digits
+    const auto g50 = ad::gradient([](const auto& v) { using ad::lgamma; return lgamma(v[0]); }, std::vector<mp50>{mp50(1)});
+    CHECK(abs(g50[0] + gamma50) < mp50("1e-48"));
+    // negative non-integers: lgamma is log|Γ| (Γ(−2.5) < 0), ψ by reflection
+    CHECK(rel_close(ad::lgamma(-2.5), std::lgamma(-2.5), 4e-16));
+    every_gradient([](const auto& v) { using ad::lgamma; return lgamma(v[0]); }, {-2.5}, {mp50("1.1031566406452431872256903336679110994735070620062")}, 4e-16, "psi(-2.5)");
+    // the poles: lgamma = +inf (as C), ψ NaN, ψ⁽ⁿ⁾ +inf for odd n and NaN for even n
+    for (double p : {0.0, -1.0, -3.0, -1e17}) {
+        CHECK(ad::lgamma(p) == inf);
+        CHECK(std::isnan(ad::digamma(p)));
+        CHECK(ad::polygamma(1.0, p) == inf);
+        CHECK(std::isnan(ad::polygamma(2.0, p)));
+    }
+    CHECK(ad::lgamma(inf) == inf);
+    CHECK(ad::lgamma(-inf) == inf);
+    CHECK(std::isnan(ad::lgamma(nan)));
+    CHECK(ad::digamma(inf) == inf);
+    CHECK(ad::polygamma(3.0, inf) == 0.0);
+    // the order must be a non-negative integer
+    CHECK(std::isnan(ad::polygamma(1.5, 2.0)));
+    CHECK(std::isnan(ad::polygamma(-1.0, 2.0)));
+    CHECK(ad::polygamma(0.0, 2.0) == ad::digamma(2.0));
+    // polygamma's derivative in x is the next order; in the order it is 0 (an integer)
+    every_gradient([](const auto& v) { using ad::polygamma; return polygamma(v[0], v[1]); }, {2.0, 1.0},
+                   {mp50(0), mp50(6) * mp50("1.0823232337111381915160036965411679027747509519187")}, 4e-16, "psi'''(1) = 6 zeta(4)");
+    // large x: lgamma by Stirling without overflow of Γ; float and long double through the same rule
+    CHECK(rel_close(ad::lgamma(1e10), double(mp50(1e10) * log(mp50(1e10)) - mp50(1e10) - log(mp50(1e10)) / 2 + log(2 * pi50) / 2 + 1 / (12 * mp50(1e10))), 1e-15));
+    CHECK(std::abs(ad::lgamma(0.5f) - 0.5723649f) < 1e-6f);
+    CHECK(std::abs(ad::digamma(1.0L) + 0.5772156649015328606L) < 1e-18L);
+    // symbolic: the derivative of lgamma is digamma, its derivative polygamma(1, x)
+    const ad::sym::Expr x = ad::sym::symbol("x");
+    const std::vector<ad::sym::Expr> wrt{x};
+    const ad::sym::Expr d1 = ad::sym::gradient(ad::lgamma(x), wrt)[0];
+    const ad::sym::Expr d2 = ad::sym::gradient(d1, wrt)[0];
+    CHECK(ad::sym::to_text(d1) == "digamma(x)");
+    CHECK(ad::sym::to_text(d2) == "polygamma(1, x)");
+    const auto v = ad::sym::evaluate<double>(std::vector<ad::sym::Expr>{d2}, {{x.id(), 1.0}});
+    CHECK(rel_close(v[0], double(pi50 * pi50 / 6), 2e-16));
 }

@@ -35,7 +35,7 @@ bool near50(const mp50& a, const mp50& b, const char* rel) {
 template <class R>
 void check_unary_primitive() {
     const R r{};
-    auto f = [](const auto& v) { return ad::rules::apply_rule(R{}, v[0]); };
+    auto f = [](const auto& v) { return ad::apply_rule(R{}, v[0]); };
     std::size_t points = 0;
     for (const double x : R::points) {
         ++points;
@@ -48,18 +48,18 @@ void check_unary_primitive() {
         const mp50 ad50 = ad::gradient(f, std::vector<mp50>{xm})[0];
         if (R::about.smooth) CHECK(near50(ad50, fd, "1e-25"));
         else CHECK(ad50 == 0);
-        const mp50 fwd50 = ad::rules::apply_rule(r, Dual<mp50>(xm, mp50(1))).t[0];
+        const mp50 fwd50 = ad::apply_rule(r, Dual<mp50>(xm, mp50(1))).t[0];
         CHECK(near50(fwd50, ad50, "1e-45"));
         // second derivative: nested duals at 50 digits vs central differences of the rule's d
         if (R::about.smooth) {
             auto d = [&r](const mp50& u) { return r.d(u, r.value(u)); };
             const mp50 fd2 = (d(mp50(xm + h)) - d(mp50(xm - h))) / (2 * h);
-            const mp50 ad2 = ad::rules::apply_rule(r, Dual<Dual<mp50>>(Dual<mp50>(xm, mp50(1)), Dual<mp50>(mp50(1)))).t[0].t[0];
+            const mp50 ad2 = ad::apply_rule(r, Dual<Dual<mp50>>(Dual<mp50>(xm, mp50(1)), Dual<mp50>(mp50(1)))).t[0].t[0];
             CHECK(near50(ad2, fd2, "1e-25"));
         }
         const double want = static_cast<double>(ad50);
         // double: every mode, the value bitwise the rule's
-        const auto fwd = ad::rules::apply_rule(r, Dual<double>(x, 1.0));
+        const auto fwd = ad::apply_rule(r, Dual<double>(x, 1.0));
         CHECK(fwd.v == y);
         ADT_CLOSE(fwd.t[0], want, 1e-300, 2e-15);
         const auto [vr, g] = ad::value_and_gradient(f, std::vector<double>{x});
@@ -75,7 +75,7 @@ void check_unary_primitive() {
         // the symbolic DAG: value and derivative evaluated at x
         {
             const ad::sym::Expr s = ad::sym::symbol("x");
-            const ad::sym::Expr e = ad::rules::apply_rule(r, s);
+            const ad::sym::Expr e = ad::apply_rule(r, s);
             const ad::sym::Expr ds = ad::sym::gradient(e, std::span<const ad::sym::Expr>(&s, 1))[0];
             const auto v = ad::sym::evaluate<double>(std::vector<ad::sym::Expr>{e, ds}, {{s.id(), x}});
             CHECK(v[0] == y);
@@ -91,8 +91,8 @@ void check_unary_primitive() {
             CHECK(out[0].t[0] == fwd.t[0]);
         }
         // float and long double through the same rule
-        ADT_CLOSE(double(ad::rules::apply_rule(r, Dual<float>(float(x), 1.0f)).t[0]), want, 1e-30, 2e-5);
-        ADT_CLOSE(double(ad::rules::apply_rule(r, Dual<long double>((long double)x, 1.0L)).t[0]), want, 1e-300, 1e-15);
+        ADT_CLOSE(double(ad::apply_rule(r, Dual<float>(float(x), 1.0f)).t[0]), want, 1e-30, 2e-5);
+        ADT_CLOSE(double(ad::apply_rule(r, Dual<long double>((long double)x, 1.0L)).t[0]), want, 1e-300, 1e-15);
     }
     CHECK(points >= 2);
 }
@@ -112,7 +112,8 @@ void check_binary_primitive() {
         INFO(R::name << " at (" << a << ", " << b << ")  // domain: " << R::about.domain);
         const double y = r.value(a, b);
         const mp50 am(a), bm(b), h("1e-20");
-        const mp50 fa = (r.value(mp50(am + h), bm) - r.value(mp50(am - h), bm)) / (2 * h);
+        // an integer operand (polygamma's order) has no central difference: its partial is 0
+        const mp50 fa = ad::rules::integer_a<R> ? mp50(0) : (r.value(mp50(am + h), bm) - r.value(mp50(am - h), bm)) / (2 * h);
         const mp50 fb = (r.value(am, mp50(bm + h)) - r.value(am, mp50(bm - h))) / (2 * h);
         const auto g50 = ad::gradient(f, std::vector<mp50>{am, bm});
         CHECK(near50(g50[0], fa, "1e-25"));

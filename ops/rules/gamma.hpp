@@ -1,0 +1,83 @@
+#pragma once
+/// \file gamma.hpp
+/// The rules of the gamma family: lgamma (log|Γ|), digamma ψ = (log Γ)′ and polygamma ψ⁽ⁿ⁾, each
+/// the derivative of the one before (lgamma′ = ψ, ψ′ = ψ⁽¹⁾, ψ⁽ⁿ⁾′ = ψ⁽ⁿ⁺¹⁾), so every order of
+/// every mode has a rule. Values for plain numbers (float to multiprecision) come from
+/// Boost.Math with a policy that never throws: at the poles 0, −1, −2, … lgamma is +inf (as C's
+/// lgamma), ψ is NaN (its one-sided limits are −∞ and +∞), ψ⁽ⁿ⁾ is +inf for odd n and NaN for even
+/// n; non-finite arguments are answered here before Boost sees them.
+#include <boost/math/policies/policy.hpp>
+#include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+#include <boost/math/special_functions/polygamma.hpp>
+
+#include "ops/rules/rules.hpp"
+
+namespace ad::rules {
+
+namespace detail {
+/// Boost.Math reports a domain, pole or overflow by returning NaN/inf instead of throwing.
+using quiet_policy = boost::math::policies::policy<
+    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
+    boost::math::policies::pole_error<boost::math::policies::ignore_error>,
+    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
+    boost::math::policies::evaluation_error<boost::math::policies::ignore_error>,
+    boost::math::policies::rounding_error<boost::math::policies::ignore_error>,
+    boost::math::policies::indeterminate_result_error<boost::math::policies::ignore_error>>;
+
+/// x is one of the poles 0, −1, −2, … of Γ (every double beyond 2^52 in magnitude is an integer).
+template <class T>
+bool gamma_pole(const T& x) { using std::floor; return x <= T(0) && floor(x) == x; }
+
+/// ψ⁽ⁿ⁾(x) of plain numbers; NaN unless n is an integer in [0, 10⁶].
+template <class T>
+T polygamma_value(const T& n, const T& x) {
+    using std::floor;
+    const T nan = std::numeric_limits<T>::quiet_NaN();
+    if (is_nan(n) || is_nan(x) || n < T(0) || n > T(1000000) || floor(n) != n) return nan;
+    const int k = static_cast<int>(n);
+    if (!is_finite(x)) return x > T(0) ? (k == 0 ? x : T(0)) : nan;  // ψ(+∞) = +∞, ψ⁽ⁿ⁾(+∞) = 0
+    if (gamma_pole(x)) return k % 2 == 1 ? std::numeric_limits<T>::infinity() : nan;
+    return k == 0 ? T(boost::math::digamma(x, quiet_policy())) : T(boost::math::polygamma(k, x, quiet_policy()));
+}
+}  // namespace detail
+
+/// ψ⁽ⁿ⁾(x), the n-th derivative of ψ, for an integer order n ≥ 0 (polygamma(0, x) = ψ(x));
+/// ∂x = ψ⁽ⁿ⁺¹⁾(x). The order is an integer, so the derivative in it is 0 by convention (as
+/// floor′ = 0); a non-integer order gives NaN.
+struct polygamma { static constexpr std::string_view name = "polygamma";
+    static constexpr bool integer_a = true;  // the order: no derivative in it (test_registry)
+    static constexpr info about{.latex = "\\psi", .c = "adiff_polygamma", .python = "scipy.special.polygamma", .domain = "n in {0, 1, ..., 10^6}, x not in {0, -1, -2, ...}", .total = false};
+    static constexpr double points[][2] = {{1.0, 2.5}, {0.0, 0.7}, {2.0, -1.5}, {3.0, 4.0}};
+    template <class T> T value(const T& n, const T& x) const {
+        if constexpr (is_ad_type_v<T>) return apply_binary(*this, n, x);
+        else return detail::polygamma_value(n, x);
+    }
+    template <class T> T da(const T&, const T&, const T&) const { return T(0); }
+    template <class T> T db(const T& n, const T& x, const T&) const { return value(T(n + T(1)), x); } };
+
+/// ψ(x) = Γ′(x)/Γ(x) = (log Γ)′(x); ∂ = ψ⁽¹⁾(x) (the trigamma function).
+struct digamma { static constexpr std::string_view name = "digamma";
+    static constexpr info about{.latex = "\\psi", .c = "adiff_digamma", .python = "scipy.special.digamma", .domain = "x not in {0, -1, -2, ...} (NaN there)", .total = false};
+    static constexpr double points[] = {-2.5, 0.3, 1.0, 4.5, 30.0};
+    template <class T> T value(const T& x) const {
+        if constexpr (is_ad_type_v<T>) return apply_rule(*this, x);
+        else return detail::polygamma_value(T(0), x);
+    }
+    template <class T> T d(const T& x, const T&) const { return polygamma{}.value(T(1), x); } };
+
+/// log|Γ(x)| (C's lgamma); ∂ = ψ(x). +inf at the poles 0, −1, −2, … (where ψ is NaN).
+struct lgamma { static constexpr std::string_view name = "lgamma";
+    static constexpr info about{.latex = "\\ln\\Gamma", .c = "lgamma", .python = "scipy.special.gammaln", .domain = "R; +inf at 0, -1, -2, ... (no derivative there); overflows beyond 2.5e305", .total = false};
+    static constexpr double points[] = {-2.5, 0.3, 1.0, 4.5, 30.0};
+    template <class T> T value(const T& x) const {
+        if constexpr (is_ad_type_v<T>) return apply_rule(*this, x);
+        else {
+            if (is_nan(x)) return x;
+            if (!is_finite(x) || detail::gamma_pole(x)) return std::numeric_limits<T>::infinity();
+            return T(boost::math::lgamma(x, detail::quiet_policy()));
+        }
+    }
+    template <class T> T d(const T& x, const T&) const { return digamma{}.value(x); } };
+
+}  // namespace ad::rules
