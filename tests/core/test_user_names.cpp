@@ -16,7 +16,7 @@
 #include "ad/adiff.hpp"
 #include "ad/symbolic/derivative.hpp"
 #include "ad/symbolic/evaluate.hpp"
-#include "modes.hpp"
+#include "every_mode.hpp"
 
 namespace user {
 // The user's own helpers, as ADBench's objectives write them (by value, by reference, pointers).
@@ -54,33 +54,6 @@ auto symbolic_objective(const V& x) { return sigmoid(x[0]) * softplus(x[1]) + lo
 
 namespace {
 
-bool close(double a, double b, double rel) { return std::abs(a - b) <= rel * std::max(1.0, std::abs(b)); }
-
-/// Every first-order mode of f at x gives `want`.
-template <class F>
-void every_gradient(F f, const std::vector<double>& x, const std::vector<double>& want, double rel, const std::string& what) {
-    for (const auto& m : modes::gradients<double>(f)) {
-        const auto g = m.run(x);
-        REQUIRE(g.size() == want.size());
-        for (std::size_t i = 0; i < want.size(); ++i) {
-            INFO(what << ", " << m.name << ", partial " << i << ": " << g[i] << " vs " << want[i]);
-            CHECK(close(g[i], want[i], rel));
-        }
-    }
-}
-/// Every second-order mode of f at x gives the Hessian `want` (row-major).
-template <class F>
-void every_hessian(F f, const std::vector<double>& x, const std::vector<double>& want, double rel, const std::string& what) {
-    for (const auto& m : modes::hessians<double>(f)) {
-        const auto H = m.run(x);
-        REQUIRE(H.size() == want.size());
-        for (std::size_t i = 0; i < want.size(); ++i) {
-            INFO(what << ", " << m.name << ", entry " << i << ": " << H[i] << " vs " << want[i]);
-            CHECK(close(H[i], want[i], rel));
-        }
-    }
-}
-
 double sig(double x) { return 1 / (1 + std::exp(-x)); }
 
 }  // namespace
@@ -95,9 +68,9 @@ TEST_CASE("user code with its own sigmoid, softplus, logsumexp, sum and max comp
     const double sp = std::log1p(std::exp(x[1]));
     want[0] += sig(x[0]) * (1 - sig(x[0])) * sp;
     want[1] += sig(x[0]) * sig(x[1]);
-    every_gradient([](const auto& v) { return user::objective(v); }, x, want, 1e-14, "user objective");
+    every_mode::gradient([](const auto& v) { return user::objective(v); }, x, want, 1e-14, "user objective");
     // the value through plain doubles is the same formula
-    CHECK(close(user::objective(x), sig(0.3) * sp + 2 * (m + std::log(s)) + (0.3 - 1.2 + 0.8) + 0.8, 1e-15));
+    CHECK(every_mode::close(user::objective(x), sig(0.3) * sp + 2 * (m + std::log(s)) + (0.3 - 1.2 + 0.8) + 0.8, 1e-15));
 }
 
 TEST_CASE("user helpers with adiff's names in second-order modes and symbolic mode", "[rules][names]") {
@@ -106,14 +79,14 @@ TEST_CASE("user helpers with adiff's names in second-order modes and symbolic mo
     const double s0 = sig(a), s1 = sig(b), d0 = s0 * (1 - s0), dd0 = d0 * (1 - 2 * s0), sp = std::log1p(std::exp(b));
     auto f = [](const auto& v) { return user::sigmoid(v[0]) * user::softplus(v[1]); };
     auto g = [](const auto& v) { using user::sigmoid; using user::softplus; return sigmoid(v[0]) * softplus(v[1]); };
-    every_hessian(f, {a, b}, {dd0 * sp, d0 * s1, d0 * s1, s0 * s1 * (1 - s1)}, 1e-13, "qualified user helpers");
-    every_hessian(g, {a, b}, {dd0 * sp, d0 * s1, d0 * s1, s0 * s1 * (1 - s1)}, 1e-13, "unqualified after using-declarations");
+    every_mode::hessian(f, {a, b}, {dd0 * sp, d0 * s1, d0 * s1, s0 * s1 * (1 - s1)}, 1e-13, "qualified user helpers");
+    every_mode::hessian(g, {a, b}, {dd0 * sp, d0 * s1, d0 * s1, s0 * s1 * (1 - s1)}, 1e-13, "unqualified after using-declarations");
     // the symbolic Expr overloads are as specialised: the same call builds a graph
     const ad::sym::Expr x = ad::sym::symbol("x"), y = ad::sym::symbol("y");
     const ad::sym::Expr e = user::symbolic_objective(std::vector<ad::sym::Expr>{x, y, x});
     const std::vector<double> xs{a, b, a};
     const auto v = ad::sym::evaluate<double>(std::vector<ad::sym::Expr>{e}, {{x.id(), a}, {y.id(), b}});
-    CHECK(close(v[0], user::symbolic_objective(xs), 1e-15));
+    CHECK(every_mode::close(v[0], user::symbolic_objective(xs), 1e-15));
     CHECK(e.op() == ad::sym::Op::add);
 }
 
@@ -122,31 +95,31 @@ TEST_CASE("max and min after `using std::max;` keep the tie rule in every mode",
     // type is more specialised than std's template, so the documented ½/½ holds
     auto fmax2 = [](const auto& v) { using std::max; return max(v[0], v[1]); };
     auto fmin2 = [](const auto& v) { using std::min; return min(v[0], v[1]); };
-    every_gradient(fmax2, {2.0, 2.0}, {0.5, 0.5}, 0, "using std::max; max(x, y) at a tie");
-    every_gradient(fmin2, {2.0, 2.0}, {0.5, 0.5}, 0, "using std::min; min(x, y) at a tie");
-    every_gradient(fmax2, {3.0, 2.0}, {1.0, 0.0}, 0, "using std::max; max(x, y), x > y");
-    every_gradient(fmin2, {3.0, 2.0}, {0.0, 1.0}, 0, "using std::min; min(x, y), x > y");
+    every_mode::gradient(fmax2, {2.0, 2.0}, {0.5, 0.5}, 0, "using std::max; max(x, y) at a tie");
+    every_mode::gradient(fmin2, {2.0, 2.0}, {0.5, 0.5}, 0, "using std::min; min(x, y) at a tie");
+    every_mode::gradient(fmax2, {3.0, 2.0}, {1.0, 0.0}, 0, "using std::max; max(x, y), x > y");
+    every_mode::gradient(fmin2, {3.0, 2.0}, {0.0, 1.0}, 0, "using std::min; min(x, y), x > y");
     // max(x, x) is x: derivative 1 (std::max would give 1 too, through one operand)
-    every_gradient([](const auto& v) { using std::max; return max(v[0], v[0]) * v[1]; }, {1.5, 2.0}, {2.0, 1.5}, 0, "max(x, x)*y");
+    every_mode::gradient([](const auto& v) { using std::max; return max(v[0], v[0]) * v[1]; }, {1.5, 2.0}, {2.0, 1.5}, 0, "max(x, x)*y");
 }
 
 TEST_CASE("fmax and fmin: C's NaN-ignoring max and min, with max's tie rule", "[rules][names][conventions]") {
     const double nan = std::numeric_limits<double>::quiet_NaN();
     auto fx = [](const auto& v) { using std::fmax; return fmax(v[0], v[1]) * v[2]; };
     auto fn = [](const auto& v) { using std::fmin; return fmin(v[0], v[1]) * v[2]; };
-    every_gradient(fx, {1.0, 2.0, 3.0}, {0.0, 3.0, 2.0}, 0, "fmax, b > a");
-    every_gradient(fx, {2.0, 1.0, 3.0}, {3.0, 0.0, 2.0}, 0, "fmax, a > b");
-    every_gradient(fx, {2.0, 2.0, 3.0}, {1.5, 1.5, 2.0}, 0, "fmax at a tie");
-    every_gradient(fn, {1.0, 2.0, 3.0}, {3.0, 0.0, 1.0}, 0, "fmin, a < b");
-    every_gradient(fn, {2.0, 2.0, 3.0}, {1.5, 1.5, 2.0}, 0, "fmin at a tie");
+    every_mode::gradient(fx, {1.0, 2.0, 3.0}, {0.0, 3.0, 2.0}, 0, "fmax, b > a");
+    every_mode::gradient(fx, {2.0, 1.0, 3.0}, {3.0, 0.0, 2.0}, 0, "fmax, a > b");
+    every_mode::gradient(fx, {2.0, 2.0, 3.0}, {1.5, 1.5, 2.0}, 0, "fmax at a tie");
+    every_mode::gradient(fn, {1.0, 2.0, 3.0}, {3.0, 0.0, 1.0}, 0, "fmin, a < b");
+    every_mode::gradient(fn, {2.0, 2.0, 3.0}, {1.5, 1.5, 2.0}, 0, "fmin at a tie");
     // a NaN operand is ignored: its partial is 0, the other's 1 (as the value is the other's)
-    every_gradient(fx, {nan, 2.0, 3.0}, {0.0, 3.0, 2.0}, 0, "fmax(NaN, b)");
-    every_gradient(fx, {2.0, nan, 3.0}, {3.0, 0.0, 2.0}, 0, "fmax(a, NaN)");
-    every_gradient(fn, {nan, 2.0, 3.0}, {0.0, 3.0, 2.0}, 0, "fmin(NaN, b)");
+    every_mode::gradient(fx, {nan, 2.0, 3.0}, {0.0, 3.0, 2.0}, 0, "fmax(NaN, b)");
+    every_mode::gradient(fx, {2.0, nan, 3.0}, {3.0, 0.0, 2.0}, 0, "fmax(a, NaN)");
+    every_mode::gradient(fn, {nan, 2.0, 3.0}, {0.0, 3.0, 2.0}, 0, "fmin(NaN, b)");
     CHECK(ad::fmax(nan, 2.0) == 2.0);
     CHECK(ad::fmin(1.0, nan) == 1.0);
     // second order: fmax(x², y)·y with x² > y, H = [[2y, 2x], [2x, 0]]
-    every_hessian([](const auto& v) { using std::fmax; return fmax(v[0] * v[0], v[1]) * v[1]; }, {1.5, 0.5},
+    every_mode::hessian([](const auto& v) { using std::fmax; return fmax(v[0] * v[0], v[1]) * v[1]; }, {1.5, 0.5},
                   {1.0, 3.0, 3.0, 0.0}, 1e-15, "fmax(x^2, y)*y");
     // the value of the plain-number overload is std's, bitwise, for every precision
     CHECK(ad::fmax(1.0f, -3.0f) == 1.0f);
@@ -163,10 +136,10 @@ TEST_CASE("isfinite, isnan and isinf on AD numbers read the value, in every mode
         if (isnan(v[0]) || isinf(v[0])) return v[1] * 2;
         return isfinite(v[0]) ? v[0] * v[1] : v[1];
     };
-    every_gradient(guarded, {3.0, 2.0}, {2.0, 3.0}, 0, "finite x");
-    every_gradient(guarded, {inf, 2.0}, {0.0, 2.0}, 0, "x = inf");
-    every_gradient(guarded, {nan, 2.0}, {0.0, 2.0}, 0, "x = NaN");
-    every_hessian(guarded, {3.0, 2.0}, {0.0, 1.0, 1.0, 0.0}, 0, "finite x, second order");
+    every_mode::gradient(guarded, {3.0, 2.0}, {2.0, 3.0}, 0, "finite x");
+    every_mode::gradient(guarded, {inf, 2.0}, {0.0, 2.0}, 0, "x = inf");
+    every_mode::gradient(guarded, {nan, 2.0}, {0.0, 2.0}, 0, "x = NaN");
+    every_mode::hessian(guarded, {3.0, 2.0}, {0.0, 1.0, 1.0, 0.0}, 0, "finite x, second order");
     CHECK(ad::isfinite(ad::Dual<double>(1.0, inf)));  // the value is finite; the tangent is not read
     CHECK(ad::isinf(ad::Dual<ad::Dual<double>>(ad::Dual<double>(-inf))));
     CHECK_FALSE(ad::isinf(ad::Dual<double>(nan)));

@@ -12,7 +12,7 @@
 #include "ad/adiff.hpp"
 #include "ad/core/checked.hpp"
 #include "ad/core/multiprecision.hpp"
-#include "modes.hpp"
+#include "every_mode.hpp"
 
 namespace {
 
@@ -40,31 +40,6 @@ struct half_log {
     template <class T> T d(const T& x, const T&) const { return T(T(1) / T(T(2) * x)); }
 };
 
-bool close(double a, double b, double rel) { return std::abs(a - b) <= rel * std::max(1.0, std::abs(b)); }
-
-template <class F>
-void every_gradient(F f, const std::vector<double>& x, const std::vector<double>& want, double rel, const std::string& what) {
-    for (const auto& m : modes::gradients<double>(f)) {
-        const auto g = m.run(x);
-        REQUIRE(g.size() == want.size());
-        for (std::size_t i = 0; i < want.size(); ++i) {
-            INFO(what << ", " << m.name << ", partial " << i << ": " << g[i] << " vs " << want[i]);
-            CHECK(close(g[i], want[i], rel));
-        }
-    }
-}
-template <class F>
-void every_hessian(F f, const std::vector<double>& x, const std::vector<double>& want, double rel, const std::string& what) {
-    for (const auto& m : modes::hessians<double>(f)) {
-        const auto H = m.run(x);
-        REQUIRE(H.size() == want.size());
-        for (std::size_t i = 0; i < want.size(); ++i) {
-            INFO(what << ", " << m.name << ", entry " << i << ": " << H[i] << " vs " << want[i]);
-            CHECK(close(H[i], want[i], rel));
-        }
-    }
-}
-
 }  // namespace
 
 TEST_CASE("a user-defined unary rule in every mode and order", "[rules][user]") {
@@ -72,11 +47,11 @@ TEST_CASE("a user-defined unary rule in every mode and order", "[rules][user]") 
     for (double x : {0.5, -2.0, 3.0}) {
         const double s = std::sin(x) / x, ds = (std::cos(x) - s) / x;
         const double dds = (-x * x * std::sin(x) - 2 * x * std::cos(x) + 2 * std::sin(x)) / (x * x * x);
-        every_gradient(f, {x, 1.5}, {1.5 * ds, s}, 1e-14, "sinc(x)*y");
-        every_hessian(f, {x, 1.5}, {1.5 * dds, ds, ds, 0.0}, 1e-13, "sinc(x)*y, second order");
+        every_mode::gradient(f, {x, 1.5}, {1.5 * ds, s}, 1e-14, "sinc(x)*y");
+        every_mode::hessian(f, {x, 1.5}, {1.5 * dds, ds, ds, 0.0}, 1e-13, "sinc(x)*y, second order");
     }
     // the removable singularity is the rule's: sinc(0) = 1, sinc'(0) = 0 in every mode
-    every_gradient(f, {0.0, 2.0}, {0.0, 1.0}, 0, "sinc at 0");
+    every_mode::gradient(f, {0.0, 2.0}, {0.0, 1.0}, 0, "sinc at 0");
     // plain numbers get the value, bitwise
     CHECK(ad::apply_rule(sinc{}, 0.5) == std::sin(0.5) / 0.5);
     // 50 digits through the same rule
@@ -94,27 +69,27 @@ TEST_CASE("a user-defined rule is ONE tape statement", "[rules][user][tape]") {
     CHECK(tape.size() == before + 1);
     CHECK(tape.operands() == 1);
     tape.gradient_of(y.i);
-    CHECK(close(tape.adjoints()[x.i], (std::cos(0.7) - std::sin(0.7) / 0.7) / 0.7, 1e-15));
+    CHECK(every_mode::close(tape.adjoints()[x.i], (std::cos(0.7) - std::sin(0.7) / 0.7) / 0.7, 1e-15));
 }
 
 TEST_CASE("a user-defined binary rule, with constants on either side", "[rules][user]") {
     const double a = 1.0, b = 2.0;
     const double p = std::exp(a) / (std::exp(a) + std::exp(b)), q = 1 - p;
-    every_gradient([](const auto& v) { return ad::apply_rule(logaddexp{}, v[0], v[1]); }, {a, b}, {p, q}, 1e-15, "logaddexp");
-    every_hessian([](const auto& v) { return ad::apply_rule(logaddexp{}, v[0], v[1]); }, {a, b}, {p * q, -p * q, -p * q, p * q}, 1e-14,
+    every_mode::gradient([](const auto& v) { return ad::apply_rule(logaddexp{}, v[0], v[1]); }, {a, b}, {p, q}, 1e-15, "logaddexp");
+    every_mode::hessian([](const auto& v) { return ad::apply_rule(logaddexp{}, v[0], v[1]); }, {a, b}, {p * q, -p * q, -p * q, p * q}, 1e-14,
                   "logaddexp, second order");
-    every_gradient([](const auto& v) { return ad::apply_rule(logaddexp{}, v[0], 2.0); }, {a}, {p}, 1e-15, "logaddexp(x, 2)");
-    every_gradient([](const auto& v) { return ad::apply_rule(logaddexp{}, 1.0, v[0]); }, {b}, {q}, 1e-15, "logaddexp(1, x)");
+    every_mode::gradient([](const auto& v) { return ad::apply_rule(logaddexp{}, v[0], 2.0); }, {a}, {p}, 1e-15, "logaddexp(x, 2)");
+    every_mode::gradient([](const auto& v) { return ad::apply_rule(logaddexp{}, 1.0, v[0]); }, {b}, {q}, 1e-15, "logaddexp(1, x)");
     // no overflow where the composition log(exp(a) + exp(b)) would
     const auto g = ad::gradient([](const auto& v) { return ad::apply_rule(logaddexp{}, v[0], v[1]); }, std::vector<double>{1000.0, 999.0});
-    CHECK(close(g[0], 1 / (1 + std::exp(-1.0)), 2e-13));  // a − y at 1000 carries y's rounding (ulp 1.1e-13)
+    CHECK(every_mode::close(g[0], 1 / (1 + std::exp(-1.0)), 2e-13));  // a − y at 1000 carries y's rounding (ulp 1.1e-13)
     CHECK(ad::apply_rule(logaddexp{}, 1000.0, 1000.0) == 1000.0 + std::log(2.0));
 }
 
 TEST_CASE("checked mode names a user-defined rule", "[rules][user][checked]") {
     auto f = [](const auto& v) { return ad::apply_rule(half_log{}, v[0]); };
     ad::checked_scope checked;
-    CHECK(close(ad::gradient(f, std::vector<double>{2.0})[0], 0.25, 1e-15));
+    CHECK(every_mode::close(ad::gradient(f, std::vector<double>{2.0})[0], 0.25, 1e-15));
     try {
         (void)ad::gradient(f, std::vector<double>{-1.0});
         FAIL("no error for half_log(-1)");
