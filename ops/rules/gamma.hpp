@@ -6,12 +6,42 @@
 /// Boost.Math with a policy that never throws: at the poles 0, −1, −2, … lgamma is +inf (as C's
 /// lgamma), ψ is NaN (its one-sided limits are −∞ and +∞), ψ⁽ⁿ⁾ is +inf for odd n and NaN for even
 /// n; non-finite arguments are answered here before Boost sees them.
+#include <boost/math/constants/constants.hpp>
 #include <boost/math/policies/policy.hpp>
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/special_functions/polygamma.hpp>
 
+#include <boost/math/special_functions/zeta.hpp>
+#include <boost/multiprecision/number.hpp>
+
 #include "ops/rules/rules.hpp"
+
+// Boost.Math "initializers" evaluate a function once during static initialisation, for every
+// type it is instantiated with, to warm its caches: polygamma(30, −2.5) and ζ(5). For a
+// multiprecision type that is real work at every program start (ζ(5) and ψ⁽³⁰⁾ at 700 digits
+// took 2 minutes at the start of each sanitizer-built test; every CLI run paid for them at 50
+// and 100 digits). The caches they warm are thread-local or guarded by function-local statics,
+// which C++11 initialises on first use, so for multiprecision numbers the warm-up is dropped
+// and the first call pays instead. (These are Boost.Math's internal templates, checked against
+// Boost 1.74, Debian bookworm's; with another version the warm-up stays. adiff's headers must
+// come before a user's first multiprecision ζ.)
+#if BOOST_VERSION / 100 == 1074
+namespace boost::math::detail {
+template <class Backend, boost::multiprecision::expression_template_option ET, class Policy, class Tag>
+struct zeta_initializer<boost::multiprecision::number<Backend, ET>, Policy, Tag> {
+    struct init { void force_instantiate() const {} };
+    static constexpr init initializer{};
+    static void force_instantiate() {}
+};
+template <class Backend, boost::multiprecision::expression_template_option ET, class Policy>
+struct polygamma_initializer<boost::multiprecision::number<Backend, ET>, Policy> {
+    struct init { void force_instantiate() const {} };
+    static constexpr init initializer{};
+    static void force_instantiate() {}
+};
+}  // namespace boost::math::detail
+#endif
 
 namespace ad::rules {
 
@@ -29,16 +59,54 @@ using quiet_policy = boost::math::policies::policy<
 template <class T>
 bool gamma_pole(const T& x) { using std::floor; return x <= T(0) && floor(x) == x; }
 
-/// ψ⁽ⁿ⁾(x) of plain numbers; NaN unless n is an integer in [0, 10⁶].
+/// Boost.Math's own reflection for x < 0 converts x to int (undefined behaviour beyond 2³¹, found
+/// by fuzzing), so below this bound the reflection is done here, on the reduced argument
+/// r = x − round(x) ∈ [−½, ½] (exact: x − round(x) has no rounding error), using that sin(πx),
+/// cot(πx) and all derivatives of cot(πx) are periodic with period 1 (sin up to its sign, which
+/// log|·| drops).
+template <class T>
+T far_negative() { return T(-1000000); }
+
+template <class T>
+T reduced(const T& x) { using std::round; return x - round(x); }
+
+template <class T>
+T boost_polygamma(int k, const T& x) {
+    return k == 0 ? T(boost::math::digamma(x, quiet_policy())) : T(boost::math::polygamma(k, x, quiet_policy()));
+}
+
+/// ψ⁽ⁿ⁾(x) of plain numbers; NaN unless n is an integer in [0, 1000] (Boost.Math's cost grows as n²:
+/// n = 10⁴ takes half a second, 10⁶ hours; in double every order above 170 overflows for 0 < x < 1).
 template <class T>
 T polygamma_value(const T& n, const T& x) {
     using std::floor;
     const T nan = std::numeric_limits<T>::quiet_NaN();
-    if (is_nan(n) || is_nan(x) || n < T(0) || n > T(1000000) || floor(n) != n) return nan;
+    if (is_nan(n) || is_nan(x) || n < T(0) || n > T(1000) || floor(n) != n) return nan;
     const int k = static_cast<int>(n);
     if (!is_finite(x)) return x > T(0) ? (k == 0 ? x : T(0)) : nan;  // ψ(+∞) = +∞, ψ⁽ⁿ⁾(+∞) = 0
     if (gamma_pole(x)) return k % 2 == 1 ? std::numeric_limits<T>::infinity() : nan;
-    return k == 0 ? T(boost::math::digamma(x, quiet_policy())) : T(boost::math::polygamma(k, x, quiet_policy()));
+    if (x < far_negative<T>()) {
+        // Reflection ψ⁽ᵏ⁾(x) = (−1)ᵏ ψ⁽ᵏ⁾(1 − x) − π dᵏ/dxᵏ cot(πx), and by the same reflection at the
+        // reduced argument r (period 1): −π dᵏ/dxᵏ cot(πr) = ψ⁽ᵏ⁾(r) − (−1)ᵏ ψ⁽ᵏ⁾(1 − r).
+        const T r = reduced(x);
+        const T sign = k % 2 == 0 ? T(1) : T(-1);
+        return sign * boost_polygamma(k, T(T(1) - x)) + (boost_polygamma(k, r) - sign * boost_polygamma(k, T(T(1) - r)));
+    }
+    return boost_polygamma(k, x);
+}
+
+/// log|Γ(x)| of plain numbers (C's lgamma): +inf at the poles.
+template <class T>
+T lgamma_value(const T& x) {
+    using std::log; using std::sin; using std::abs;
+    if (is_nan(x)) return x;
+    if (!is_finite(x) || gamma_pole(x)) return std::numeric_limits<T>::infinity();
+    if (x < far_negative<T>()) {
+        // Γ(x) Γ(1 − x) = π / sin(πx), and |sin(πx)| = |sin(πr)|.
+        const T pi = boost::math::constants::pi<T>();
+        return T(log(pi) - log(abs(sin(T(pi * reduced(x))))) - T(boost::math::lgamma(T(T(1) - x), quiet_policy())));
+    }
+    return T(boost::math::lgamma(x, quiet_policy()));
 }
 }  // namespace detail
 
@@ -47,7 +115,7 @@ T polygamma_value(const T& n, const T& x) {
 /// floor′ = 0); a non-integer order gives NaN.
 struct polygamma { static constexpr std::string_view name = "polygamma";
     static constexpr bool integer_a = true;  // the order: no derivative in it (test_registry)
-    static constexpr info about{.latex = "\\psi", .c = "adiff_polygamma", .python = "scipy.special.polygamma", .domain = "n in {0, 1, ..., 10^6}, x not in {0, -1, -2, ...}", .total = false};
+    static constexpr info about{.latex = "\\psi", .c = "adiff_polygamma", .python = "scipy.special.polygamma", .domain = "n in {0, 1, ..., 1000}, x not in {0, -1, -2, ...}", .total = false};
     static constexpr double points[][2] = {{1.0, 2.5}, {0.0, 0.7}, {2.0, -1.5}, {3.0, 4.0}};
     template <class T> T value(const T& n, const T& x) const {
         if constexpr (is_ad_type_v<T>) return apply_binary(*this, n, x);
@@ -72,11 +140,7 @@ struct lgamma { static constexpr std::string_view name = "lgamma";
     static constexpr double points[] = {-2.5, 0.3, 1.0, 4.5, 30.0};
     template <class T> T value(const T& x) const {
         if constexpr (is_ad_type_v<T>) return apply_rule(*this, x);
-        else {
-            if (is_nan(x)) return x;
-            if (!is_finite(x) || detail::gamma_pole(x)) return std::numeric_limits<T>::infinity();
-            return T(boost::math::lgamma(x, detail::quiet_policy()));
-        }
+        else return detail::lgamma_value(x);
     }
     template <class T> T d(const T& x, const T&) const { return digamma{}.value(x); } };
 

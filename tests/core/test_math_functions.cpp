@@ -187,3 +187,34 @@ TEST_CASE("lgamma, digamma and polygamma: known values, poles, every order and p
     const auto v = ad::sym::evaluate<double>(std::vector<ad::sym::Expr>{d2}, {{x.id(), 1.0}});
     CHECK(rel_close(v[0], double(pi50 * pi50 / 6), 2e-16));
 }
+
+TEST_CASE("the gamma family far below zero: no int conversion of the argument, values by reflection", "[rules][functions][gamma]") {
+    // Boost.Math's reflection converts x to int (undefined beyond 2³¹: found by fuzz_ops at
+    // x ≈ −6.5e11); below −10⁶ the rule reflects on x − round(x). The references here reflect at
+    // x itself, at 50 digits (π·x keeps 35 of them), with Boost.Math only at 1 − x > 0.
+    using boost::multiprecision::sin;
+    using boost::multiprecision::cos;
+    for (const double x : {-1000000.25, -1000001.7, -650433000000.25, -650433000000.5, -3e15 - 0.5, -1e12 - 0.1}) {
+        const mp50 X(x), s = sin(pi50 * X), c = cos(pi50 * X), csc2 = 1 / (s * s);
+        const mp50 lg = log(pi50) - log(abs(s)) - boost::math::lgamma(1 - X);
+        const mp50 dg = boost::math::digamma(1 - X) - pi50 * c / s;
+        const mp50 tg = -boost::math::trigamma(1 - X) + pi50 * pi50 * csc2;
+        const mp50 pg2 = boost::math::polygamma(2, 1 - X) - 2 * pi50 * pi50 * pi50 * csc2 * c / s;
+        INFO("x = " << x);
+        CHECK(rel_close(ad::lgamma(x), double(lg), 4e-16));
+        CHECK(rel_close(ad::digamma(x), double(dg), 4e-15));
+        CHECK(rel_close(ad::polygamma(1.0, x), double(tg), 4e-15));
+        if (abs(pg2) > 1e-6) CHECK(rel_close(ad::polygamma(2.0, x), double(pg2), 4e-15));
+        else CHECK(std::abs(ad::polygamma(2.0, x) - double(pg2)) < 1e-12);
+        // the derivative chain lgamma′ = ψ, ψ′ = ψ⁽¹⁾ holds there in every mode
+        every_gradient([](const auto& v) { using ad::lgamma; return lgamma(v[0]); }, {x}, {dg}, 4e-15, "lgamma' far below 0");
+        every_second([](const auto& v) { using ad::lgamma; return lgamma(v[0]); }, x, tg, 4e-15, "lgamma'' far below 0");
+        // and at 50 digits, through the same rule
+        CHECK(rel_close(double(ad::lgamma(X)), double(lg), 1e-16));
+    }
+    // the first point below the bound continues the values just above it (Boost.Math's own path)
+    CHECK(rel_close(ad::digamma(-1000000.25), ad::digamma(-999999.25) - 1 / -1000000.25, 1e-14));
+    // orders above 1000 are NaN (Boost.Math's cost grows as n²: 10⁴ takes half a second)
+    CHECK(std::isnan(ad::polygamma(1001.0, 2.0)));
+    CHECK(std::isfinite(ad::polygamma(1000.0, 1e6)));
+}
