@@ -35,7 +35,7 @@ using expr::Variable;
 struct Options {
     std::string expr, claim, wrt, mode = "auto", precision = "double", format = "text";
     std::vector<std::string> at, size;
-    bool latex = false, c = false, cpp = false, no_guard = false;
+    bool latex = false, c = false, cpp = false, python = false, no_guard = false;
     std::string name;
     std::string random = "0", seed = "1", max_entries = "10000000", rtol, digits, order;
     std::string plot;
@@ -373,12 +373,12 @@ int run_command(const std::string& command, Options o) {
         if (!o.digits.empty()) expr::output_digits = parse_digits(o.digits, command == "check" && o.precision != "100" ? "50" : o.precision);
         req.guard = !o.no_guard;
         req.plot = o.plot;
-        req.diff_style = o.latex ? "latex" : (o.c ? "c" : (o.cpp ? "cpp" : "text"));
+        req.diff_style = o.latex ? "latex" : o.c ? "c" : o.cpp ? "cpp" : o.python ? "python" : "text";
         if (!o.name.empty()) {
             const bool ident = (std::isalpha(static_cast<unsigned char>(o.name[0])) || o.name[0] == '_') &&
                                std::all_of(o.name.begin(), o.name.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
             if (!ident) throw ad::error("--name '" + o.name + "': expected a C identifier (letters, digits, _; not starting with a digit)");
-            if (!o.c && !o.cpp) throw ad::error("--name names the function of --c or --cpp: give one of them");
+            if (!o.c && !o.cpp && !o.python) throw ad::error("--name names the function of --c, --cpp or --python: give one of them");
             req.function_name = o.name;
         }
         for (const auto& a : o.at) {
@@ -473,10 +473,14 @@ CLI::App* add_command(CLI::App& app, int& exit_code, const std::string& name, co
         auto* l = cmd->add_flag("--latex", o->latex, "print LaTeX");
         auto* c = cmd->add_flag("--c", o->c, "print a C99 function");
         auto* cpp = cmd->add_flag("--cpp", o->cpp, "print a C++ function (valid C++17: no compound literals)");
+        auto* py = cmd->add_flag("--python", o->python, "print a Python function (NumPy, SciPy)");
         l->excludes(c);
         l->excludes(cpp);
+        l->excludes(py);
         c->excludes(cpp);
-        cmd->add_option("--name", o->name, "the name of the --c / --cpp function (default adiff_derivative)");
+        c->excludes(py);
+        cpp->excludes(py);
+        cmd->add_option("--name", o->name, "the name of the --c / --cpp / --python function (default adiff_derivative)");
     }
     cmd->callback([o, name, &exit_code] { exit_code = run_command(name, *o); });
     return cmd;
@@ -491,7 +495,7 @@ void register_expression_commands(CLI::App& app, int& exit_code) {
     add_command(app, exit_code, "hessian", "gradient and Hessian of a scalar expression", false, false);
     add_command(app, exit_code, "derivatives", "f, f', ..., f^(K) and the Taylor coefficients of a scalar expression in one variable: "
                                               "--wrt x --order K --at x=0.7", false, false);
-    add_command(app, exit_code, "diff", "symbolic derivative with shared subexpressions (t0 = ...); --latex, --c", false, true);
+    add_command(app, exit_code, "diff", "symbolic derivative with shared subexpressions (t0 = ...); --latex, --c, --cpp, --python", false, true);
     add_command(app, exit_code, "check", "verify a hand-derived Jacobian: --claim CLAIM --wrt z (--at ... | --random N)", true, false)
         ->footer("Verdict: each entry is judged relative to its own magnitude at 50 digits (relative error <= 1e-30,\n"
                  "or --rtol); an entry that fails is recomputed at 100 digits and agrees only if it is within 1e-60\n"

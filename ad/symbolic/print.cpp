@@ -1,4 +1,4 @@
-// Text, LaTeX and C printers with shared subexpressions as temporaries (no recursion).
+// Text, LaTeX, C and Python printers with shared subexpressions as temporaries (no recursion).
 #include "ad/symbolic/print.hpp"
 #include "ad/symbolic/dispatch.hpp"
 
@@ -43,11 +43,12 @@ Piece constant_piece(Rational r, Style st) {
     bool exact = false;
     const std::string dec = decimal(r, exact);
     const bool negative = r.num < 0;
-    if (exact && (st != Style::c || r.den != 1)) return {dec, negative ? prefix_neg : atom};
-    if (exact) return {dec + ".0", negative ? prefix_neg : atom};  // C: keep double arithmetic
+    const bool c_like = st == Style::c || st == Style::python;
+    if (exact && (!c_like || r.den != 1)) return {dec, negative ? prefix_neg : atom};
+    if (exact) return {dec + ".0", negative ? prefix_neg : atom};  // C, Python: double arithmetic
     const std::string n = std::to_string(negative ? -r.num : r.num), d = std::to_string(r.den);
     if (st == Style::latex) return {(negative ? "-" : "") + std::string("\\frac{") + n + "}{" + d + "}", negative ? prefix_neg : atom};
-    if (st == Style::c) return {std::string("(") + (negative ? "-" : "") + n + ".0/" + d + ".0)", atom};
+    if (c_like) return {std::string("(") + (negative ? "-" : "") + n + ".0/" + d + ".0)", atom};
     return {(negative ? "-" : "") + n + "/" + d, negative ? prefix_neg : product};
 }
 
@@ -63,7 +64,7 @@ std::string temp_name(const std::string& prefix, std::size_t k, Style st) {
 std::string symbol_text(const Node& n, Style st) {
     const std::string text(n.text()), subscript(n.subscript());
     if (subscript.empty()) return text;
-    if (st == Style::c) return text + "[" + std::to_string(n.index) + "]";
+    if (st == Style::c || st == Style::python) return text + "[" + std::to_string(n.index) + "]";  // flat, row-major
     if (st == Style::latex) {
         std::string sub = subscript.substr(1, subscript.size() - 2);
         sub.erase(std::remove(sub.begin(), sub.end(), ' '), sub.end());
@@ -83,16 +84,19 @@ std::string func_name(Op op, Style st) {
         if (op == Op::sign) return "adiff_sign";
         if (op == Op::heaviside) return "adiff_heaviside";
     }
+    if (st == Style::python && op == Op::sign) return "np.sign";
     return std::string(op_name(op));
 }
 
-/// A rule's function call in style st: its language name (text), its C spelling, or its LaTeX
-/// spelling, where '#' in the spelling stands for the argument (e^{#}, \sqrt{#}).
+/// A rule's function call in style st: its language name (text), or its C, LaTeX or Python
+/// spelling, where '#' in a LaTeX or Python spelling stands for the argument (e^{#}, \sqrt{#},
+/// np.logaddexp(0, #)).
 template <class R>
 Piece rule_call(std::string_view language, const std::string& args, Style st) {
-    const std::string_view spelling = st == Style::text ? language : (st == Style::c ? R::about.c : R::about.latex);
+    const std::string_view spelling = st == Style::text ? language
+                                      : st == Style::c ? R::about.c : st == Style::python ? R::about.python : R::about.latex;
     const std::string sp(spelling);
-    if (const auto k = sp.find('#'); st == Style::latex && k != std::string::npos)
+    if (const auto k = sp.find('#'); st != Style::c && k != std::string::npos)
         return {sp.substr(0, k) + args + sp.substr(k + 1), sp.find('^') != std::string::npos ? power : atom};
     return {sp + (st == Style::latex ? "\\left(" : "(") + args + (st == Style::latex ? "\\right)" : ")"), atom};
 }
@@ -108,8 +112,8 @@ Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
     switch (n.op) {
         case Op::constant: return constant_piece(n.value, st);
         case Op::literal: return {std::string(n.text()), atom};
-        case Op::pi: return {st == Style::latex ? "\\pi" : (st == Style::c ? "3.14159265358979323846" : "pi"), atom};
-        case Op::e: return {st == Style::c ? "2.71828182845904523536" : "e", atom};
+        case Op::pi: return {st == Style::latex ? "\\pi" : (st == Style::c ? "3.14159265358979323846" : (st == Style::python ? "np.pi" : "pi")), atom};
+        case Op::e: return {st == Style::c ? "2.71828182845904523536" : (st == Style::python ? "np.e" : "e"), atom};
         case Op::symbol: return {symbol_text(n, st), atom};
         case Op::neg: return {"-" + wrap(*a[0], product, st), prefix_neg};
         case Op::add: return {wrap(*a[0], additive, st) + " + " + wrap(*a[1], product, st), additive};
@@ -121,10 +125,10 @@ Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
             return {s, additive};
         }
         case Op::mul:
-            return {wrap(*a[0], product, st) + (st == Style::latex ? " \\cdot " : (st == Style::c ? " * " : "*")) + wrap(*a[1], power, st), product};
+            return {wrap(*a[0], product, st) + (st == Style::latex ? " \\cdot " : (st == Style::text ? "*" : " * ")) + wrap(*a[1], power, st), product};
         case Op::div:
             if (st == Style::latex) return {"\\frac{" + a[0]->s + "}{" + a[1]->s + "}", atom};
-            return {wrap(*a[0], product, st) + (st == Style::c ? " / " : "/") + wrap(*a[1], power, st), product};
+            return {wrap(*a[0], product, st) + (st == Style::text ? "/" : " / ") + wrap(*a[1], power, st), product};
         ADIFF_UNARY_FUNCTIONS(ADIFF_SYM_CASE)
             return with_unary_rule(n.op, [&](auto r) { return rule_call<decltype(r)>(decltype(r)::name, a[0]->s, st); });
         ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_CASE)
@@ -137,20 +141,24 @@ Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
         case Op::max_n:
             if (st == Style::c) return call("adiff_max_n", std::to_string(a.size()) + ", (const double[]){" + list(0) + "}");
             if (st == Style::latex) return call("\\max", list(0));
+            if (st == Style::python) return call("np.max", "[" + list(0) + "], axis=0");  // NaN propagates, as here
             return call("max", "[" + list(0) + "]");
         case Op::logsumexp:
             if (st == Style::c) return call("adiff_logsumexp", std::to_string(a.size()) + ", (const double[]){" + list(0) + "}");
             if (st == Style::latex) return call("\\operatorname{logsumexp}", list(0));
+            if (st == Style::python) return call("scipy.special.logsumexp", "[" + list(0) + "], axis=0");
             return call("logsumexp", "[" + list(0) + "]");
         case Op::max_weight:
             if (st == Style::c) return call("adiff_max_weight", std::to_string(a.size()) + ", (const double[]){" + list(0) + "}, " + std::to_string(n.index));
             if (st == Style::latex) return call("\\operatorname{max\\_weight}_{" + std::to_string(n.index) + "}", list(0));
+            if (st == Style::python) return call("adiff_max_weight", "[" + list(0) + "], " + std::to_string(n.index));
             return call("max_weight", "[" + list(0) + "], " + std::to_string(n.index));
         case Op::guard: {
             // guard(s, c…): the value s where every condition c evaluates (is finite). Text:
             // s + 0*(c) + …, which parses back and fails, in every mode, where c does; LaTeX:
             // s restricted to where the c are real; C: adiff_guard (same semantics as evaluate).
             if (st == Style::c) return call("adiff_guard", a[0]->s + ", " + std::to_string(a.size() - 1) + ", (const double[]){" + list(1) + "}");
+            if (st == Style::python) return call("adiff_guard", a[0]->s + ", [" + list(1) + "]");
             if (st == Style::latex) {
                 std::string where;
                 for (std::size_t k = 1; k < a.size(); ++k) where += (k > 1 ? ",\\ " : "") + a[k]->s + " \\in \\mathbb{R}";
@@ -161,6 +169,7 @@ Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
             return {s, additive};
         }
         case Op::sign: case Op::heaviside:
+            if (st == Style::python && n.op == Op::heaviside) return call("np.heaviside", list(0) + ", 0.5");
             return call(func_name(n.op, st), list(0));
     }
     return call(func_name(n.op, st), list(0));
@@ -247,6 +256,28 @@ std::string c_helpers() {
            "static inline double adiff_max_weight(int n, const double* v, int i) {\n"
            "    double m = adiff_max_n(n, v); if (m != m) return m; int k = 0; for (int j = 0; j < n; ++j) k += v[j] == m; return v[i] == m ? 1.0 / k : 0.0;\n"
            "}\n";
+}
+
+std::string python_helpers() {
+    return "import numpy as np\n"
+           "import scipy.special\n"
+           "\n"
+           "def adiff_round(x):  # C's round: halves away from zero (NumPy's rounds them to even)\n"
+           "    t = np.trunc(x)\n"
+           "    return np.where(np.abs(x - t) >= 0.5, t + np.copysign(1.0, x), t)\n"
+           "\n"
+           "def adiff_max_weight(v, i):  # 1/k where v[i] is one of the k maxima, else 0; NaN if one is\n"
+           "    v = np.asarray(v, dtype=float)\n"
+           "    m = np.max(v, axis=0)\n"
+           "    k = np.sum(v == m, axis=0)\n"
+           "    return np.where(np.isnan(m), m, np.where(v[i] == m, 1.0 / np.maximum(k, 1), 0.0))\n"
+           "\n"
+           "def adiff_guard(v, c):  # v where every condition c is finite, else the first non-finite c\n"
+           "    v = np.asarray(v, dtype=float)\n"
+           "    out = v\n"
+           "    for ci in reversed(c):\n"
+           "        out = np.where(np.isfinite(ci), out, np.where(np.isfinite(v), ci, v))\n"
+           "    return out\n";
 }
 
 }  // namespace ad::sym

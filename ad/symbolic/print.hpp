@@ -1,7 +1,8 @@
 #pragma once
 /// \file print.hpp
 /// Printers of symbolic expressions: plain text in the expression language (parses back with
-/// ad::parse::parse and evaluates to the same numbers), LaTeX, and C. A node used more than
+/// ad::parse::parse and evaluates to the same numbers), LaTeX, C, and Python (NumPy/SciPy
+/// calls with the same semantics, elementwise over NumPy arrays). A node used more than
 /// once (or nested too deeply to read) is printed once as a temporary `t0 = …`, so the printed
 /// size follows the DAG, not the tree. A guard(s, c…) (see expr.hpp) is printed with its
 /// conditions, never as s alone: text `s + 0*(c)` (parses back, and fails in every mode where
@@ -16,7 +17,7 @@
 namespace ad::sym {
 
 /// Output language of the printers.
-enum class Style { text, latex, c };
+enum class Style { text, latex, c, python };
 
 /// Temporaries in dependency order (name, definition) and one string per root.
 struct Printed {
@@ -33,5 +34,9 @@ std::string to_text(const Expr& e);
 /// Helper functions the C printer's output calls (sigmoid, sign, heaviside, max over an array
 /// and its weight, guard), as static inline C definitions.
 std::string c_helpers();
+
+/// The imports and helper functions the Python printer's output calls (C's round, max weight,
+/// guard), elementwise over NumPy arrays.
+std::string python_helpers();
 
 }  // namespace ad::sym

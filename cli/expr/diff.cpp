@@ -100,7 +100,8 @@ int run_diff(const Request& req, std::ostream& out) {
     else if (wrt.size() == 1 && wrt_shapes[0].empty()) shape = y.shape();
     const bool cpp = req.diff_style == "cpp";
     const ad::sym::Style style = req.diff_style == "latex" ? ad::sym::Style::latex
-                                 : (req.diff_style == "c" || cpp) ? ad::sym::Style::c : ad::sym::Style::text;
+                                 : (req.diff_style == "c" || cpp) ? ad::sym::Style::c
+                                 : req.diff_style == "python" ? ad::sym::Style::python : ad::sym::Style::text;
     // Temporaries are t0, t1, ... unless the user's own names look like that.
     std::string prefix = "t";
     const std::regex temp_like("t[0-9]+|tmp[0-9]+");
@@ -145,6 +146,23 @@ int run_diff(const Request& req, std::ostream& out) {
             return s;
         }() + ")") + "}";
         out << lhs << " &= " << latex_matrix(p.roots, shape) << "\n\\end{aligned}\n";
+        return exit_ok;
+    }
+    if (style == ad::sym::Style::python) {
+        // A NumPy function of every variable returning the derivative shaped as the text form;
+        // array arguments are read flat, row-major, and scalar arguments may be NumPy arrays
+        // (the derivative is then evaluated elementwise at every point).
+        out << "# " << what << " of " << req.source << ": " << (shape.empty() ? "scalar" : "shape " + ad::shape_string(shape))
+            << ", " << ops << " shared operations (Python 3, NumPy, SciPy)\n" << ad::sym::python_helpers() << "\n\ndef "
+            << req.function_name << "(";
+        for (std::size_t k = 0; k < vars.size(); ++k) out << (k ? ", " : "") << vars[k].name;
+        out << "):\n";
+        for (const auto& v : vars)
+            if (!v.shape.empty()) out << "    " << v.name << " = np.asarray(" << v.name << ", dtype=float).reshape(-1)  # shape " << ad::shape_string(v.shape) << ", read row-major\n";
+        for (const auto& [name, def] : p.bindings) out << "    " << name << " = " << def << "\n";
+        std::size_t k = 0;
+        if (shape.empty()) out << "    return " << p.roots[0] << "\n";
+        else out << "    return np.array(" << nest(p.roots, shape, 0, k, false, "[", "]", ",") << ")\n";
         return exit_ok;
     }
     // C (or C++): a function of every variable that fills out[] row-major.

@@ -300,21 +300,21 @@ struct softplus { static constexpr std::string_view name = "softplus";
 };
 /// The piecewise-constant roundings floor, ceil, trunc, round: derivative 0 everywhere (also at
 /// the jumps, where none exists: the convention of JAX and PyTorch; docs/rules.md).
-#define ADIFF_ROUNDING_RULE(r, tex)                                                                   \
+#define ADIFF_ROUNDING_RULE(r, tex, py)                                                               \
     struct r { static constexpr std::string_view name = #r;                                            \
-        static constexpr info about{.latex = tex, .c = #r, .python = "np." #r, .domain = "R; derivative 0 (also at the jumps)", \
+        static constexpr info about{.latex = tex, .c = #r, .python = py, .domain = "R; derivative 0 (also at the jumps)", \
                                     .total = true, .smooth = false};                                    \
         static constexpr double points[] = {-1.7, 0.3, 2.5};                                            \
         template <class T> T value(const T& x) const { ADIFF_MATH; return r(x); }                      \
         template <class T> T d(const T&, const T&) const { return T(0); } };
 /// ⌊x⌋.
-ADIFF_ROUNDING_RULE(floor, "\\left\\lfloor #\\right\\rfloor")
+ADIFF_ROUNDING_RULE(floor, "\\left\\lfloor #\\right\\rfloor", "np.floor")
 /// ⌈x⌉.
-ADIFF_ROUNDING_RULE(ceil, "\\left\\lceil #\\right\\rceil")
+ADIFF_ROUNDING_RULE(ceil, "\\left\\lceil #\\right\\rceil", "np.ceil")
 /// x rounded toward 0.
-ADIFF_ROUNDING_RULE(trunc, "\\operatorname{trunc}")
+ADIFF_ROUNDING_RULE(trunc, "\\operatorname{trunc}", "np.trunc")
 /// x rounded to the nearest integer, halves away from 0.
-ADIFF_ROUNDING_RULE(round, "\\operatorname{round}")
+ADIFF_ROUNDING_RULE(round, "\\operatorname{round}", "adiff_round")
 #undef ADIFF_ROUNDING_RULE
 template <class T> T softplus::d(const T& x, const T&) const { return apply_rule(sigmoid{}, x); }
 /// x^c for a constant real c; ∂ = c·x^(c−1). Negative x: NaN unless c is integral (IEEE pow).

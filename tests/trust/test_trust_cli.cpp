@@ -342,7 +342,13 @@ TEST_CASE("issue 14: diff --cpp is C++ (no compound literals) and --name names t
                     {"void jac(const double z[3], double out[9]) {", "(const double[]){z[0], z[1], z[2]}"}, {"initializer_list", "inline void"}});
     rows.push_back({"--c default name", {"diff", "x*x", "--c"}, 0, {"void adiff_derivative(double x, double out[1])", "out[0] = 2.0 * x;"}, {}});
     rows.push_back({"--name must be an identifier", {"diff", "x", "--c", "--name", "9a"}, 2, {"expected a C identifier"}, {}});
-    rows.push_back({"--name needs --c or --cpp", {"diff", "x", "--name", "f"}, 2, {"--c or --cpp"}, {}});
+    rows.push_back({"--name needs --c, --cpp or --python", {"diff", "x", "--name", "f"}, 2, {"--c, --cpp or --python"}, {}});
     rows.push_back({"--cpp excludes --c", {"diff", "x", "--c", "--cpp"}, 2, {"excludes"}, {}});
+    rows.push_back({"--python excludes --cpp", {"diff", "x", "--python", "--cpp"}, 2, {"excludes"}, {}});
+    rows.push_back({"--python with --name", {"diff", "softmax(z)", "--wrt", "z", "--size", "z=3", "--python", "--name", "softmax_jac"}, 0,
+                    {"import numpy as np\n", "def softmax_jac(z):\n", "    z = np.asarray(z, dtype=float).reshape(-1)  # shape (3,), read row-major\n",
+                     "np.max([z[0], z[1], z[2]], axis=0)", "scipy.special.logsumexp(", "    return np.array([["},
+                    {"(const double[])", "adiff_derivative(", ";\n"}});
+    rows.push_back({"--python: C's round, not NumPy's", {"diff", "round(x)*x", "--python"}, 0, {"adiff_round(x)", "def adiff_round(x):"}, {"np.round"}});
     run_rows(rows);
 }
