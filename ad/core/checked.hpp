@@ -108,6 +108,13 @@ decltype(auto) attributed(std::string_view name, F&& f) {
     }
 }
 
+/// Checked mode, a fused primitive: each of its values must be finite.
+template <class T>
+void check_values(std::string_view name, std::span<const T> ys) {
+    if (!checking_enabled) [[likely]] return;
+    for (const T& y : ys) check_primitive(name, y, y, y);
+}
+
 /// Every entry a driver returns must be finite (the last line of defence: fused kernels, seeds).
 template <class T>
 void check_entries(std::string_view driver, std::span<const T> entries, std::size_t columns = 0) {

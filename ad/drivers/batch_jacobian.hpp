@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "ad/drivers/jacobian.hpp"
-#include "ops/closed_form/softmax.hpp"
 
 namespace ad {
 
@@ -101,7 +100,15 @@ Array<T> batch_jacobian(F&& f, const Array<T>& Z) {
 
 /// Dense (M, P, M, Q) Jacobian from its (M, P, Q) blocks (off-diagonal blocks are zero).
 template <class T>
-Array<T> batch_jacobian_dense(const Array<T>& blocks) { return closed_form::blocks_to_dense(blocks); }
+Array<T> batch_jacobian_dense(const Array<T>& blocks) {
+    if (blocks.ndim() != 3) throw shape_error("batch_jacobian_dense expects (M, P, Q) blocks", blocks.shape());
+    const std::size_t M = blocks.shape()[0], P = blocks.shape()[1], Q = blocks.shape()[2];
+    Array<T> D(Shape{M, P, M, Q}, T(0));
+    for (std::size_t p = 0; p < M; ++p)
+        for (std::size_t q = 0; q < P; ++q)
+            for (std::size_t j = 0; j < Q; ++j) D[((p * P + q) * M + p) * Q + j] = blocks[(p * P + q) * Q + j];
+    return D;
+}
 
 /// Dense (M, P, M, Q) Jacobian of any f: (M, Q) → (M, P) by the plain drivers, without assuming
 /// row-wise structure (forward: ⌈MQ/L⌉ passes; reverse: MP sweeps) — "by loops", as seed 000.

@@ -13,7 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "ad/drivers/outputs.hpp"
+#include "ad/core/outputs.hpp"
+#include "ad/reverse/scratch_tape.hpp"
 #include "ad/reverse/var.hpp"
 
 namespace ad {

@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "ad/drivers/checkpointed_sum.hpp"
-#include "ad/drivers/outputs.hpp"
+#include "ad/core/outputs.hpp"
+#include "ad/reverse/scratch_tape.hpp"
 #include "ad/reverse/var.hpp"
 
 namespace ad {

@@ -19,7 +19,7 @@
 
 #include "ad/core/checked.hpp"
 #include "ad/errors.hpp"
-#include "ad/expr/number.hpp"
+#include "ad/core/number.hpp"
 #include "ad/parse/parser.hpp"
 #include "ad/symbolic/expr.hpp"
 #include "ops/ops.hpp"

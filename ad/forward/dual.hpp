@@ -14,6 +14,7 @@
 
 #include "ad/core/checked.hpp"
 #include "ops/rules/functions.hpp"
+#include "ops/rules/fused.hpp"
 
 namespace ad {
 
@@ -52,11 +53,6 @@ template <class T, std::size_t N>
 decltype(auto) val(const Dual<T, N>& x) { return val(x.v); }
 
 /// Every component (value and all lanes, recursively) is exactly zero.
-template <class T>
-bool is_exact_zero(const T& x) {
-    if constexpr (is_ad_type_v<T>) return false;
-    else return x == T(0);
-}
 template <class T, std::size_t N>
 bool is_exact_zero(const Dual<T, N>& x) {
     if (!is_exact_zero(x.v)) return false;
@@ -269,6 +265,32 @@ std::ostream& operator<<(std::ostream& os, const Dual<T, N>& x) {
     for (std::size_t i = 0; i < N; ++i) os << (i ? ", " : "") << x.t[i];
     return os << "]";
 }
+
+/// Forward mode's instance of the fused rules (ops/rules/fused.hpp): the values on the inner
+/// numbers, then the rule's JVP on all N lanes of each row.
+template <class T, std::size_t N>
+struct fused_mode<Dual<T, N>> {
+    template <fused_kind K>
+    static std::vector<Dual<T, N>> rows(std::span<const Dual<T, N>> z, std::size_t Q) {
+        const std::size_t n = z.size(), M = n / Q;
+        std::vector<T> zv(n), s;
+        std::vector<std::size_t> kmax;
+        for (std::size_t k = 0; k < n; ++k) zv[k] = z[k].v;
+        const std::vector<T> y = rules::fused::values<K, T>(std::span<const T>(zv), Q, s, kmax);
+        detail::check_values(rules::fused::name(K), std::span<const T>(y));
+        std::vector<Dual<T, N>> out(y.size(), Dual<T, N>(detail::uninitialized));
+        for (std::size_t k = 0; k < y.size(); ++k) out[k].v = y[k];
+        const std::size_t per_row = K == fused_kind::logsumexp ? 1 : Q;
+        for (std::size_t r = 0; r < M; ++r) {
+            const Dual<T, N>* zr = z.data() + r * Q;
+            Dual<T, N>* yr = out.data() + r * per_row;
+            rules::fused::jvp_row<K, T, N>(
+                s.data() + r * Q, Q, kmax[r], s[n + r], [&](std::size_t k) -> const std::array<T, N>& { return zr[k].t; },
+                [&](std::size_t k) -> std::array<T, N>& { return yr[k].t; });
+        }
+        return out;
+    }
+};
 
 /// Dual<T, N>'s own overloads of the registry's functions (see ADIFF_MODE_FUNCTIONS).
 #define ADIFF_MODE_HEAD template <class T, std::size_t N>

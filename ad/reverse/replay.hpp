@@ -27,7 +27,7 @@
 #include <utility>
 #include <vector>
 
-#include "ad/drivers/outputs.hpp"
+#include "ad/core/outputs.hpp"
 #include "ad/errors.hpp"
 #include "ad/forward/dual.hpp"
 #include "ad/reverse/tape.hpp"

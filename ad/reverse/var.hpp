@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ad/reverse/tape.hpp"
+#include "ops/rules/fused.hpp"
 
 namespace ad {
 
@@ -173,6 +174,55 @@ Var<T> apply_nary(const R& r, std::span<const Var<T>> xs) {
 /// Prints the value.
 template <class T>
 std::ostream& operator<<(std::ostream& os, const Var<T>& x) { return os << x.v; }
+
+/// Reverse mode's instance of the fused rules (ops/rules/fused.hpp): the values on the inner
+/// numbers, recorded as one external statement for all rows, whose sweep runs the rule's VJP.
+/// The statement holds indices = [Q, input indices (M·Q)..., k per row (M)] and
+/// values = [s (M·Q)..., 1 − s_k per row (M)].
+template <class T>
+struct fused_mode<Var<T>> {
+    template <fused_kind K>
+    static void vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
+        const auto s = tape.values_of(c);
+        const auto idx = tape.indices_of(c);
+        const std::size_t Q = idx[0];
+        const std::size_t M = Q ? s.size() / (Q + 1) : 0;
+        const tape_index* in = idx.data() + 1;
+        const tape_index* kmax = in + M * Q;
+        const std::size_t per_row = K == fused_kind::logsumexp ? 1 : Q;
+        for (std::size_t r = 0; r < M; ++r) {
+            const tape_index* ir = in + r * Q;
+            rules::fused::vjp_row<K, T>(
+                s.data() + r * Q, adj + c.first + r * per_row, Q, kmax[r], s[M * Q + r],
+                [&](std::size_t k) { return ir[k] != inactive; }, [&](std::size_t k, const T& d) { adj[ir[k]] += d; });
+        }
+    }
+
+    template <fused_kind K>
+    static std::vector<Var<T>> rows(std::span<const Var<T>> z, std::size_t Q) {
+        const std::size_t n = z.size(), M = n / Q;
+        std::vector<T> zv(n), s;
+        std::vector<std::size_t> kmax;
+        std::vector<tape_index> idx(n + 1 + M);
+        idx[0] = static_cast<tape_index>(Q);
+        bool any = false;
+        for (std::size_t k = 0; k < n; ++k) {
+            zv[k] = z[k].v;
+            idx[k + 1] = z[k].i;
+            any |= z[k].i != inactive;
+        }
+        const std::vector<T> y = rules::fused::values<K, T>(std::span<const T>(zv), Q, s, kmax);
+        detail::check_values(rules::fused::name(K), std::span<const T>(y));
+        for (std::size_t r = 0; r < M; ++r) idx[n + 1 + r] = static_cast<tape_index>(kmax[r]);
+        std::vector<Var<T>> out(y.size());
+        tape_index first = inactive;
+        if (any)
+            first = active_tape<T>().record_external(y.size(), std::span<const T>(s), std::span<const tape_index>(idx),
+                                                     &vjp<K>, rules::fused::name(K));
+        for (std::size_t k = 0; k < y.size(); ++k) out[k] = Var<T>(y[k], any ? tape_index(first + k) : inactive);
+        return out;
+    }
+};
 
 /// Var<T>'s own overloads of the registry's functions (see ADIFF_MODE_FUNCTIONS).
 #define ADIFF_MODE_HEAD template <class T>

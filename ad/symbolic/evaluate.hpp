@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "ad/core/checked.hpp"
-#include "ad/expr/number.hpp"
+#include "ad/core/number.hpp"
 #include "ad/symbolic/dispatch.hpp"
 
 namespace ad::sym {

@@ -47,21 +47,20 @@ Array<T> softmax_batch_jacobian_blocks(const Array<T>& S) {
     return B;
 }
 
-/// Dense batch Jacobian (M, Q, M, Q): ∂σ(Z)_pq/∂Z_ij = [p = i] (δ_qj σ_pq − σ_pq σ_pj) (seed 000's
-/// my_der_soft_3/4; its off-diagonal blocks are zero).
+/// Dense batch Jacobian (M, Q, M, Q) of row-wise softmax from S = σ(Z):
+/// ∂σ(Z)_pq/∂Z_ij = [p = i] (δ_qj σ_pq − σ_pq σ_pj) (seed 000's my_der_soft_3/4; its
+/// off-diagonal blocks are zero).
 template <class T>
-Array<T> blocks_to_dense(const Array<T>& B) {
-    if (B.ndim() != 3 || B.shape()[1] != B.shape()[2]) throw shape_error("blocks_to_dense expects (M, Q, Q)", B.shape());
-    const std::size_t M = B.shape()[0], Q = B.shape()[1];
+Array<T> softmax_batch_jacobian_dense(const Array<T>& S) {
+    if (S.ndim() != 2) throw shape_error("softmax_batch_jacobian_dense expects (M, Q)", S.shape());
+    const std::size_t M = S.shape()[0], Q = S.shape()[1];
     Array<T> D(Shape{M, Q, M, Q}, T(0));
     for (std::size_t p = 0; p < M; ++p)
         for (std::size_t q = 0; q < Q; ++q)
-            for (std::size_t j = 0; j < Q; ++j) D[((p * Q + q) * M + p) * Q + j] = B[(p * Q + q) * Q + j];
+            for (std::size_t j = 0; j < Q; ++j)
+                D[((p * Q + q) * M + p) * Q + j] = (q == j ? S[p * Q + q] : T(0)) - S[p * Q + q] * S[p * Q + j];
     return D;
 }
-/// Dense (M, Q, M, Q) batch Jacobian of row-wise softmax from S = σ(Z).
-template <class T>
-Array<T> softmax_batch_jacobian_dense(const Array<T>& S) { return blocks_to_dense(softmax_batch_jacobian_blocks(S)); }
 
 /// Softmax backward (the VJP) for a batch: row r ↦ s_r ⊙ (g_r − ⟨g_r, s_r⟩), O(MQ) (seed 004).
 template <class T>

@@ -47,6 +47,15 @@ T pi_like(const T& x) {
 template <class X>
 bool is_nan(const X& x) { const auto& v = val(x); return v != v; }
 
+/// True when x is exactly zero in every component: a plain number equal to 0. AD types whose
+/// components can be inspected (Dual, Var) overload it; any other AD type (the symbolic Expr)
+/// is never known to be zero here.
+template <class T>
+bool is_exact_zero(const T& x) {
+    if constexpr (is_ad_type_v<T>) return false;
+    else return x == T(0);
+}
+
 /// isfinite for plain scalars (std or Boost.Multiprecision by ADL).
 template <plain_scalar T>
 bool is_finite(const T& x) { using std::isfinite; return isfinite(x); }

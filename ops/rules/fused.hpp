@@ -1,0 +1,173 @@
+#pragma once
+/// \file fused.hpp
+/// The fused rules: softmax, log_softmax and logsumexp of a row (the last axis), each with its
+/// own O(Q) value, JVP and VJP instead of the primitives' (no Q×Q matrix is ever formed):
+///   s = softmax(z) = exp(z − m)/Σexp(z − m), m = max z (no overflow for any finite logits)
+///   softmax:     JVP ṡ = s ⊙ (ż − ⟨s, ż⟩)        VJP z̄ += s ⊙ (ȳ − ⟨ȳ, s⟩)
+///   log_softmax: JVP ẏ = ż − ⟨s, ż⟩ 1            VJP z̄ += ȳ − s Σȳ
+///   logsumexp:   JVP ẏ = ⟨s, ż⟩                  VJP z̄ += ȳ s
+/// Like the scalar rules (rules.hpp), these are generic formulas on numbers; every mode
+/// instantiates them through one mechanism, `fused_mode<X>`: a mode that has a fused path
+/// (Dual, Var) specialises it in its own header next to its type, and every other type (plain
+/// numbers, the symbolic Expr) takes the primary template in ops/softmax/fused.hpp. So ops/
+/// depends on the rules and never on a mode.
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "ops/rules/rules.hpp"
+
+namespace ad {
+
+/// Which fused row-wise function.
+enum class fused_kind { softmax, log_softmax, logsumexp };
+
+/// How type X evaluates fused rule K on M rows of Q entries (`z` holds M·Q values, row-major):
+/// `template <fused_kind K> static std::vector<X> rows(std::span<const X> z, std::size_t Q)`
+/// returns the M·Q outputs (M for logsumexp). Q ≥ 1.
+template <class X>
+struct fused_mode;
+
+namespace rules::fused {
+
+constexpr std::string_view name(fused_kind k) {
+    return k == fused_kind::softmax ? "softmax" : k == fused_kind::log_softmax ? "log_softmax" : "logsumexp";
+}
+
+/// Number of outputs of rule K on n inputs in rows of Q.
+template <fused_kind K>
+constexpr std::size_t outputs(std::size_t n, std::size_t Q) {
+    return K == fused_kind::logsumexp ? (Q ? n / Q : 0) : n;
+}
+
+/// Σ f(j) over j in [0, Q) except j = k, with four independent partial sums (so the loop is
+/// not one serial chain of dependent additions).
+template <class T, class F>
+T sum_except(std::size_t Q, std::size_t k, F&& f) {
+    T a4[4] = {T(0), T(0), T(0), T(0)};
+    auto range = [&](std::size_t from, std::size_t to) {
+        std::size_t j = from;
+        for (; j + 4 <= to; j += 4)
+            for (std::size_t u = 0; u < 4; ++u) a4[u] += f(j + u);
+        for (; j < to; ++j) a4[0] += f(j);
+    };
+    range(0, k);
+    range(k + 1, Q);
+    return (a4[0] + a4[1]) + (a4[2] + a4[3]);
+}
+
+/// One row: s = softmax(z) (stable) and lse = log Σ exp(z); ls (optional) = log_softmax(z).
+/// With m = z_k the maximum and r = Σ_{i≠k} exp(zᵢ − m): s = exp(z − m)/(1 + r) and
+/// log_softmax = z − m − log1p(r), so a dominant logit's log_softmax ≈ −r is relatively exact.
+/// Also returns k (the first maximal entry) and 1 − s_k = r/(1 + r), relatively exact, which
+/// the derivative rules use for output k (forming s_k's factor 1 − s_k without cancellation).
+/// T may be a plain number or an AD type (a Dual inside Var for Hessians). Q ≥ 1.
+template <class T>
+void row(const T* z, std::size_t Q, T* s, T& lse, T* ls, std::size_t& kmax, T& one_minus) {
+    using std::exp;
+    const std::size_t k = max_reduce::argmax(std::span<const T>(z, Q));
+    const T m = z[k];
+    T rest(0);
+    for (std::size_t i = 0; i < Q; ++i) {
+        if (i == k) { s[i] = T(1); continue; }
+        s[i] = exp(T(z[i] - m));
+        rest = rest + s[i];
+    }
+    const T tot = T(1) + rest;
+    const T lt = logsumexp::log1p_exact(rest);
+    for (std::size_t i = 0; i < Q; ++i) {
+        s[i] = s[i] / tot;
+        if (ls) ls[i] = T(T(z[i] - m) - lt);
+    }
+    lse = T(m + lt);
+    kmax = k;
+    one_minus = rest / tot;
+}
+
+/// The value of rule K on M = |z|/Q rows, and what its JVP and VJP need: s (softmax, M·Q
+/// values) followed by 1 − s_k for each row (M values), and each row's k.
+template <fused_kind K, class T>
+std::vector<T> values(std::span<const T> z, std::size_t Q, std::vector<T>& s, std::vector<std::size_t>& kmax) {
+    const std::size_t n = z.size(), M = Q ? n / Q : 0;
+    s.assign(n + M, T(0));
+    kmax.assign(M, 0);
+    std::vector<T> out(outputs<K>(n, Q));
+    std::vector<T> ls(K == fused_kind::log_softmax ? Q : 0);
+    for (std::size_t r = 0; r < M; ++r) {
+        T lse(0);
+        row(z.data() + r * Q, Q, s.data() + r * Q, lse, K == fused_kind::log_softmax ? ls.data() : nullptr, kmax[r], s[n + r]);
+        if constexpr (K == fused_kind::softmax) for (std::size_t i = 0; i < Q; ++i) out[r * Q + i] = s[r * Q + i];
+        else if constexpr (K == fused_kind::log_softmax) for (std::size_t i = 0; i < Q; ++i) out[r * Q + i] = ls[i];
+        else out[r] = lse;
+    }
+    return out;
+}
+
+/// JVP of one row, N tangent lanes at once (lanes innermost: N independent sums over
+/// contiguous tangents, the same order in every lane). `s` is the row's softmax, m its k and
+/// `one_minus` its 1 − s_m (from `values`); zt(k) gives input k's tangents, yt(k) output k's
+/// (yt(0) only, for logsumexp). ⟨s, ż⟩ is summed without entry m first (dot_rest), so that
+/// output m's tangent ż_m (1 − s_m) − dot_rest does not cancel.
+template <fused_kind K, class T, std::size_t N, class In, class Out>
+void jvp_row(const T* s, std::size_t Q, std::size_t m, const T& one_minus, In&& zt, Out&& yt) {
+    std::array<T, N> dot_rest, dot;
+    dot_rest.fill(T(0));
+    for (std::size_t k = 0; k < Q; ++k)
+        if (k != m) {
+            const std::array<T, N>& t = zt(k);
+            for (std::size_t l = 0; l < N; ++l) dot_rest[l] = dot_rest[l] + s[k] * t[l];
+        }
+    for (std::size_t l = 0; l < N; ++l) dot[l] = dot_rest[l] + s[m] * zt(m)[l];
+    if constexpr (K == fused_kind::logsumexp) yt(0) = dot;
+    else {
+        for (std::size_t k = 0; k < Q; ++k) {
+            const std::array<T, N>& t = zt(k);
+            std::array<T, N>& y = yt(k);
+            for (std::size_t l = 0; l < N; ++l) {
+                if constexpr (K == fused_kind::softmax) y[l] = s[k] * (t[l] - dot[l]);
+                else y[l] = t[l] - dot[l];
+            }
+        }
+        const std::array<T, N>& tm = zt(m);
+        std::array<T, N>& ym = yt(m);
+        for (std::size_t l = 0; l < N; ++l) {
+            const T t = tm[l] * one_minus - dot_rest[l];
+            if constexpr (K == fused_kind::softmax) ym[l] = s[m] * t;
+            else ym[l] = t;
+        }
+    }
+}
+
+/// VJP of one row: g holds the output adjoints (g[0] only, for logsumexp); add(k, v) adds v
+/// to input k's adjoint; active(k) says whether input k carries one (others are skipped).
+/// s, m, one_minus as in jvp_row. At the largest entry m the factor g_m − ⟨g, s⟩ would cancel
+/// when s_m ≈ 1, so it is formed as g_m (1 − s_m) − acc_rest with acc_rest the sum without m:
+/// relatively exact.
+template <fused_kind K, class T, class Active, class Add>
+void vjp_row(const T* s, const T* g, std::size_t Q, std::size_t m, const T& one_minus, Active&& active, Add&& add) {
+    if constexpr (K == fused_kind::logsumexp) {
+        if (is_exact_zero(g[0])) return;
+        for (std::size_t k = 0; k < Q; ++k) if (active(k)) add(k, T(g[0] * s[k]));
+    } else {
+        // acc = ⟨g, s⟩ (softmax) or Σg (log_softmax).
+        const T acc_rest = sum_except<T>(Q, m, [&](std::size_t j) {
+            if constexpr (K == fused_kind::softmax) return T(g[j] * s[j]);
+            else return g[j];
+        });
+        const T acc = acc_rest + (K == fused_kind::softmax ? T(g[m] * s[m]) : g[m]);
+        for (std::size_t k = 0; k < Q; ++k) {
+            if (!active(k) || k == m) continue;
+            if constexpr (K == fused_kind::softmax) add(k, T(s[k] * (g[k] - acc)));
+            else add(k, T(g[k] - s[k] * acc));
+        }
+        if (active(m)) {
+            if constexpr (K == fused_kind::softmax) add(m, T(s[m] * (g[m] * one_minus - acc_rest)));
+            else add(m, T(g[m] * one_minus - s[m] * acc_rest));
+        }
+    }
+}
+
+}  // namespace rules::fused
+}  // namespace ad
