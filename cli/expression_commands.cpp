@@ -33,7 +33,10 @@ using expr::Request;
 using expr::Variable;
 
 struct Options {
-    std::string expr, claim, wrt, mode = "auto", precision = "double", format = "text";
+    std::string expr, claim, wrt, mode_word = "auto", precision_word = "double", format_word = "text";
+    expr::Mode mode = expr::Mode::automatic;  // the words, once CLI11 has checked them
+    Precision precision = Precision::double_;
+    Format format = Format::text;
     std::vector<std::string> at, size;
     bool latex = false, c = false, cpp = false, python = false, no_guard = false;
     std::string name;
@@ -42,20 +45,23 @@ struct Options {
 };
 
 /// Significant digits the working precision carries (the most --digits may ask for).
-int digits_carried(const std::string& precision) {
-    if (precision == "long") return std::numeric_limits<long double>::max_digits10;
-    if (precision == "50") return 50;
-    if (precision == "100") return 100;
+int digits_carried(Precision precision) {
+    switch (precision) {
+        case Precision::double_: return std::numeric_limits<double>::max_digits10;
+        case Precision::long_double: return std::numeric_limits<long double>::max_digits10;
+        case Precision::mp50: return 50;
+        case Precision::mp100: return 100;
+    }
     return std::numeric_limits<double>::max_digits10;
 }
 
 /// --digits N: 1..100 and not more than the working precision carries (else an ad::error).
-int parse_digits(const std::string& text, const std::string& precision) {
+int parse_digits(const std::string& text, Precision precision) {
     const auto n = static_cast<int>(parse_count(text, "--digits", 100));
     if (n < 1) throw ad::error("--digits 0: expected 1 to 100 significant digits");
     const int carried = digits_carried(precision);
     if (n > carried)
-        throw ad::error("--digits " + text + ": " + (precision == "double" ? std::string("double") : precision == "long" ? std::string("long double") : precision + " digits") +
+        throw ad::error("--digits " + text + ": " + std::string(precision_label(precision)) +
                         " carries at most " + std::to_string(carried) + " significant digits; use --precision 50 or 100 for more");
     return n;
 }
@@ -199,7 +205,7 @@ int run_check(const Request& req, std::ostream& out) {
     r.vars = vars;
     // The verdict (ad/check/verdict.hpp): relative per entry at 50 digits; entries that fail
     // there are decided at 100 digits (relative again, or rounding if the difference shrinks).
-    const bool hundred = req.precision == "100";
+    const bool hundred = req.precision == Precision::mp100;
     const double log_rtol50 = req.rtol > 0 ? std::log10(req.rtol) : -30, log_rtol100 = req.rtol > 0 ? std::log10(req.rtol) : -60;
     // stages on stderr when the check is long (over ~10^4 point-inputs) and stderr is a terminal
     const bool progress = static_cast<long double>(points.size()) * std::max(wrt_entries, 1.0L) > 1e4 && isatty(2);
@@ -332,8 +338,8 @@ std::string read_source(std::string s) {
 /// Reports an error on stderr — one line of text, or with --format json one JSON object
 /// {"schema_version", "command", "error": {"exit_code", "kind", "operation", "message"}} —
 /// and returns its exit code. Standard output stays empty.
-int fail(const std::string& command, const Options& o, int code, const std::string& kind, const std::string& message, const std::string& op) {
-    if (o.format == "json")
+int fail(std::string_view command, const Options& o, int code, const std::string& kind, const std::string& message, const std::string& op) {
+    if (o.format == Format::json)
         std::cerr << expr::json_head(command) << ", \"error\": {\"exit_code\": " << code << ", \"kind\": " << expr::json_string(kind)
                   << ", \"operation\": " << (op.empty() ? "null" : expr::json_string(op)) << ", \"message\": " << expr::json_string(message)
                   << "}}\n";
@@ -342,14 +348,16 @@ int fail(const std::string& command, const Options& o, int code, const std::stri
     return code;
 }
 
-int run_command(const std::string& command, Options o) {
+int run_command(Command command, Options o) {
     std::ostringstream out;
     std::string source = o.expr;
     try {
         o.expr = source = read_source(o.expr);
         if (!o.claim.empty()) o.claim = read_source(o.claim);
-        if ((command == "diff" || command == "check") && tensor::wants_symbolic(o.size)) {  // sizes as symbols: cli/tensor_commands.cpp
-            const int code = tensor::run({command, o.expr, o.claim, o.wrt, o.size, parse_count(o.seed, "--seed", std::numeric_limits<std::uint64_t>::max()), o.format == "json"}, out);
+        if ((command == Command::diff || command == Command::check) && tensor::wants_symbolic(o.size)) {  // sizes as symbols: cli/tensor_commands.cpp
+            const int code = tensor::run({command, o.expr, o.claim, split_list(o.wrt), o.size,
+                                          parse_count(o.seed, "--seed", std::numeric_limits<std::uint64_t>::max()), o.format == Format::json},
+                                         out);
             std::cout << out.str();
             return code;
         }
@@ -359,7 +367,7 @@ int run_command(const std::string& command, Options o) {
         req.program = ad::parse::parse(o.expr);
         req.mode = o.mode;
         req.precision = o.precision;
-        req.json = o.format == "json";
+        req.json = o.format == Format::json;
         req.wrt = split_list(o.wrt);
         for (std::size_t k = 0; k < req.wrt.size(); ++k)  // one column per variable: a repeat is a mistake
             if (std::find(req.wrt.begin(), req.wrt.begin() + static_cast<std::ptrdiff_t>(k), req.wrt[k]) != req.wrt.begin() + static_cast<std::ptrdiff_t>(k))
@@ -370,10 +378,10 @@ int run_command(const std::string& command, Options o) {
         req.seed = parse_count(o.seed, "--seed", std::numeric_limits<std::uint64_t>::max());
         if (!o.rtol.empty()) req.rtol = parse_rtol(o.rtol);
         // check reports at 50 digits (100 with --precision 100); the others at the working precision
-        if (!o.digits.empty()) expr::output_digits = parse_digits(o.digits, command == "check" && o.precision != "100" ? "50" : o.precision);
+        if (!o.digits.empty()) expr::output_digits = parse_digits(o.digits, command == Command::check && o.precision != Precision::mp100 ? Precision::mp50 : o.precision);
         req.guard = !o.no_guard;
         req.plot = o.plot;
-        req.diff_style = o.latex ? "latex" : o.c ? "c" : o.cpp ? "cpp" : o.python ? "python" : "text";
+        req.diff_style = o.latex ? expr::Style::latex : o.c ? expr::Style::c : o.cpp ? expr::Style::cpp : o.python ? expr::Style::python : expr::Style::text;
         if (!o.name.empty()) {
             const bool ident = (std::isalpha(static_cast<unsigned char>(o.name[0])) || o.name[0] == '_') &&
                                std::all_of(o.name.begin(), o.name.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
@@ -400,9 +408,10 @@ int run_command(const std::string& command, Options o) {
                 return n;
             }(), req.max_entries);
         int code = exit_ok;
-        if (command == "grad" || command == "jacobian" || command == "hessian")
-            for (const std::string& note : expr::kinks(req)) std::cerr << "adiff " << command << ": note: " << note << "\n";
-        if (command == "check") {
+        if (command == Command::grad || command == Command::jacobian || command == Command::hessian)
+            for (const std::string& note : expr::kinks(req)) std::cerr << "adiff " << command_name(command) << ": note: " << note << "\n";
+        switch (command) {
+        case Command::check:
             if (o.claim.empty()) throw ad::error("check needs --claim CLAIM (the Jacobian or gradient you derived)");
             if (req.wrt.empty()) throw ad::error("check needs --wrt VARIABLES");
             req.claim_source = o.claim;
@@ -410,58 +419,70 @@ int run_command(const std::string& command, Options o) {
             req.claim = ad::parse::parse(o.claim);
             source = o.expr;
             code = run_check(req, out);
-        } else if (command == "diff") {
-            code = expr::run_diff(req, out);
-        } else if (command == "derivatives") {
+            break;
+        case Command::diff: code = expr::run_diff(req, out); break;
+        case Command::derivatives: {
             const auto order = parse_count(o.order, "--order", expr::max_derivative_order);
             if (order < 1) throw ad::error("--order 0: expected 1 to " + std::to_string(expr::max_derivative_order));
             code = expr::run_derivatives(req, order, out);
-        } else if (o.precision == "long") code = expr::run_long(req, out);
-        else if (o.precision == "50") code = expr::run_mp50(req, out);
-        else if (o.precision == "100") code = expr::run_mp100(req, out);
-        else code = expr::run_double(req, out);
+            break;
+        }
+        case Command::eval:
+        case Command::grad:
+        case Command::jacobian:
+        case Command::hessian:
+            switch (o.precision) {
+                case Precision::double_: code = expr::run_double(req, out); break;
+                case Precision::long_double: code = expr::run_long(req, out); break;
+                case Precision::mp50: code = expr::run_mp50(req, out); break;
+                case Precision::mp100: code = expr::run_mp100(req, out); break;
+            }
+            break;
+        }
         std::cout << out.str();
         std::cout.flush();
         return code;
     } catch (const ad::parse_error& e) {
-        return fail(command, o, exit_bad_input, "parse", e.what(), "");
+        return fail(command_name(command), o, exit_bad_input, "parse", e.what(), "");
     } catch (const ad::name_error& e) {
-        return fail(command, o, exit_bad_input, "name", e.what(), "");
+        return fail(command_name(command), o, exit_bad_input, "name", e.what(), "");
     } catch (const ad::domain_error& e) {
-        return fail(command, o, exit_nonfinite, "non-finite", expr::with_site(e.what(), source), e.op);
+        return fail(command_name(command), o, exit_nonfinite, "non-finite", expr::with_site(e.what(), source), e.op);
     } catch (const ad::error& e) {
-        return fail(command, o, exit_bad_input, "bad input", expr::with_site(e.what(), source), "");
+        return fail(command_name(command), o, exit_bad_input, "bad input", expr::with_site(e.what(), source), "");
     } catch (const std::exception& e) {
-        return fail(command, o, exit_internal, "internal", std::string("internal error: ") + e.what(), "");
+        return fail(command_name(command), o, exit_internal, "internal", std::string("internal error: ") + e.what(), "");
     }
 }
 
-CLI::App* add_command(CLI::App& app, int& exit_code, const std::string& name, const std::string& help, bool claim_opts, bool diff_opts) {
+CLI::App* add_command(CLI::App& app, int& exit_code, Command command, const std::string& help) {
     auto o = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand(name, help);
+    CLI::App* cmd = app.add_subcommand(std::string(command_name(command)), help);
+    const bool claim_opts = command == Command::check, diff_opts = command == Command::diff;
     cmd->add_option("EXPR", o->expr, "the expression; statements separated by ';', the last is the result ('-': read from stdin, '@file': from a file)")->required();
     cmd->add_option("--at", o->at, "a variable's value: x=1.5, z=[1,2,3], W=[[1,2],[3,4]] (repeatable)");
     cmd->add_option("--wrt", o->wrt, "variables to differentiate, comma-separated (default: all, in --at order)");
     cmd->add_option("--size", o->size, "a variable's shape without a value: z=5, W=3x2, x=scalar (repeatable)");
-    if (name == "derivatives") {  // always nested forward duals (ad::derivatives<K>)
+    if (command == Command::derivatives) {  // always nested forward duals (ad::derivatives<K>)
         cmd->add_option("--order", o->order, "how many derivatives: 1 to " + std::to_string(expr::max_derivative_order))->required();
-        cmd->add_option("--precision", o->precision, "double | 50 (decimal digits)")->check(CLI::IsMember({"double", "50"}));
+        cmd->add_option("--precision", o->precision_word, "double | 50 (decimal digits)")
+            ->check(CLI::IsMember(spellings(precision_choices(false))));
     } else {
-        cmd->add_option("--mode", o->mode, "auto | forward | reverse | symbolic (all agree)")
-            ->check(CLI::IsMember({"auto", "forward", "reverse", "symbolic"}));
-        cmd->add_option("--precision", o->precision, "double | long | 50 | 100 (decimal digits)")
-            ->check(CLI::IsMember({"double", "long", "50", "100"}));
+        cmd->add_option("--mode", o->mode_word, "auto | forward | reverse | symbolic (all agree)")
+            ->check(CLI::IsMember(spellings(expr::mode_choices())));
+        cmd->add_option("--precision", o->precision_word, "double | long | 50 | 100 (decimal digits)")
+            ->check(CLI::IsMember(spellings(precision_choices())));
     }
-    cmd->add_option("--format", o->format, "text | json")->check(CLI::IsMember({"text", "json"}));
-    if (name != "diff")
+    cmd->add_option("--format", o->format_word, "text | json")->check(CLI::IsMember(spellings(format_choices())));
+    if (command != Command::diff)
         cmd->add_option("--digits", o->digits, "significant digits of printed numbers, 1..100 and at most what --precision carries "
                                                "(default: enough to read back exactly: 17 in double)");
     cmd->add_option("--max-entries", o->max_entries, "refuse to build any array (variable, Jacobian, Hessian) of more entries "
                                                      "(default 10000000; symbolic Jacobians: a 40th of it)");
-    if (name != "check" && name != "diff" && name != "derivatives")
+    if (command != Command::check && command != Command::diff && command != Command::derivatives)
         cmd->add_flag("--no-guard", o->no_guard, "in double/long: do not recompute small results at 50 digits to warn of lost accuracy");
-    if (name == "jacobian" || claim_opts)
-        cmd->add_option("--plot", o->plot, name == "jacobian" ? "also write the Jacobian as an SVG heatmap to FILE"
+    if (command == Command::jacobian || claim_opts)
+        cmd->add_option("--plot", o->plot, command == Command::jacobian ? "also write the Jacobian as an SVG heatmap to FILE"
                                                               : "also write |claim - AD| at the first point as an SVG heatmap to FILE");
     if (claim_opts) {
         cmd->add_option("--claim", o->claim, "your Jacobian (or gradient) as an expression")->required();
@@ -482,21 +503,26 @@ CLI::App* add_command(CLI::App& app, int& exit_code, const std::string& name, co
         cpp->excludes(py);
         cmd->add_option("--name", o->name, "the name of the --c / --cpp / --python function (default adiff_derivative)");
     }
-    cmd->callback([o, name, &exit_code] { exit_code = run_command(name, *o); });
+    cmd->callback([o, command, &exit_code] {
+        o->mode = chosen(expr::mode_choices(), o->mode_word);
+        o->precision = chosen(precision_choices(), o->precision_word);
+        o->format = chosen(format_choices(), o->format_word);
+        exit_code = run_command(command, *o);
+    });
     return cmd;
 }
 
 }  // namespace
 
 void register_expression_commands(CLI::App& app, int& exit_code) {
-    add_command(app, exit_code, "eval", "value of an expression: adiff eval \"sum(exp(z))\" --at z=[1,2,3]", false, false);
-    add_command(app, exit_code, "grad", "value and gradient of a scalar expression w.r.t. every variable (or --wrt)", false, false);
-    add_command(app, exit_code, "jacobian", "Jacobian: rows = outputs flattened, columns = --wrt variables flattened", false, false);
-    add_command(app, exit_code, "hessian", "gradient and Hessian of a scalar expression", false, false);
-    add_command(app, exit_code, "derivatives", "f, f', ..., f^(K) and the Taylor coefficients of a scalar expression in one variable: "
-                                              "--wrt x --order K --at x=0.7", false, false);
-    add_command(app, exit_code, "diff", "symbolic derivative with shared subexpressions (t0 = ...); --latex, --c, --cpp, --python", false, true);
-    add_command(app, exit_code, "check", "verify a hand-derived Jacobian: --claim CLAIM --wrt z (--at ... | --random N)", true, false)
+    add_command(app, exit_code, Command::eval, "value of an expression: adiff eval \"sum(exp(z))\" --at z=[1,2,3]");
+    add_command(app, exit_code, Command::grad, "value and gradient of a scalar expression w.r.t. every variable (or --wrt)");
+    add_command(app, exit_code, Command::jacobian, "Jacobian: rows = outputs flattened, columns = --wrt variables flattened");
+    add_command(app, exit_code, Command::hessian, "gradient and Hessian of a scalar expression");
+    add_command(app, exit_code, Command::derivatives, "f, f', ..., f^(K) and the Taylor coefficients of a scalar expression in one variable: "
+                                              "--wrt x --order K --at x=0.7");
+    add_command(app, exit_code, Command::diff, "symbolic derivative with shared subexpressions (t0 = ...); --latex, --c, --cpp, --python");
+    add_command(app, exit_code, Command::check, "verify a hand-derived Jacobian: --claim CLAIM --wrt z (--at ... | --random N)")
         ->footer("Verdict: each entry is judged relative to its own magnitude at 50 digits (relative error <= 1e-30,\n"
                  "or --rtol); an entry that fails is recomputed at 100 digits and agrees only if it is within 1e-60\n"
                  "there or its difference is rounding (it falls by >= 25 orders of magnitude from 50 to 100 digits).\n"

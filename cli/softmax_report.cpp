@@ -29,11 +29,14 @@ report::result run_report(const report::options& opt, bool progress) {
             std::cerr << "adiff softmax: " << what << " ("
                       << static_cast<int>(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) << " s so far)\n";
     };
-    stage(opt.precision == "double" ? "double" : opt.precision == "long" ? "long double" : opt.precision == "100" ? "100 digits" : "50 digits");
-    if (opt.precision == "double") report::run_double(opt, r.rows);
-    else if (opt.precision == "long") report::run_long_double(opt, r.rows);
-    else if (opt.precision == "100") report::run_mp100(opt, r.rows);
-    if (opt.precision != "50") stage("50 digits");
+    stage(std::string(precision_label(opt.precision)).c_str());
+    switch (opt.precision) {
+        case Precision::double_: report::run_double(opt, r.rows); break;
+        case Precision::long_double: report::run_long_double(opt, r.rows); break;
+        case Precision::mp100: report::run_mp100(opt, r.rows); break;
+        case Precision::mp50: break;  // runs below
+    }
+    if (opt.precision != Precision::mp50) stage("50 digits");
     report::run_mp50(opt, r.rows);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     for (const auto& x : r.rows) r.ok = r.ok && x.ok;
@@ -48,15 +51,18 @@ void register_softmax_report(CLI::App& app, int& exit_code) {
     cmd->add_option("--batch,-M", opt->batch, "number of rows M of the batch (1..10000)")->check(CLI::Range(1, 10000));
     auto seed = std::make_shared<std::string>("0");
     cmd->add_option("--seed", *seed, "random seed for logits, targets, gradients and weights (0 to 2^64-1)");
-    cmd->add_option("--precision", opt->precision, "double | long | 50 | 100 (50 digits always runs too)")
-        ->check(CLI::IsMember({"double", "long", "50", "100"}));
-    cmd->add_option("--format", opt->format, "text | json")->check(CLI::IsMember({"text", "json"}));
+    auto precision = std::make_shared<std::string>("double"), format = std::make_shared<std::string>("text");
+    cmd->add_option("--precision", *precision, "double | long | 50 | 100 (50 digits always runs too)")
+        ->check(CLI::IsMember(spellings(precision_choices())));
+    cmd->add_option("--format", *format, "text | json")->check(CLI::IsMember(spellings(format_choices())));
     auto plot_dir = std::make_shared<std::string>();
     cmd->add_option("--plot", *plot_dir, "also write Jacobian heatmaps (SVG) of the first row and of the batch into DIR");
     auto max_work_text = std::make_shared<std::string>("300000");
     cmd->add_option("--max-work", *max_work_text, "refuse reports whose work estimate M·Q² + 3·Q² + (M·Q)²/50 exceeds this "
                                              "(default 300000, about 30 s here)");
-    cmd->callback([opt, plot_dir, seed, max_work_text, &exit_code] {
+    cmd->callback([opt, plot_dir, seed, max_work_text, precision, format, &exit_code] {
+        opt->precision = chosen(precision_choices(), *precision);
+        opt->format = chosen(format_choices(), *format);
         opt->seed = parse_count(*seed, "--seed", std::numeric_limits<std::uint64_t>::max());
         const std::uint64_t max_work = parse_count(*max_work_text, "--max-work", std::numeric_limits<std::uint64_t>::max());
         // Work estimate, measured (docs/cli.md): the batch rows cost ~M·Q², the Q×Q Jacobian rows
@@ -70,7 +76,7 @@ void register_softmax_report(CLI::App& app, int& exit_code) {
                             std::to_string(static_cast<unsigned long long>(work / 10000)) + " s), over the limit of " +
                             std::to_string(max_work) + " (raise it with --max-work N)");
         const report::result r = run_report(*opt, work > 20'000 && isatty(2));
-        std::cout << (opt->format == "json" ? report::to_json(r) : report::to_text(r));
+        std::cout << (opt->format == Format::json ? report::to_json(r) : report::to_text(r));
         if (!plot_dir->empty())
             for (const auto& f : ad::plot::write_softmax_plots(*plot_dir, report::make_problem<double>(*opt).Z))
                 std::cerr << "wrote " << f << "\n";

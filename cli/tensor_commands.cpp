@@ -12,6 +12,7 @@
 #include "ad/tensor/derivative.hpp"
 #include "ad/tensor/print.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/expr/format.hpp"
 
 namespace adiff::cli::tensor {
 
@@ -19,32 +20,11 @@ namespace tn = ad::tensor;
 
 namespace {
 
-std::vector<std::string> split(const std::string& s) {
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : s) {
-        if (c == ',') { if (!cur.empty()) out.push_back(cur); cur.clear(); }
-        else if (c != ' ') cur += c;
-    }
-    if (!cur.empty()) out.push_back(cur);
-    return out;
-}
-
-std::string json_string(const std::string& s) {
-    std::string r = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') r += '\\', r += c;
-        else if (c == '\n') r += "\\n";
-        else r += c;
-    }
-    return r + "\"";
-}
-
 /// The derivative of req.expr w.r.t. each --wrt in turn (x,x: the Hessian).
 tn::Tensor derive(const Request& req, tn::Scope& scope, tn::Tensor& y) {
     y = tn::build(ad::parse::parse(req.expr), scope);
-    const auto wrt = split(req.wrt);
-    if (wrt.empty()) throw ad::error(req.command + " with symbolic sizes needs --wrt VARIABLE");
+    const auto& wrt = req.wrt;
+    if (wrt.empty()) throw ad::error(std::string(command_name(req.command)) + " with symbolic sizes needs --wrt VARIABLE");
     tn::Tensor d = y;
     for (const auto& w : wrt) {
         if (!scope.shapes.count(w)) throw ad::error("--wrt " + w + ": no --size for '" + w + "'");
@@ -90,14 +70,16 @@ int run(const Request& req, std::ostream& out) {
     for (const auto& [n, v] : scope.shapes) taken.insert(n);
     const auto matrix = tn::to_matrix(d, taken);
     const std::string symbols = shape_of_symbols(scope);
-    if (req.command == "diff") {
+    if (req.command == Command::diff) {
         const std::string text = matrix ? *matrix : tn::to_index(d);
         if (req.json) {
-            out << "{\"schema_version\": 1, \"command\": \"diff\", \"sizes\": \"symbolic\", \"shape\": " << json_string(tn::shape_text(d.axes))
-                << ", \"notation\": " << json_string(matrix ? "matrix" : "index") << ", \"derivative\": " << json_string(text) << "}\n";
+            out << expr::json_head("diff") << ", \"sizes\": \"symbolic\", \"shape\": " << expr::json_string(tn::shape_text(d.axes))
+                << ", \"notation\": " << expr::json_string(matrix ? "matrix" : "index") << ", \"derivative\": " << expr::json_string(text) << "}\n";
             return exit_ok;
         }
-        out << "# d(" << req.expr << ")/d(" << req.wrt << "), shape " << tn::shape_text(d.axes) << ", for every " << symbols
+        std::string wrt_text;
+        for (const auto& w : req.wrt) wrt_text += (wrt_text.empty() ? "" : ",") + w;
+        out << "# d(" << req.expr << ")/d(" << wrt_text << "), shape " << tn::shape_text(d.axes) << ", for every " << symbols
             << (matrix ? "" : " (index notation: no matrix form known)") << "\n" << text << "\n";
         return exit_ok;
     }
@@ -119,8 +101,8 @@ int run(const Request& req, std::ostream& out) {
                c.difference + ")";
     }
     if (req.json)
-        out << "{\"schema_version\": 1, \"command\": \"check\", \"sizes\": \"symbolic\", \"verdict\": \"" << verdict << "\", \"ok\": "
-            << (code == exit_ok ? "true" : "false") << ", \"message\": " << json_string(text) << "}\n";
+        out << expr::json_head("check") << ", \"sizes\": \"symbolic\", \"verdict\": \"" << verdict << "\", \"ok\": "
+            << (code == exit_ok ? "true" : "false") << ", \"message\": " << expr::json_string(text) << "}\n";
     else
         out << text << "\n";
     return code;

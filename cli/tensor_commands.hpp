@@ -7,13 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "cli/choices.hpp"
+
 namespace adiff::cli::tensor {
 
 /// What the symbolic-size commands read from the command line.
 struct Request {
-    std::string command;             ///< "diff" or "check"
+    Command command = Command::diff;  ///< diff or check
     std::string expr, claim;         ///< the sources (already read from @FILE)
-    std::string wrt;                 ///< comma-separated; "x,x" is the second derivative
+    std::vector<std::string> wrt;    ///< in order; {x, x} is the second derivative
     std::vector<std::string> sizes;  ///< --size values: "z=n", "W=n x k", "x=scalar"
     std::uint64_t seed = 1;
     bool json = false;

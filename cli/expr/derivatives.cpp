@@ -74,9 +74,13 @@ int derivatives_at(const Request& req, std::size_t order, std::ostream& out) {
 }  // namespace
 
 int run_derivatives(const Request& req, std::size_t order, std::ostream& out) {
-    if (req.precision == "double") return derivatives_at<double>(req, order, out);
-    if (req.precision == "50") return derivatives_at<ad::mp50>(req, order, out);
-    throw ad::error("derivatives: --precision " + req.precision + " is not available here (double or 50)");
+    switch (req.precision) {
+        case Precision::double_: return derivatives_at<double>(req, order, out);
+        case Precision::mp50: return derivatives_at<ad::mp50>(req, order, out);
+        case Precision::long_double:
+        case Precision::mp100: break;
+    }
+    throw ad::error("derivatives: --precision " + std::string(precision_name(req.precision)) + " is not available here (double or 50)");
 }
 
 }  // namespace adiff::cli::expr

@@ -98,10 +98,17 @@ int run_diff(const Request& req, std::ostream& out) {
     ad::Shape shape{J.rows(), J.cols()};
     if (y.size() == 1 && wrt.size() == 1) shape = wrt_shapes[0];
     else if (wrt.size() == 1 && wrt_shapes[0].empty()) shape = y.shape();
-    const bool cpp = req.diff_style == "cpp";
-    const ad::sym::Style style = req.diff_style == "latex" ? ad::sym::Style::latex
-                                 : (req.diff_style == "c" || cpp) ? ad::sym::Style::c
-                                 : req.diff_style == "python" ? ad::sym::Style::python : ad::sym::Style::text;
+    const bool cpp = req.diff_style == Style::cpp;
+    const ad::sym::Style style = [&] {
+        switch (req.diff_style) {
+            case Style::text: return ad::sym::Style::text;
+            case Style::latex: return ad::sym::Style::latex;
+            case Style::c:
+            case Style::cpp: return ad::sym::Style::c;
+            case Style::python: return ad::sym::Style::python;
+        }
+        return ad::sym::Style::text;
+    }();
     // Temporaries are t0, t1, ... unless the user's own names look like that.
     std::string prefix = "t";
     const std::regex temp_like("t[0-9]+|tmp[0-9]+");

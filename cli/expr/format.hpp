@@ -116,8 +116,8 @@ inline std::string json_string(const std::string& s) {
 inline constexpr int json_schema_version = 1;
 
 /// The opening of every JSON object adiff prints: `{"schema_version": 1, "command": "grad"`.
-inline std::string json_head(const std::string& command) {
-    return "{\"schema_version\": " + std::to_string(json_schema_version) + ", \"command\": " + json_string(command);
+inline std::string json_head(std::string_view command) {
+    return "{\"schema_version\": " + std::to_string(json_schema_version) + ", \"command\": " + json_string(std::string(command));
 }
 
 }  // namespace adiff::cli::expr

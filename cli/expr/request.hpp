@@ -9,6 +9,7 @@
 
 #include "ad/check/verdict.hpp"
 #include "ad/parse/parser.hpp"
+#include "cli/choices.hpp"
 #include "ops/array/array.hpp"
 
 namespace adiff::cli::expr {
@@ -21,19 +22,28 @@ struct Variable {
     std::vector<std::string> values;  ///< empty when only the shape is known (--size, --random)
 };
 
+/// How derivatives are computed (--mode): every mode gives the same numbers.
+enum class Mode { automatic, forward, reverse, symbolic };
+/// --mode's spellings.
+inline choices<Mode> mode_choices() {
+    return {{"auto", Mode::automatic}, {"forward", Mode::forward}, {"reverse", Mode::reverse}, {"symbolic", Mode::symbolic}};
+}
+/// How `diff` prints the derivative (--latex, --c, --cpp, --python; text by default).
+enum class Style { text, latex, c, cpp, python };
+
 /// One parsed command line of eval / grad / jacobian / hessian / diff / check.
 struct Request {
-    std::string command;                 ///< "eval", "grad", ...
+    Command command = Command::eval;
     std::string source;                  ///< EXPR
     ad::parse::Program program;
     std::string claim_source;            ///< check: CLAIM
     ad::parse::Program claim;
     std::vector<Variable> vars;          ///< --at / --size, in command-line order
     std::vector<std::string> wrt;        ///< variables to differentiate (default: all --at variables)
-    std::string mode = "auto";           ///< auto | forward | reverse | symbolic
-    std::string precision = "double";    ///< double | long | 50 | 100
+    Mode mode = Mode::automatic;
+    Precision precision = Precision::double_;
     bool json = false;
-    std::string diff_style = "text";     ///< diff: text | latex | c | cpp
+    Style diff_style = Style::text;      ///< diff's printer
     std::string function_name = "adiff_derivative";  ///< diff --c / --cpp: the function's name (--name)
     std::size_t random = 0;              ///< check: number of random points (0: use --at)
     std::uint64_t seed = 1;

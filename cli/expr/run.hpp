@@ -49,7 +49,7 @@ public:
 
     /// Evaluates `p` with every variable at its value (X = T, or X = Expr for symbolic mode).
     ad::Array<T> value(const ad::parse::Program& p) const {
-        if (req_.mode == "symbolic") {
+        if (req_.mode == Mode::symbolic) {
             ad::expr::Env<ad::sym::Expr> env;
             std::unordered_map<std::uint32_t, T> bind;
             for (const Variable& v : vars_) {
@@ -67,9 +67,9 @@ public:
     /// The Jacobian of the program's value (flattened) w.r.t. the wrt variables, in req.mode.
     ad::Array<T> jacobian() {
         auto f = [this](const auto& xs) { return outputs(xs); };
-        if (req_.mode == "forward") return ad::jacobian_forward<8>(f, x_);
-        if (req_.mode == "reverse") return ad::jacobian_reverse(f, x_);
-        if (req_.mode == "symbolic") {
+        if (req_.mode == Mode::forward) return ad::jacobian_forward<8>(f, x_);
+        if (req_.mode == Mode::reverse) return ad::jacobian_reverse(f, x_);
+        if (req_.mode == Mode::symbolic) {
             std::vector<ad::sym::Expr> syms;
             ad::expr::Env<ad::sym::Expr> env = symbolic_env(syms);
             const ad::Array<ad::sym::Expr> y = evaluate_symbolic(req_.program, env);
@@ -83,7 +83,7 @@ public:
     ad::hessian_result<T> hessian() {
         auto f = [this](const auto& xs) { return scalar_output(xs); };
         const std::size_t n = x_.size();
-        if (req_.mode == "symbolic") {
+        if (req_.mode == Mode::symbolic) {
             std::vector<ad::sym::Expr> syms;
             ad::expr::Env<ad::sym::Expr> env = symbolic_env(syms);
             const ad::Array<ad::sym::Expr> y = evaluate_symbolic(req_.program, env);
@@ -98,7 +98,7 @@ public:
             std::copy(v.begin() + 1 + static_cast<std::ptrdiff_t>(n), v.end(), r.hessian.begin());
             return r;
         }
-        if (req_.mode == "forward") {
+        if (req_.mode == Mode::forward) {
             // Forward over forward: ∂²f/∂xᵢ∂xⱼ from one pass of nested duals per pair i ≤ j.
             using D = ad::Dual<ad::Dual<T, 1>, 1>;
             ad::hessian_result<T> r{T(0), std::vector<T>(n, T(0)), ad::Array<T>(ad::Shape{n, n})};
@@ -136,7 +136,7 @@ public:
 
     void require_scalar(const ad::Shape& s) const {
         if (ad::shape_size(s) != 1)
-            throw ad::shape_error(req_.command + " needs a scalar expression (use jacobian for arrays); the expression has", s);
+            throw ad::shape_error(std::string(command_name(req_.command)) + " needs a scalar expression (use jacobian for arrays); the expression has", s);
     }
 
 private:
@@ -266,26 +266,26 @@ Outcome<T> compute(const Request& req) {
     o.names = r.wrt_names();
     o.shapes = r.wrt_shapes();
     const std::vector<std::string> cols = entry_names(o.names, o.shapes);
-    if (req.command == "grad") {
+    if (req.command == Command::grad) {
         r.require_scalar(v.shape());
         const ad::Array<T> J = r.jacobian();
         std::vector<std::string> l;
         for (const auto& c : cols) l.push_back("gradient " + c);
         o.parts.push_back({"gradient", J, l});
-    } else if (req.command == "jacobian") {
+    } else if (req.command == Command::jacobian) {
         require_within("the Jacobian (" + std::to_string(v.size()) + " outputs x " + std::to_string(cols.size()) + " inputs)",
                        static_cast<long double>(v.size()) * static_cast<long double>(cols.size()),
-                       req.mode == "symbolic" ? symbolic_entries(req) : req.max_entries);
+                       req.mode == Mode::symbolic ? symbolic_entries(req) : req.max_entries);
         const ad::Array<T> J = r.jacobian();
         std::vector<std::string> l;
         for (std::size_t i = 0; i < J.rows(); ++i)
             for (const auto& c : cols) l.push_back("jacobian (" + std::to_string(i) + ", " + c + ")");
         o.parts.push_back({"jacobian", J, l});
-    } else if (req.command == "hessian") {
+    } else if (req.command == Command::hessian) {
         r.require_scalar(v.shape());
         require_within("the Hessian (" + std::to_string(cols.size()) + " x " + std::to_string(cols.size()) + ")",
                        static_cast<long double>(cols.size()) * static_cast<long double>(cols.size()),
-                       req.mode == "symbolic" ? symbolic_entries(req) : req.max_entries);
+                       req.mode == Mode::symbolic ? symbolic_entries(req) : req.max_entries);
         const ad::hessian_result<T> h = r.hessian();
         std::vector<std::string> lg, lh;
         for (const auto& c : cols) lg.push_back("gradient " + c);
@@ -293,8 +293,8 @@ Outcome<T> compute(const Request& req) {
             for (const auto& b : cols) lh.push_back("hessian (" + a + ", " + b + ")");
         o.parts.push_back({"gradient", ad::Array<T>(ad::Shape{h.gradient.size()}, h.gradient), lg});
         o.parts.push_back({"hessian", h.hessian, lh});
-    } else if (req.command != "eval") {
-        throw ad::error("unknown command " + req.command);
+    } else if (req.command != Command::eval) {
+        throw std::logic_error("run_at: " + std::string(command_name(req.command)) + " is not computed here");
     }
     for (const auto& p : o.parts)
         for (std::size_t k = 0; k < p.array.size(); ++k) {
@@ -340,7 +340,7 @@ template <class T>
 int run_at(const Request& req, std::ostream& out) {
     const Outcome<T> o = compute<T>(req);
     const std::vector<std::string> warnings = guard_warnings(req, o);
-    for (const auto& w : warnings) std::cerr << "adiff " << req.command << ": warning: " << w << "\n";
+    for (const auto& w : warnings) std::cerr << "adiff " << command_name(req.command) << ": warning: " << w << "\n";
     const ad::Array<T>& v = o.get("value");
     const auto& names = o.names;
     const auto& shapes = o.shapes;
@@ -356,14 +356,14 @@ int run_at(const Request& req, std::ostream& out) {
         for (std::size_t k = 0; k < warnings.size(); ++k) warn_json += (k ? ", " : "") + json_string(warnings[k]);
         warn_json += "]";
     }
-    if (req.command == "eval") {
-        out << (req.json ? json_head(req.command) + ", \"value\": " + json_array(v) + warn_json + "}" : text_array(v)) << "\n";
+    if (req.command == Command::eval) {
+        out << (req.json ? json_head(command_name(req.command)) + ", \"value\": " + json_array(v) + warn_json + "}" : text_array(v)) << "\n";
         return exit_ok;
     }
-    if (req.command == "grad") {
+    if (req.command == Command::grad) {
         const auto parts = split(o.get("gradient").values(), shapes);
         if (req.json) {
-            out << json_head(req.command) << ", \"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"gradient\": {";
+            out << json_head(command_name(req.command)) << ", \"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"gradient\": {";
             for (std::size_t k = 0; k < names.size(); ++k) out << (k ? ", " : "") << json_string(names[k]) << ": " << json_array(parts[k]);
             out << "}" << warn_json << "}\n";
         } else {
@@ -372,7 +372,7 @@ int run_at(const Request& req, std::ostream& out) {
         }
         return exit_ok;
     }
-    if (req.command == "jacobian") {
+    if (req.command == Command::jacobian) {
         const ad::Array<T>& J = o.get("jacobian");
         if (!req.plot.empty()) {
             ad::plot::heatmap_options po;
@@ -380,7 +380,7 @@ int run_at(const Request& req, std::ostream& out) {
             ad::plot::write_heatmap(req.plot, J, po);
         }
         if (req.json) {
-            out << json_head(req.command) << ", \"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"wrt_entries\": " << entries_json
+            out << json_head(command_name(req.command)) << ", \"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"wrt_entries\": " << entries_json
                 << ", \"jacobian\": " << json_array(J) << warn_json << "}\n";
         } else {
             out << "value: " << text_array(v) << "\n";
@@ -395,7 +395,7 @@ int run_at(const Request& req, std::ostream& out) {
     const ad::Array<T>& H = o.get("hessian");
     if (req.json) {
         const auto gparts = split(g.values(), shapes);
-        out << json_head(req.command) << ", \"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"wrt_entries\": " << entries_json
+        out << json_head(command_name(req.command)) << ", \"value\": " << json_array(v) << ", \"wrt\": " << wrt_json << ", \"wrt_entries\": " << entries_json
             << ", \"gradient\": {";
         for (std::size_t k = 0; k < names.size(); ++k) out << (k ? ", " : "") << json_string(names[k]) << ": " << json_array(gparts[k]);
         out << "}"

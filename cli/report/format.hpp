@@ -63,7 +63,6 @@ inline std::string to_text(const result& r) {
     os << "\nreference: closed form (or the 100-digit value for the softmax value); tolerance: |a−b| ≤ tol·(max(1, max|ref|) "
           "+ max(|a|,|b|)) per entry;\nULPs in units of ε at each entry's magnitude (entries below 1e-8 of the largest are "
           "judged by the absolute error).\n";
-    if (method_hooks().empty()) os << "symbolic mode: not registered in this build (adiff::report::method_hooks() is empty).\n";
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.2f", r.seconds);
     os << (r.ok ? "ALL AGREE" : "DISAGREEMENT") << ": " << r.rows.size() - bad << "/" << r.rows.size()
@@ -77,7 +76,7 @@ inline std::string to_json(const result& r) {
     std::ostringstream os;
     os << "{\"schema_version\": 1, \"command\": \"softmax\", \"verdict\": " << (r.ok ? "\"agrees\"" : "\"disagrees\"")
        << ", \"classes\": " << r.opt.classes << ", \"batch\": " << r.opt.batch << ", \"seed\": " << r.opt.seed
-       << ", \"precision\": " << json_str(r.opt.precision) << ", \"ok\": " << (r.ok ? "true" : "false")
+       << ", \"precision\": " << json_str(std::string(cli::precision_name(r.opt.precision))) << ", \"ok\": " << (r.ok ? "true" : "false")
        << ", \"seconds\": " << json_num(r.seconds) << ", \"rows\": [";
     for (std::size_t i = 0; i < r.rows.size(); ++i) {
         const row& x = r.rows[i];

@@ -6,8 +6,7 @@
 /// Jacobian (blocks and dense), the VJP, the cross-entropy gradient, the softmax layer's
 /// derivative wrt W and sigmoid′ — by reverse mode, forward mode and central differences —
 /// and compares every one with its closed form. `run_precision<T>` does one precision;
-/// `run` does the requested one and 50 digits. Extra methods (the symbolic mode, added later
-/// by the lead) register through `method_hooks()` and append rows of their own.
+/// the symbolic mode's rows come from `symbolic_rows<T>` (cli/report/symbolic_rows.cpp).
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -18,6 +17,7 @@
 #include "ad/adiff.hpp"
 #include "ad/check/check.hpp"
 #include "ad/drivers/batch_jacobian.hpp"
+#include "cli/choices.hpp"
 
 namespace adiff::report {
 
@@ -26,8 +26,8 @@ struct options {
     std::size_t classes = 5;          ///< Q
     std::size_t batch = 100;          ///< M
     std::uint64_t seed = 0;           ///< random logits, targets, upstream gradients, W and x
-    std::string precision = "double"; ///< double | long | 50 | 100 (50 digits always runs too)
-    std::string format = "text";      ///< text | json
+    cli::Precision precision = cli::Precision::double_;  ///< 50 digits always runs too
+    cli::Format format = cli::Format::text;
 };
 
 /// One line of the table: one quantity by one method, compared with a reference.
@@ -79,9 +79,18 @@ problem<T> make_problem(const options& opt) {
     return p;
 }
 
-/// A hook adding rows for another method (e.g. symbolic) at one precision label.
+/// The symbolic mode's rows (cli/report/symbolic_rows.cpp, instantiated for the four precisions):
+/// softmax's Jacobian and the cross-entropy gradient as symbolic DAGs, evaluated at precision T.
+template <class T>
+void symbolic_rows(const options& opt, const std::string& prec, std::vector<row>& rows);
+extern template void symbolic_rows<double>(const options&, const std::string&, std::vector<row>&);
+extern template void symbolic_rows<long double>(const options&, const std::string&, std::vector<row>&);
+extern template void symbolic_rows<ad::mp50>(const options&, const std::string&, std::vector<row>&);
+extern template void symbolic_rows<ad::mp100>(const options&, const std::string&, std::vector<row>&);
+
+/// A hook adding rows for another method at one precision label (tests add failing rows).
 using method_hook = std::function<void(const options&, const std::string& precision, std::vector<row>&)>;
-/// The registered hooks (empty until the symbolic mode registers itself).
+/// The registered hooks (none in the CLI).
 inline std::vector<method_hook>& method_hooks() {
     static std::vector<method_hook> hooks;
     return hooks;
@@ -259,6 +268,7 @@ void run_precision(const options& opt, const std::string& prec, std::vector<row>
             for (std::size_t k = 0; k < Q; ++k) d[p * Q + k] = Bf[(p * Q + k) * Q + k];
         add(rows, prec, q, "forward (diagonal of blocks)", cf, ref, d, ad_tol);
     }
+    symbolic_rows<T>(opt, prec, rows);
     for (const auto& hook : method_hooks()) hook(opt, prec, rows);
 }
 

@@ -28,6 +28,8 @@ ad::Array<T> evaluate_at(const std::vector<Expr>& ys, const std::vector<Expr>& z
     return ad::Array<T>(std::move(shape), ad::sym::evaluate<T>(std::span<const Expr>(ys), bind));
 }
 
+}  // namespace
+
 template <class T>
 void symbolic_rows(const options& opt, const std::string& prec, std::vector<row>& rows) {
     const problem<T> pb = make_problem<T>(opt);
@@ -54,16 +56,9 @@ void symbolic_rows(const options& opt, const std::string& prec, std::vector<row>
                 evaluate_at(g, zs, z, ad::Shape{Q}), tol);
 }
 
-/// Registers the symbolic rows for every precision label the report uses.
-const bool registered = [] {
-    method_hooks().push_back([](const options& opt, const std::string& prec, std::vector<row>& rows) {
-        if (prec == "double") symbolic_rows<double>(opt, prec, rows);
-        else if (prec == "long") symbolic_rows<long double>(opt, prec, rows);
-        else if (prec == "50 digits") symbolic_rows<ad::mp50>(opt, prec, rows);
-        else if (prec == "100 digits") symbolic_rows<ad::mp100>(opt, prec, rows);
-    });
-    return true;
-}();
+template void symbolic_rows<double>(const options&, const std::string&, std::vector<row>&);
+template void symbolic_rows<long double>(const options&, const std::string&, std::vector<row>&);
+template void symbolic_rows<ad::mp50>(const options&, const std::string&, std::vector<row>&);
+template void symbolic_rows<ad::mp100>(const options&, const std::string&, std::vector<row>&);
 
-}  // namespace
 }  // namespace adiff::report

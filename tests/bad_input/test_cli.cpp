@@ -113,6 +113,12 @@ std::vector<cli_row> cli_rows() {
         {"bad --precision", {"eval", "1", "--precision", "7"}, 2, "precision"},
         {"bad --mode", {"eval", "1", "--mode", "sideways"}, 2, "mode"},
         {"bad --format", {"eval", "1", "--format", "xml"}, 2, "format"},
+        // the options are words: an enumerator's number is not a spelling
+        {"--precision by number", {"eval", "1", "--precision", "3"}, 2, "{double,long,50,100}"},
+        {"--mode by number", {"grad", "x", "--at", "x=1", "--mode", "1"}, 2, "{auto,forward,reverse,symbolic}"},
+        {"--format by number", {"eval", "1", "--format", "1"}, 2, "{text,json}"},
+        {"softmax --precision by number", {"softmax", "--precision", "0"}, 2, "{double,long,50,100}"},
+        {"derivatives --precision long", {"derivatives", "x^2", "--wrt", "x", "--order", "2", "--at", "x=1", "--precision", "long"}, 2, "{double,50}"},
         {"missing EXPR", {"eval"}, 2, "EXPR"},
         {"check without --claim", {"check", "softmax(z)", "--wrt", "z", "--at", Z}, 2, "claim"},
         {"non-numeric --random", {"check", "z", "--claim", "z", "--wrt", "z", "--random", "many"}, 2, "random"},
