@@ -98,23 +98,7 @@ public:
             std::copy(v.begin() + 1 + static_cast<std::ptrdiff_t>(n), v.end(), r.hessian.begin());
             return r;
         }
-        if (req_.mode == Mode::forward) {
-            // Forward over forward: ∂²f/∂xᵢ∂xⱼ from one pass of nested duals per pair i ≤ j.
-            using D = ad::Dual<ad::Dual<T, 1>, 1>;
-            ad::hessian_result<T> r{T(0), std::vector<T>(n, T(0)), ad::Array<T>(ad::Shape{n, n})};
-            std::vector<D> xd(n);
-            for (std::size_t i = 0; i < std::max<std::size_t>(n, 1); ++i)
-                for (std::size_t j = i; j < n || (n == 0 && j == 0); ++j) {
-                    for (std::size_t k = 0; k < n; ++k)
-                        xd[k] = D(ad::Dual<T, 1>(x_[k], T(k == j ? 1 : 0)), ad::Dual<T, 1>(T(k == i ? 1 : 0), T(0)));
-                    const D y = f(std::as_const(xd));
-                    if (i == 0 && j == 0) r.value = y.v.v;
-                    if (n == 0) break;
-                    if (i == j) r.gradient[i] = y.t[0].v;
-                    r.hessian(i, j) = r.hessian(j, i) = y.t[0].t[0];
-                }
-            return r;
-        }
+        if (req_.mode == Mode::forward) return ad::hessian_forward(f, x_);
         return ad::hessian_full<4>(f, x_);
     }
 

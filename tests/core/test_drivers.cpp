@@ -134,6 +134,45 @@ TEST_CASE("Hessians: symmetric and equal to analytic ones", "[drivers][hessian]"
         }
 }
 
+TEST_CASE("hessian_forward (forward over forward) = hessian_full (forward over reverse) = analytic", "[drivers][hessian]") {
+    // log-sum-exp: H = diag(s) - s s^T, gradient s
+    const std::vector<double> z{1, 3, 5, 7};
+    const auto f = ad::hessian_forward(lse, z);
+    const auto r = ad::hessian_full(lse, z);
+    const auto s = softmax_of(z);
+    CHECK(f.value == r.value);
+    for (std::size_t i = 0; i < 4; ++i) {
+        ADT_CLOSE(f.gradient[i], s[i], 1e-16, 1e-14);
+        ADT_CLOSE(f.gradient[i], r.gradient[i], 1e-17, 1e-15);
+        for (std::size_t j = 0; j < 4; ++j) {
+            ADT_CLOSE(f.hessian(i, j), (i == j ? s[i] : 0.0) - s[i] * s[j], 1e-16, 1e-13);
+            ADT_CLOSE(f.hessian(i, j), r.hessian(i, j), 1e-17, 1e-14);
+            CHECK(f.hessian(i, j) == f.hessian(j, i));  // one pass per pair: exactly symmetric
+        }
+    }
+    // Rosenbrock's analytic Hessian
+    auto rosen = [](const auto& v) { auto a = 1.0 - v[0]; auto b = v[1] - v[0] * v[0]; return a * a + 100.0 * b * b; };
+    const auto h = ad::hessian_forward(rosen, std::vector<double>{0.8, 1.3});
+    CHECK(h.hessian(0, 0) == Approx(2 - 400 * (1.3 - 0.64) + 800 * 0.64).epsilon(1e-14));
+    CHECK(h.hessian(0, 1) == Approx(-400 * 0.8).epsilon(1e-14));
+    CHECK(h.hessian(1, 1) == Approx(200.0).epsilon(1e-14));
+    CHECK(h.gradient[1] == Approx(200 * (1.3 - 0.64)).epsilon(1e-14));
+    // 50 digits
+    using ad::mp50;
+    using std::abs;
+    const std::vector<mp50> zm{mp50(1), mp50(3), mp50(5), mp50(7)};
+    const auto fm = ad::hessian_forward(lse, zm);
+    const auto sm = softmax_of(zm);
+    for (std::size_t i = 0; i < 4; ++i)
+        for (std::size_t j = 0; j < 4; ++j) CHECK(abs(fm.hessian(i, j) - ((i == j ? sm[i] : mp50(0)) - sm[i] * sm[j])) < mp50("1e-45"));
+    // no variables: the value only; a vector output is a size_error
+    const auto c = ad::hessian_forward([](const auto& v) { return std::decay_t<decltype(v[0])>(2.5) + 0.0 * v.size(); },
+                                       std::vector<double>{});
+    CHECK(c.value == 2.5);
+    CHECK(c.hessian.size() == 0);
+    CHECK_THROWS_AS(ad::hessian_forward([](const auto& v) { return v; }, std::vector<double>{1, 2}), ad::size_error);
+}
+
 TEST_CASE("50 and 100 digits: AD equals the analytic derivatives to < 1e-45 / 1e-95", "[drivers][multiprecision]") {
     using ad::mp50;
     using ad::mp100;
