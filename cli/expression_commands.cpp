@@ -17,24 +17,24 @@
 #include <unistd.h>
 
 #include "ad/errors.hpp"
-#include "ad/expr/evaluate.hpp"
+#include "ad/lang/evaluate.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/parse_count.hpp"
-#include "cli/expr/format.hpp"
-#include "cli/expr/request.hpp"
-#include "cli/expr/symbolic.hpp"
+#include "cli/expression/format.hpp"
+#include "cli/expression/request.hpp"
+#include "cli/expression/symbolic.hpp"
 #include "cli/tensor_commands.hpp"
 
 namespace adiff::cli {
 namespace {
 
-using expr::Request;
-using expr::Variable;
+using expression::Request;
+using expression::Variable;
 
 struct Options {
     std::string expr, claim, wrt, mode_word = "auto", precision_word = "double", format_word = "text";
-    expr::Mode mode = expr::Mode::automatic;  // the words, once CLI11 has checked them
+    expression::Mode mode = expression::Mode::automatic;  // the words, once CLI11 has checked them
     Precision precision = Precision::double_;
     Format format = Format::text;
     std::vector<std::string> at, size;
@@ -121,7 +121,7 @@ std::string point_json(const std::vector<Variable>& vars) {
     for (std::size_t i = 0; i < vars.size(); ++i) {
         std::string t = point_text({vars[i]});
         t = t.substr(t.find(" = ") + 3);
-        s += (i ? ", " : "") + expr::json_string(vars[i].name) + ": " + t;
+        s += (i ? ", " : "") + expression::json_string(vars[i].name) + ": " + t;
     }
     return s + "}";
 }
@@ -144,7 +144,7 @@ std::string from_log10(double l) {
 }
 
 /// Max absolute and relative error (as log10) over every entry of every point.
-std::pair<double, double> max_errors(const expr::CheckValues& c) {
+std::pair<double, double> max_errors(const expression::CheckValues& c) {
     double a = -std::numeric_limits<double>::infinity(), r = a;
     for (const auto& pt : c.errors)
         for (const auto& e : pt) a = std::max(a, e.log_err), r = std::max(r, e.log_rel());
@@ -156,20 +156,20 @@ int run_check(const Request& req, std::ostream& out) {
     std::vector<Variable> vars = req.vars;
     auto ensure = [&](const std::string& name) {
         if (std::any_of(vars.begin(), vars.end(), [&](const Variable& v) { return v.name == name; })) return;
-        ad::Shape s = expr::guess_shape(req.program, name);
-        if (s.empty()) s = expr::guess_shape(req.claim, name);
-        std::cerr << "adiff check: note: " << expr::assumed_size_note(name, s) << "\n";
-        expr::require_within("variable '" + name + "' (its size guessed from the expression; give --size " + name + "=N)",
+        ad::Shape s = expression::guess_shape(req.program, name);
+        if (s.empty()) s = expression::guess_shape(req.claim, name);
+        std::cerr << "adiff check: note: " << expression::assumed_size_note(name, s) << "\n";
+        expression::require_within("variable '" + name + "' (its size guessed from the expression; give --size " + name + "=N)",
                              static_cast<long double>(ad::shape_size(s)), req.max_entries);
         vars.push_back(Variable{name, s, {}});
     };
-    for (const auto& n : expr::free_variables(req.program)) ensure(n);
-    for (const auto& n : expr::free_variables(req.claim)) ensure(n);
+    for (const auto& n : expression::free_variables(req.program)) ensure(n);
+    for (const auto& n : expression::free_variables(req.claim)) ensure(n);
     for (const auto& w : req.wrt) ensure(w);
     long double wrt_entries = 0;
     for (const auto& v : vars)
         if (std::find(req.wrt.begin(), req.wrt.end(), v.name) != req.wrt.end()) wrt_entries += static_cast<long double>(ad::shape_size(v.shape));
-    expr::require_within("the check (" + std::to_string(std::max<std::size_t>(req.random, 1)) + " points x " +
+    expression::require_within("the check (" + std::to_string(std::max<std::size_t>(req.random, 1)) + " points x " +
                              std::to_string(static_cast<unsigned long long>(wrt_entries)) + " inputs)",
                          static_cast<long double>(std::max<std::size_t>(req.random, 1)) * wrt_entries, req.max_entries);
     std::vector<std::vector<Variable>> points;
@@ -211,7 +211,7 @@ int run_check(const Request& req, std::ostream& out) {
     const bool progress = static_cast<long double>(points.size()) * std::max(wrt_entries, 1.0L) > 1e4 && isatty(2);
     auto stage = [&](const char* what) { if (progress) std::cerr << "adiff check: " << what << "...\n"; };
     stage("50 digits");
-    const expr::CheckValues c50 = expr::check_mp50(r, points, {});
+    const expression::CheckValues c50 = expression::check_mp50(r, points, {});
     std::vector<std::size_t> undecided;  // points with an entry that fails at 50 digits
     for (std::size_t p = 0; p < points.size(); ++p)
         for (const auto& e : c50.errors[p])
@@ -223,14 +223,14 @@ int run_check(const Request& req, std::ostream& out) {
     if (hundred) again = points;
     else for (std::size_t p : undecided) again.push_back(points[p]);
     if (!again.empty()) stage("100 digits");
-    const expr::CheckValues c100 = again.empty() ? expr::CheckValues{} : expr::check_mp100(r, again, {});
+    const expression::CheckValues c100 = again.empty() ? expression::CheckValues{} : expression::check_mp100(r, again, {});
     auto hi_errors = [&](std::size_t p) -> const std::vector<ad::check::entry_error>* {
         if (hundred) return &c100.errors[p];
         const auto it = std::find(undecided.begin(), undecided.end(), p);
         return it == undecided.end() ? nullptr : &c100.errors[static_cast<std::size_t>(it - undecided.begin())];
     };
     std::size_t disagreeing = 0, confirmed = 0, rounding = 0;
-    expr::EntryRef worst;
+    expression::EntryRef worst;
     double worst_rel = -std::numeric_limits<double>::infinity();
     bool worst_differs = false;
     for (std::size_t p = 0; p < points.size(); ++p) {
@@ -252,8 +252,8 @@ int run_check(const Request& req, std::ostream& out) {
     const bool agrees = disagreeing == 0;
     // the worst entry's values (and the plot, --plot) at the reporting precision, at its point
     const std::vector<std::vector<Variable>> worst_point{points[worst.point]};
-    const std::vector<expr::EntryRef> want{{0, worst.entry}};
-    const expr::CheckValues shown = hundred ? expr::check_mp100(r, worst_point, want) : expr::check_mp50(r, worst_point, want);
+    const std::vector<expression::EntryRef> want{{0, worst.entry}};
+    const expression::CheckValues shown = hundred ? expression::check_mp100(r, worst_point, want) : expression::check_mp50(r, worst_point, want);
     const auto [ad_text, claim_text] = shown.texts.at(0);
     // double: informational (how the claim fares in double), never the verdict
     std::string double_line;
@@ -262,7 +262,7 @@ int run_check(const Request& req, std::ostream& out) {
     try {
         Request rd = r;
         rd.plot.clear();
-        const expr::CheckValues cd = expr::check_double(rd, points, {});
+        const expression::CheckValues cd = expression::check_double(rd, points, {});
         const auto [da, dr] = max_errors(cd);
         double top = -std::numeric_limits<double>::infinity();
         for (const auto& pt : cd.errors) for (const auto& e : pt) top = std::max(top, e.log_scale);
@@ -285,15 +285,15 @@ int run_check(const Request& req, std::ostream& out) {
     for (std::size_t k = 0; k < req.wrt.size(); ++k) wrt += (k ? ", " : "") + req.wrt[k];
     const std::size_t n = std::max<std::size_t>(c50.cols, 1);
     if (req.json) {
-        out << expr::json_head("check") << ", \"verdict\": \"" << verdict << "\", \"ok\": " << (agrees ? "true" : "false") << ", \"points\": " << points.size() << ", \"disagreeing_points\": " << disagreeing
-            << ", \"precision\": \"" << digits << "\", \"max_abs_error\": " << expr::json_number(from_log10(ma))
-            << ", \"max_rel_error\": " << expr::json_number(from_log10(mr))
+        out << expression::json_head("check") << ", \"verdict\": \"" << verdict << "\", \"ok\": " << (agrees ? "true" : "false") << ", \"points\": " << points.size() << ", \"disagreeing_points\": " << disagreeing
+            << ", \"precision\": \"" << digits << "\", \"max_abs_error\": " << expression::json_number(from_log10(ma))
+            << ", \"max_rel_error\": " << expression::json_number(from_log10(mr))
             << ", \"criterion\": {\"rtol_50_digits\": " << rtol_text << ", \"rtol_100_digits\": "
             << rtol100_text << ", \"rounding_shrink_orders\": 25}"
-            << ", \"entries_decided_at_100_digits\": " << confirmed + rounding << ", \"double\": " << expr::json_string(double_line)
+            << ", \"entries_decided_at_100_digits\": " << confirmed + rounding << ", \"double\": " << expression::json_string(double_line)
             << ", \"agrees_in_double\": " << (double_ok ? "true" : "false") << ", \"jacobian_shape\": [" << c50.rows << ", " << c50.cols
             << "], \"worst\": {\"point\": " << point_json(points[worst.point]) << ", \"entry\": [" << worst.entry / n << ", "
-            << worst.entry % n << "], \"ad\": " << expr::json_number(ad_text) << ", \"claim\": " << expr::json_number(claim_text) << "}}\n";
+            << worst.entry % n << "], \"ad\": " << expression::json_number(ad_text) << ", \"claim\": " << expression::json_number(claim_text) << "}}\n";
     } else {
         const std::string where = points.size() == 1 ? "at the given point" : "at " + std::to_string(points.size()) + " random points (seed " + std::to_string(req.seed) + ")";
         if (agrees) {
@@ -340,8 +340,8 @@ std::string read_source(std::string s) {
 /// and returns its exit code. Standard output stays empty.
 int fail(std::string_view command, const Options& o, int code, const std::string& kind, const std::string& message, const std::string& op) {
     if (o.format == Format::json)
-        std::cerr << expr::json_head(command) << ", \"error\": {\"exit_code\": " << code << ", \"kind\": " << expr::json_string(kind)
-                  << ", \"operation\": " << (op.empty() ? "null" : expr::json_string(op)) << ", \"message\": " << expr::json_string(message)
+        std::cerr << expression::json_head(command) << ", \"error\": {\"exit_code\": " << code << ", \"kind\": " << expression::json_string(kind)
+                  << ", \"operation\": " << (op.empty() ? "null" : expression::json_string(op)) << ", \"message\": " << expression::json_string(message)
                   << "}}\n";
     else
         std::cerr << "adiff " << command << ": " << message << "\n";
@@ -364,7 +364,7 @@ int run_command(Command command, Options o) {
         Request req;
         req.command = command;
         req.source = o.expr;
-        req.program = ad::parse::parse(o.expr);
+        req.program = ad::lang::parse(o.expr);
         req.mode = o.mode;
         req.precision = o.precision;
         req.json = o.format == Format::json;
@@ -373,15 +373,15 @@ int run_command(Command command, Options o) {
             if (std::find(req.wrt.begin(), req.wrt.begin() + static_cast<std::ptrdiff_t>(k), req.wrt[k]) != req.wrt.begin() + static_cast<std::ptrdiff_t>(k))
                 throw ad::error("--wrt names '" + req.wrt[k] + "' twice: list each variable once");
         req.max_entries = parse_count(o.max_entries, "--max-entries", 1'000'000'000);
-        ad::expr::max_entries = req.max_entries;
+        ad::lang::max_entries = req.max_entries;
         req.random = parse_count(o.random, "--random", 1'000'000);
         req.seed = parse_count(o.seed, "--seed", std::numeric_limits<std::uint64_t>::max());
         if (!o.rtol.empty()) req.rtol = parse_rtol(o.rtol);
         // check reports at 50 digits (100 with --precision 100); the others at the working precision
-        if (!o.digits.empty()) expr::output_digits = parse_digits(o.digits, command == Command::check && o.precision != Precision::mp100 ? Precision::mp50 : o.precision);
+        if (!o.digits.empty()) expression::output_digits = parse_digits(o.digits, command == Command::check && o.precision != Precision::mp100 ? Precision::mp50 : o.precision);
         req.guard = !o.no_guard;
         req.plot = o.plot;
-        req.diff_style = o.latex ? expr::Style::latex : o.c ? expr::Style::c : o.cpp ? expr::Style::cpp : o.python ? expr::Style::python : expr::Style::text;
+        req.diff_style = o.latex ? expression::Style::latex : o.c ? expression::Style::c : o.cpp ? expression::Style::cpp : o.python ? expression::Style::python : expression::Style::text;
         if (!o.name.empty()) {
             const bool ident = (std::isalpha(static_cast<unsigned char>(o.name[0])) || o.name[0] == '_') &&
                                std::all_of(o.name.begin(), o.name.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
@@ -390,41 +390,41 @@ int run_command(Command command, Options o) {
             req.function_name = o.name;
         }
         for (const auto& a : o.at) {
-            Variable v = expr::parse_at(a);
-            if (expr::find_var(req, v.name) >= 0) throw ad::error("--at " + v.name + " is given twice");
+            Variable v = expression::parse_at(a);
+            if (expression::find_var(req, v.name) >= 0) throw ad::error("--at " + v.name + " is given twice");
             req.vars.push_back(std::move(v));
         }
         for (const auto& s : o.size) {
-            Variable v = expr::parse_size(s);
-            const int k = expr::find_var(req, v.name);
+            Variable v = expression::parse_size(s);
+            const int k = expression::find_var(req, v.name);
             if (k >= 0 && req.vars[static_cast<std::size_t>(k)].shape != v.shape)
                 throw ad::shape_error("--size " + v.name + " disagrees with its --at value", v.shape, req.vars[static_cast<std::size_t>(k)].shape);
             if (k < 0) req.vars.push_back(std::move(v));
         }
         for (const auto& v : req.vars)
-            expr::require_within("variable '" + v.name + "' " + ad::shape_string(v.shape), [&] {
+            expression::require_within("variable '" + v.name + "' " + ad::shape_string(v.shape), [&] {
                 long double n = 1;
                 for (std::size_t d : v.shape) n *= static_cast<long double>(d);
                 return n;
             }(), req.max_entries);
         int code = exit_ok;
         if (command == Command::grad || command == Command::jacobian || command == Command::hessian)
-            for (const std::string& note : expr::kinks(req)) std::cerr << "adiff " << command_name(command) << ": note: " << note << "\n";
+            for (const std::string& note : expression::kinks(req)) std::cerr << "adiff " << command_name(command) << ": note: " << note << "\n";
         switch (command) {
         case Command::check:
             if (o.claim.empty()) throw ad::error("check needs --claim CLAIM (the Jacobian or gradient you derived)");
             if (req.wrt.empty()) throw ad::error("check needs --wrt VARIABLES");
             req.claim_source = o.claim;
             source = o.claim;
-            req.claim = ad::parse::parse(o.claim);
+            req.claim = ad::lang::parse(o.claim);
             source = o.expr;
             code = run_check(req, out);
             break;
-        case Command::diff: code = expr::run_diff(req, out); break;
+        case Command::diff: code = expression::run_diff(req, out); break;
         case Command::derivatives: {
-            const auto order = parse_count(o.order, "--order", expr::max_derivative_order);
-            if (order < 1) throw ad::error("--order 0: expected 1 to " + std::to_string(expr::max_derivative_order));
-            code = expr::run_derivatives(req, order, out);
+            const auto order = parse_count(o.order, "--order", expression::max_derivative_order);
+            if (order < 1) throw ad::error("--order 0: expected 1 to " + std::to_string(expression::max_derivative_order));
+            code = expression::run_derivatives(req, order, out);
             break;
         }
         case Command::eval:
@@ -432,10 +432,10 @@ int run_command(Command command, Options o) {
         case Command::jacobian:
         case Command::hessian:
             switch (o.precision) {
-                case Precision::double_: code = expr::run_double(req, out); break;
-                case Precision::long_double: code = expr::run_long(req, out); break;
-                case Precision::mp50: code = expr::run_mp50(req, out); break;
-                case Precision::mp100: code = expr::run_mp100(req, out); break;
+                case Precision::double_: code = expression::run_double(req, out); break;
+                case Precision::long_double: code = expression::run_long(req, out); break;
+                case Precision::mp50: code = expression::run_mp50(req, out); break;
+                case Precision::mp100: code = expression::run_mp100(req, out); break;
             }
             break;
         }
@@ -447,9 +447,9 @@ int run_command(Command command, Options o) {
     } catch (const ad::name_error& e) {
         return fail(command_name(command), o, exit_bad_input, "name", e.what(), "");
     } catch (const ad::domain_error& e) {
-        return fail(command_name(command), o, exit_nonfinite, "non-finite", expr::with_site(e.what(), source), e.op);
+        return fail(command_name(command), o, exit_nonfinite, "non-finite", expression::with_site(e.what(), source), e.op);
     } catch (const ad::error& e) {
-        return fail(command_name(command), o, exit_bad_input, "bad input", expr::with_site(e.what(), source), "");
+        return fail(command_name(command), o, exit_bad_input, "bad input", expression::with_site(e.what(), source), "");
     } catch (const std::exception& e) {
         return fail(command_name(command), o, exit_internal, "internal", std::string("internal error: ") + e.what(), "");
     }
@@ -464,12 +464,12 @@ CLI::App* add_command(CLI::App& app, int& exit_code, Command command, const std:
     cmd->add_option("--wrt", o->wrt, "variables to differentiate, comma-separated (default: all, in --at order)");
     cmd->add_option("--size", o->size, "a variable's shape without a value: z=5, W=3x2, x=scalar (repeatable)");
     if (command == Command::derivatives) {  // always nested forward duals (ad::derivatives<K>)
-        cmd->add_option("--order", o->order, "how many derivatives: 1 to " + std::to_string(expr::max_derivative_order))->required();
+        cmd->add_option("--order", o->order, "how many derivatives: 1 to " + std::to_string(expression::max_derivative_order))->required();
         cmd->add_option("--precision", o->precision_word, "double | 50 (decimal digits)")
             ->check(CLI::IsMember(spellings(precision_choices(false))));
     } else {
         cmd->add_option("--mode", o->mode_word, "auto | forward | reverse | symbolic (all agree)")
-            ->check(CLI::IsMember(spellings(expr::mode_choices())));
+            ->check(CLI::IsMember(spellings(expression::mode_choices())));
         cmd->add_option("--precision", o->precision_word, "double | long | 50 | 100 (decimal digits)")
             ->check(CLI::IsMember(spellings(precision_choices())));
     }
@@ -504,7 +504,7 @@ CLI::App* add_command(CLI::App& app, int& exit_code, Command command, const std:
         cmd->add_option("--name", o->name, "the name of the --c / --cpp / --python function (default adiff_derivative)");
     }
     cmd->callback([o, command, &exit_code] {
-        o->mode = chosen(expr::mode_choices(), o->mode_word);
+        o->mode = chosen(expression::mode_choices(), o->mode_word);
         o->precision = chosen(precision_choices(), o->precision_word);
         o->format = chosen(format_choices(), o->format_word);
         exit_code = run_command(command, *o);

@@ -7,8 +7,8 @@
 #include <iostream>
 
 #include "ad/errors.hpp"
-#include "ad/expr/evaluate.hpp"
-#include "ad/parse/parser.hpp"
+#include "ad/lang/evaluate.hpp"
+#include "ad/lang/parser.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 
@@ -18,7 +18,7 @@ std::string help_footer() {
     std::string f = "Exit codes: 0 ok, 1 refuted (check) or a disagreement (softmax), 2 bad input, 3 a non-finite result (the "
                     "message names the operation), 4 internal error.\nFunctions of the expression language:\n ";
     std::size_t col = 1;
-    for (const auto& name : ad::expr::function_names()) {
+    for (const auto& name : ad::lang::function_names()) {
         if (col + name.size() + 1 > 96) f += "\n ", col = 1;
         f += " " + name;
         col += name.size() + 1;
@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
         std::vector<std::string> names;
         for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
         if (std::find(names.begin(), names.end(), args[0]) == names.end()) {
-            const auto near = ad::parse::closest_names(args[0], names);
+            const auto near = ad::lang::closest_names(args[0], names);
             std::string list;
             for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
             std::cerr << "adiff: unknown command '" << args[0] << "'" << (near.empty() ? "" : "; did you mean '" + near[0] + "'?")

@@ -6,13 +6,13 @@
 #include <set>
 
 #include "ad/errors.hpp"
-#include "ad/parse/parser.hpp"
+#include "ad/lang/parser.hpp"
 #include "ad/tensor/build.hpp"
 #include "ad/tensor/compare.hpp"
 #include "ad/tensor/derivative.hpp"
 #include "ad/tensor/print.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/expr/format.hpp"
+#include "cli/expression/format.hpp"
 
 namespace adiff::cli::tensor {
 
@@ -22,7 +22,7 @@ namespace {
 
 /// The derivative of req.expr w.r.t. each --wrt in turn (x,x: the Hessian).
 tn::Tensor derive(const Request& req, tn::Scope& scope, tn::Tensor& y) {
-    y = tn::build(ad::parse::parse(req.expr), scope);
+    y = tn::build(ad::lang::parse(req.expr), scope);
     const auto& wrt = req.wrt;
     if (wrt.empty()) throw ad::error(std::string(command_name(req.command)) + " with symbolic sizes needs --wrt VARIABLE");
     tn::Tensor d = y;
@@ -73,8 +73,8 @@ int run(const Request& req, std::ostream& out) {
     if (req.command == Command::diff) {
         const std::string text = matrix ? *matrix : tn::to_index(d);
         if (req.json) {
-            out << expr::json_head("diff") << ", \"sizes\": \"symbolic\", \"shape\": " << expr::json_string(tn::shape_text(d.axes))
-                << ", \"notation\": " << expr::json_string(matrix ? "matrix" : "index") << ", \"derivative\": " << expr::json_string(text) << "}\n";
+            out << expression::json_head("diff") << ", \"sizes\": \"symbolic\", \"shape\": " << expression::json_string(tn::shape_text(d.axes))
+                << ", \"notation\": " << expression::json_string(matrix ? "matrix" : "index") << ", \"derivative\": " << expression::json_string(text) << "}\n";
             return exit_ok;
         }
         std::string wrt_text;
@@ -84,7 +84,7 @@ int run(const Request& req, std::ostream& out) {
         return exit_ok;
     }
     // check
-    const tn::Tensor claim = tn::build(ad::parse::parse(req.claim), scope);
+    const tn::Tensor claim = tn::build(ad::lang::parse(req.claim), scope);
     const tn::Comparison c = tn::compare(d, claim, scope, req.seed);
     std::string verdict, text;
     int code = exit_ok;
@@ -101,8 +101,8 @@ int run(const Request& req, std::ostream& out) {
                c.difference + ")";
     }
     if (req.json)
-        out << expr::json_head("check") << ", \"sizes\": \"symbolic\", \"verdict\": \"" << verdict << "\", \"ok\": "
-            << (code == exit_ok ? "true" : "false") << ", \"message\": " << expr::json_string(text) << "}\n";
+        out << expression::json_head("check") << ", \"sizes\": \"symbolic\", \"verdict\": \"" << verdict << "\", \"ok\": "
+            << (code == exit_ok ? "true" : "false") << ", \"message\": " << expression::json_string(text) << "}\n";
     else
         out << text << "\n";
     return code;

@@ -27,8 +27,8 @@
 #include "ad/drivers/gradient.hpp"
 #include "ad/drivers/jacobian.hpp"
 #include "ad/errors.hpp"
-#include "ad/expr/evaluate.hpp"
-#include "ad/parse/parser.hpp"
+#include "ad/lang/evaluate.hpp"
+#include "ad/lang/parser.hpp"
 #include "ad/symbolic/derivative.hpp"
 #include "ad/symbolic/evaluate.hpp"
 
@@ -51,10 +51,10 @@ struct free_var {
 
 /// Free names (not pi/e, not functions) → variables; the shape comes from the
 /// name so the fuzzer can reach every combination: scalar, {3}, {2, 3} or {1}.
-inline std::vector<free_var> free_variables(const ad::parse::Program& p) {
+inline std::vector<free_var> free_variables(const ad::lang::Program& p) {
     std::set<std::string> names;
     for (const auto& nd : p.nodes)
-        if (nd.kind == ad::parse::Kind::name && nd.text != "pi" && nd.text != "e") names.insert(nd.text);
+        if (nd.kind == ad::lang::Kind::name && nd.text != "pi" && nd.text != "e") names.insert(nd.text);
     std::vector<free_var> vars;
     std::size_t off = 0;
     for (const auto& name : names) {
@@ -92,8 +92,8 @@ inline std::vector<double> input_values(std::size_t n) {
 
 /// Binds flat inputs to the variables as arrays of X.
 template <class X>
-ad::expr::Env<X> bind_vars(const std::vector<free_var>& vars, const std::vector<X>& x) {
-    ad::expr::Env<X> env;
+ad::lang::Env<X> bind_vars(const std::vector<free_var>& vars, const std::vector<X>& x) {
+    ad::lang::Env<X> env;
     for (const auto& v : vars) {
         const std::size_t k = ad::shape_size(v.shape);
         env.emplace(v.name, ad::Array<X>(v.shape, std::vector<X>(x.begin() + std::ptrdiff_t(v.offset),
@@ -140,8 +140,8 @@ inline long double max_abs(const ad::Array<long double>& a) {
 /// 3.5e9, so forward and reverse (which sum in other orders) differ at every
 /// precision up to 140 digits. Only called on the rare disagreement that
 /// survived 50 and 100 digits.
-inline bool wild_intermediates(const ad::parse::Program& prog, const ad::expr::Env<double>& env) {
-    ad::parse::Program sub;
+inline bool wild_intermediates(const ad::lang::Program& prog, const ad::lang::Env<double>& env) {
+    ad::lang::Program sub;
     sub.source = prog.source;
     sub.nodes = prog.nodes;
     for (std::size_t s = 0; s < prog.statements.size(); ++s) {
@@ -156,7 +156,7 @@ inline bool wild_intermediates(const ad::parse::Program& prog, const ad::expr::E
             sub.statements.assign(prog.statements.begin(), prog.statements.begin() + s);
             sub.statements.push_back({"", k, 1, 1});
             try {
-                const auto v = ad::expr::evaluate(sub, env);
+                const auto v = ad::lang::evaluate(sub, env);
                 for (std::size_t i = 0; i < v.size(); ++i) {
                     const double a = std::abs(v[i]);
                     if (std::isfinite(a) && a != 0 && (a > 1e15 || a < 1e-15)) return true;
@@ -175,9 +175,9 @@ inline constexpr std::size_t max_inputs = 24, max_outputs = 24;
 /// One fuzz input; aborts on a broken contract. Returns 0 (libFuzzer).
 inline int parse_one(const std::uint8_t* data, std::size_t size) {
     const std::string src(reinterpret_cast<const char*>(data), size);
-    ad::parse::Program prog;
+    ad::lang::Program prog;
     try {
-        prog = ad::parse::parse(src);
+        prog = ad::lang::parse(src);
     } catch (const ad::parse_error& e) {
         if (e.line < 1 || e.column < 1 || std::string(e.what()).empty())
             parse_fail("parse_error without a position", src);
@@ -192,7 +192,7 @@ inline int parse_one(const std::uint8_t* data, std::size_t size) {
     // Plain evaluation: only typed adiff errors may come out.
     ad::Array<double> y;
     try {
-        y = ad::expr::evaluate(prog, bind_vars(vars, x));
+        y = ad::lang::evaluate(prog, bind_vars(vars, x));
     } catch (const ad::error&) {
         return 0;
     }
@@ -203,7 +203,7 @@ inline int parse_one(const std::uint8_t* data, std::size_t size) {
     for (std::size_t k = 0; k < m; ++k) finite &= std::isfinite(y[k]);
     try {
         ad::checked_scope checking;
-        const auto yc = ad::expr::evaluate(prog, bind_vars(vars, x));
+        const auto yc = ad::lang::evaluate(prog, bind_vars(vars, x));
         if (!finite) parse_fail("checked mode returned a non-finite value without throwing", src);
         for (std::size_t k = 0; k < m; ++k)
             if (!(yc[k] == y[k] || (std::isnan(yc[k]) && std::isnan(y[k])))) parse_fail("checked value differs", src);
@@ -217,7 +217,7 @@ inline int parse_one(const std::uint8_t* data, std::size_t size) {
 
     // Forward and reverse Jacobians (every mode must accept what double
     // accepted).
-    auto f = [&](const auto& xs) { return ad::expr::evaluate(prog, bind_vars(vars, xs)); };
+    auto f = [&](const auto& xs) { return ad::lang::evaluate(prog, bind_vars(vars, xs)); };
     ad::Array<double> jf, jr;
     std::vector<double> vf;
     try {
@@ -247,7 +247,7 @@ inline int parse_one(const std::uint8_t* data, std::size_t size) {
     // beyond 100 digits.
     std::size_t heavy = 0;
     for (const auto& nd : prog.nodes)
-        heavy += nd.kind == ad::parse::Kind::call || (nd.kind == ad::parse::Kind::binary && nd.op == '^');
+        heavy += nd.kind == ad::lang::Kind::call || (nd.kind == ad::lang::Kind::binary && nd.op == '^');
     // Values or derivatives beyond 1e15 (e.g. a literal 1/1e−307) can absorb O(1)
     // terms at any precision up to 300+ digits; without the 700-digit check such
     // a disagreement is not judged.
@@ -352,7 +352,7 @@ inline int parse_one(const std::uint8_t* data, std::size_t size) {
             }
         ad::Array<ad::sym::Expr> ys;
         try {
-            ys = ad::expr::evaluate(prog, bind_vars(vars, syms));
+            ys = ad::lang::evaluate(prog, bind_vars(vars, syms));
         } catch (const ad::error& e) {
             parse_fail(std::string("symbolic evaluation failed where double succeeded: ") + e.what(), src);
         }

@@ -1,7 +1,7 @@
 #pragma once
 /// \file print.hpp
 /// Printers of symbolic expressions: plain text in the expression language (parses back with
-/// ad::parse::parse and evaluates to the same numbers), LaTeX, C, and Python (NumPy/SciPy
+/// ad::lang::parse and evaluates to the same numbers), LaTeX, C, and Python (NumPy/SciPy
 /// calls with the same semantics, elementwise over NumPy arrays). A node used more than
 /// once (or nested too deeply to read) is printed once as a temporary `t0 = …`, so the printed
 /// size follows the DAG, not the tree. A guard(s, c…) (see expr.hpp) is printed with its

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "ad/errors.hpp"
-#include "ad/parse/parser.hpp"
+#include "ad/lang/parser.hpp"
 #include "ad/tensor/scalar.hpp"
 
 namespace ad::tensor {
@@ -13,15 +13,15 @@ namespace ad::tensor {
 namespace {
 
 struct Builder {
-    const parse::Program& p;
+    const lang::Program& p;
     Scope& scope;
     std::map<std::string, Tensor> bound;
 
-    [[noreturn]] void fail(const parse::Node& n, const std::string& what) {
-        throw ad::error(parse::format_at(p.source, n.line, n.column, what));
+    [[noreturn]] void fail(const lang::Node& n, const std::string& what) {
+        throw ad::error(lang::format_at(p.source, n.line, n.column, what));
     }
 
-    Tensor name(const parse::Node& n) {
+    Tensor name(const lang::Node& n) {
         if (auto b = bound.find(n.text); b != bound.end()) return b->second;
         if (auto v = scope.vars.find(n.text); v != scope.vars.end()) return v->second;
         if (auto s = scope.shapes.find(n.text); s != scope.shapes.end()) return scope.vars[n.text] = variable(n.text, s->second);
@@ -30,7 +30,7 @@ struct Builder {
         fail(n, "no shape for variable '" + n.text + "': give --size " + n.text + "=n (or n x k, or scalar)");
     }
 
-    Tensor call(const parse::Node& n) {
+    Tensor call(const lang::Node& n) {
         const std::string& f = n.text;
         std::vector<Tensor> a;
         for (int k : n.kids) a.push_back(walk(k));
@@ -57,12 +57,12 @@ struct Builder {
     }
 
     Tensor walk(int k) {
-        const parse::Node& n = p.node(k);
+        const lang::Node& n = p.node(k);
         switch (n.kind) {
-            case parse::Kind::number: return scalar_constant(std::stod(n.text));
-            case parse::Kind::name: return name(n);
-            case parse::Kind::neg: return negate(walk(n.kids[0]));
-            case parse::Kind::binary: {
+            case lang::Kind::number: return scalar_constant(std::stod(n.text));
+            case lang::Kind::name: return name(n);
+            case lang::Kind::neg: return negate(walk(n.kids[0]));
+            case lang::Kind::binary: {
                 const Tensor a = walk(n.kids[0]), b = walk(n.kids[1]);
                 if (n.op == '@') return matmul(a, b);
                 if (n.op == '^') {
@@ -71,9 +71,9 @@ struct Builder {
                 }
                 return elementwise(n.op, a, b);
             }
-            case parse::Kind::call: return call(n);
-            case parse::Kind::index: fail(n, "indexing is outside the tensor algebra");
-            case parse::Kind::list: fail(n, "an array literal is outside the tensor algebra");
+            case lang::Kind::call: return call(n);
+            case lang::Kind::index: fail(n, "indexing is outside the tensor algebra");
+            case lang::Kind::list: fail(n, "an array literal is outside the tensor algebra");
         }
         fail(n, "unknown syntax");
     }
@@ -81,7 +81,7 @@ struct Builder {
 
 }  // namespace
 
-Tensor build(const parse::Program& p, Scope& scope) {
+Tensor build(const lang::Program& p, Scope& scope) {
     Builder b{p, scope, {}};
     Tensor r;
     for (const auto& st : p.statements) {

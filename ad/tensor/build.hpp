@@ -1,6 +1,6 @@
 #pragma once
 /// \file build.hpp
-/// A program of the expression language (parsed by ad/parse) as a tensor expression over
+/// A program of the expression language (parsed by ad/lang) as a tensor expression over
 /// variables of symbolic shapes. Statements `s = …;` bind names; the last statement is the
 /// result. Supported: numbers, pi, e, unary minus, + − * / with broadcasting, ^ with a constant
 /// exponent, @, every unary function of the registry (ops/rules/registry.hpp: exp, log, sqrt,
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "ad/parse/ast.hpp"
+#include "ad/lang/ast.hpp"
 #include "ad/tensor/tensor.hpp"
 
 namespace ad::tensor {
@@ -27,7 +27,7 @@ struct Scope {
 
 /// The tensor expression of program `p`; a free variable without a shape in `scope` is an
 /// ad::error asking for its --size.
-Tensor build(const parse::Program& p, Scope& scope);
+Tensor build(const lang::Program& p, Scope& scope);
 
 /// Parses a --size shape ("3", "3x2", "n", "n x k", "n,k", "3 x k", "scalar") into its dimensions;
 /// the one grammar for numeric and symbolic sizes. Anything else is an ad::error saying why.

@@ -14,8 +14,8 @@
 #include "ad/errors.hpp"
 #include "ops/ops.hpp"
 #ifdef ADIFF_HAVE_SYM
-#include "ad/expr/evaluate.hpp"
-#include "ad/parse/parser.hpp"
+#include "ad/lang/evaluate.hpp"
+#include "ad/lang/parser.hpp"
 #endif
 
 namespace {
@@ -99,11 +99,11 @@ std::vector<row> library_rows() {
 #ifdef ADIFF_HAVE_SYM
     auto eval = [](std::string src) {
         return [src] {
-            ad::expr::Env<double> env;
+            ad::lang::Env<double> env;
             env.emplace("x", ad::Array<double>(ad::Shape{}, V{0.5}));
             env.emplace("z", ad::Array<double>(ad::Shape{3}, V{1, 2, 3}));
             env.emplace("A", ad::Array<double>(ad::Shape{2, 2}, V{1, 2, 3, 4}));
-            (void)ad::expr::evaluate(ad::parse::parse(src), env);
+            (void)ad::lang::evaluate(ad::lang::parse(src), env);
         };
     };
     auto checked_eval = [eval](std::string src) {

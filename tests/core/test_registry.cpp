@@ -13,8 +13,8 @@
 #include <catch2/catch.hpp>
 
 #include "ad/adiff.hpp"
-#include "ad/expr/evaluate.hpp"
-#include "ad/parse/parser.hpp"
+#include "ad/lang/evaluate.hpp"
+#include "ad/lang/parser.hpp"
 #include "ad/reverse/replay.hpp"
 #include "ad/symbolic/derivative.hpp"
 #include "ad/symbolic/evaluate.hpp"
@@ -83,10 +83,10 @@ void check_unary_primitive() {
         }
         // the expression language: name(x) with x a dual
         {
-            const auto prog = ad::parse::parse(std::is_same_v<R, ad::rules::neg> ? std::string("-x") : std::string(R::name) + "(x)");
-            ad::expr::Env<Dual<double>> env;
+            const auto prog = ad::lang::parse(std::is_same_v<R, ad::rules::neg> ? std::string("-x") : std::string(R::name) + "(x)");
+            ad::lang::Env<Dual<double>> env;
             env.emplace("x", ad::Array<Dual<double>>(ad::Shape{}, std::vector<Dual<double>>{Dual<double>(x, 1.0)}));
-            const auto out = ad::expr::evaluate(prog, env);
+            const auto out = ad::lang::evaluate(prog, env);
             CHECK(out[0].v == y);
             CHECK(out[0].t[0] == fwd.t[0]);
         }
@@ -167,7 +167,7 @@ TEST_CASE("the registry's names and spellings are complete and unique", "[regist
     std::sort(sorted.begin(), sorted.end());
     CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
     // every unary function is in the language's function table (did-you-mean) and prints as itself
-    const auto& known = ad::expr::function_names();
+    const auto& known = ad::lang::function_names();
     for (const auto& n : names)
         if (n != "max" && n != "min") CHECK(std::find(known.begin(), known.end(), n) != known.end());
     CHECK(std::find(known.begin(), known.end(), "maximum") != known.end());

@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "ad/parse/parser.hpp"
+#include "ad/lang/parser.hpp"
 
-using namespace ad::parse;
+using namespace ad::lang;
 
 namespace {
 // Fully parenthesised rendering of a syntax tree, to check its structure.

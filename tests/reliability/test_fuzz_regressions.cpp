@@ -13,8 +13,8 @@
 #include "fuzz/fuzz_parse.hpp"
 
 namespace {
-ad::Array<double> eval_at(const std::string& src, ad::expr::Env<double> env = {}) {
-    return ad::expr::evaluate(ad::parse::parse(src), env);
+ad::Array<double> eval_at(const std::string& src, ad::lang::Env<double> env = {}) {
+    return ad::lang::evaluate(ad::lang::parse(src), env);
 }
 }  // namespace
 
@@ -34,7 +34,7 @@ TEST_CASE("the parser fuzzer's dictionary names every function of the language",
     std::ifstream f(ADIFF_FUZZ_CORPUS "/../../fuzz/parse.dict");
     REQUIRE(f.good());
     const std::string dict((std::istreambuf_iterator<char>(f)), {});
-    for (const auto& name : ad::expr::function_names()) {
+    for (const auto& name : ad::lang::function_names()) {
         INFO(name << " (from the registry or the array operations) is missing from fuzz/parse.dict");
         CHECK(dict.find("\"" + name + "(\"") != std::string::npos);
     }
@@ -70,9 +70,9 @@ TEST_CASE("fuzz regression max_of_nan_modes_differ: a NaN value is NaN in every 
     const std::vector<double> x{-0.47};
     auto f = [](const auto& v) {
         using X = std::decay_t<decltype(v[0])>;
-        ad::expr::Env<X> env;
+        ad::lang::Env<X> env;
         env.emplace("h", ad::Array<X>(ad::Shape{1}, std::vector<X>{v[0]}));
-        return ad::expr::evaluate(ad::parse::parse("max(h^0.64 + 1)"), env);
+        return ad::lang::evaluate(ad::lang::parse("max(h^0.64 + 1)"), env);
     };
     CHECK(std::isnan(f(x)[0]));
     CHECK(std::isnan(ad::jvp(f, x, {1.0}).first[0]));
@@ -90,8 +90,8 @@ TEST_CASE("fuzz regression symbolic_softmax_extreme_logits: the symbolic softmax
     const ad::sym::graph_scope scope;
     std::vector<ad::sym::Expr> z;
     for (std::uint32_t i = 0; i < 3; ++i) z.push_back(ad::sym::symbol("z", "[" + std::to_string(i) + "]", i));
-    ad::expr::Env<ad::sym::Expr> env{{"z", ad::Array<ad::sym::Expr>(ad::Shape{3}, z)}};
-    const auto s = ad::expr::evaluate(ad::parse::parse("softmax(z)"), env);
+    ad::lang::Env<ad::sym::Expr> env{{"z", ad::Array<ad::sym::Expr>(ad::Shape{3}, z)}};
+    const auto s = ad::lang::evaluate(ad::lang::parse("softmax(z)"), env);
     const auto J = ad::sym::jacobian(s.values(), z);
     for (const std::vector<double>& zv : {std::vector<double>{-740.0, -745.0, -742.0}, {1e4, 1e4 - 1, -1e4},
                                           {800.0, 799.0, 0.0}, {0.0, -37.0, -40.0}, {1.0, 1.0, 1.0},
@@ -131,9 +131,9 @@ TEST_CASE("fuzz regression pow_int_modes_differ: x^n is the same repeated-squari
     const std::vector<double> x{1.37, -0.83};
     auto f = [&](const auto& v) {
         using X = std::decay_t<decltype(v[0])>;
-        ad::expr::Env<X> env{{"x", ad::Array<X>(ad::Shape{}, std::vector<X>{v[0]})},
+        ad::lang::Env<X> env{{"x", ad::Array<X>(ad::Shape{}, std::vector<X>{v[0]})},
                              {"a", ad::Array<X>(ad::Shape{}, std::vector<X>{v[1]})}};
-        return ad::expr::evaluate(ad::parse::parse(src), env);
+        return ad::lang::evaluate(ad::lang::parse(src), env);
     };
     const double plain = f(x)[0];
     CHECK(ad::jvp(f, x, {1.0, 0.0}).first[0] == plain);  // bit-identical values

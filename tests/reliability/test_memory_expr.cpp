@@ -9,8 +9,8 @@
 #include <catch2/catch.hpp>
 
 #include "ad/drivers/gradient.hpp"
-#include "ad/expr/evaluate.hpp"
-#include "ad/parse/parser.hpp"
+#include "ad/lang/evaluate.hpp"
+#include "ad/lang/parser.hpp"
 #include "ad/symbolic/derivative.hpp"
 #include "ad/symbolic/evaluate.hpp"
 
@@ -49,15 +49,15 @@ const char* source = "s = softmax(z); -log(s[1]) + x * sum(z * z) / (1 + x^2)";
 
 /// One `adiff grad`-style evaluation: parse, bind, record, sweep; returns ∂/∂x.
 double grad_once(double x) {
-    const auto prog = ad::parse::parse(source);
+    const auto prog = ad::lang::parse(source);
     std::vector<double> in{x, 0.5, -1.0, 2.0};
     const auto g = ad::gradient(
         [&](const auto& v) {
             using X = std::decay_t<decltype(v[0])>;
-            ad::expr::Env<X> env;
+            ad::lang::Env<X> env;
             env.emplace("x", ad::Array<X>(ad::Shape{}, std::vector<X>{v[0]}));
             env.emplace("z", ad::Array<X>(ad::Shape{3}, std::vector<X>{v[1], v[2], v[3]}));
-            return ad::expr::evaluate(prog, env)[0];
+            return ad::lang::evaluate(prog, env)[0];
         },
         in);
     return g[0];
@@ -85,13 +85,13 @@ TEST_CASE("10^6 parse + evaluate + gradient runs leave memory flat", "[reliabili
 TEST_CASE("repeated symbolic derivatives of the same expression do not grow the graph", "[reliability][memory][symbolic]") {
     const long n = std::max(1L, iterations(1'000'000) / 100);
     auto once = [] {
-        const auto prog = ad::parse::parse(source);
-        ad::expr::Env<ad::sym::Expr> env;
+        const auto prog = ad::lang::parse(source);
+        ad::lang::Env<ad::sym::Expr> env;
         const ad::sym::Expr x = ad::sym::symbol("x");
         std::vector<ad::sym::Expr> z{ad::sym::symbol("z", "[0]", 0), ad::sym::symbol("z", "[1]", 1), ad::sym::symbol("z", "[2]", 2)};
         env.emplace("x", ad::Array<ad::sym::Expr>(ad::Shape{}, std::vector<ad::sym::Expr>{x}));
         env.emplace("z", ad::Array<ad::sym::Expr>(ad::Shape{3}, z));
-        const auto y = ad::expr::evaluate(prog, env)[0];
+        const auto y = ad::lang::evaluate(prog, env)[0];
         std::vector<ad::sym::Expr> wrt{x, z[0], z[1], z[2]};
         const auto g = ad::sym::gradient(y, wrt);
         std::unordered_map<std::uint32_t, double> at{{x.id(), 0.75}, {z[0].id(), 0.5}, {z[1].id(), -1.0}, {z[2].id(), 2.0}};

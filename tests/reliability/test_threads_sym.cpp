@@ -17,7 +17,7 @@
 #include <catch2/catch.hpp>
 
 #include "ad/core/checked.hpp"
-#include "ad/expr/evaluate.hpp"
+#include "ad/lang/evaluate.hpp"
 #include "ad/symbolic/derivative.hpp"
 #include "ad/symbolic/evaluate.hpp"
 #include "ad/symbolic/print.hpp"
@@ -51,7 +51,7 @@ std::vector<double> softmax(const std::vector<double>& z) {
 void work(int thread, int n_iter, failures& f) {
     const std::string tag = "thread " + std::to_string(thread) + ": ";
     // the same program text on every thread (equal expressions, equal symbol names)
-    const auto program = ad::parse::parse("s = softmax(z); sum(s * log(s)) + logsumexp(z) * x");
+    const auto program = ad::lang::parse("s = softmax(z); sum(s * log(s)) + logsumexp(z) * x");
     for (int it = 0; it < n_iter; ++it) {
         const std::size_t before = ad::sym::graph_size();
         {
@@ -66,14 +66,14 @@ void work(int thread, int n_iter, failures& f) {
             for (std::size_t i = 0; i < Q; ++i) at[z[i].id()] = zv[i];
 
             // equal expression: value against plain double evaluation of the same program
-            ad::expr::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{Q}, z)}, {"x", ad::Array<Expr>(ad::Shape{}, std::vector<Expr>{x})}};
-            const Expr y = ad::expr::evaluate(program, env)[0];
-            const ad::expr::Env<double> envd{{"z", ad::Array<double>(ad::Shape{Q}, zv)}, {"x", ad::Array<double>(ad::Shape{}, std::vector<double>{xv})}};
-            const double yd = ad::expr::evaluate(program, envd)[0];
+            ad::lang::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{Q}, z)}, {"x", ad::Array<Expr>(ad::Shape{}, std::vector<Expr>{x})}};
+            const Expr y = ad::lang::evaluate(program, env)[0];
+            const ad::lang::Env<double> envd{{"z", ad::Array<double>(ad::Shape{Q}, zv)}, {"x", ad::Array<double>(ad::Shape{}, std::vector<double>{xv})}};
+            const double yd = ad::lang::evaluate(program, envd)[0];
             f.check(near(ad::sym::evaluate<double>(std::vector<Expr>{y}, at)[0], yd), tag + "program value");
 
             // softmax Jacobian against diag(s) − s sᵀ
-            const auto sz = ad::expr::evaluate(ad::parse::parse("softmax(z)"), env);
+            const auto sz = ad::lang::evaluate(ad::lang::parse("softmax(z)"), env);
             const auto J = ad::sym::jacobian(sz.values(), z);
             const auto Jv = ad::sym::evaluate<double>(J.values(), at);
             const auto s = softmax(zv);
@@ -89,7 +89,7 @@ void work(int thread, int n_iter, failures& f) {
             f.check(near(ad::sym::evaluate<double>(dg, at)[0], want), tag + "thread-specific gradient");
 
             // Hessian of log_softmax(z)[0] = −(diag(s) − s sᵀ)
-            const auto ls = ad::expr::evaluate(ad::parse::parse("log_softmax(z)[0]"), env);
+            const auto ls = ad::lang::evaluate(ad::lang::parse("log_softmax(z)[0]"), env);
             const auto H = ad::sym::hessian(ls[0], z);
             const auto Hv = ad::sym::evaluate<double>(H.values(), at);
             for (std::size_t i = 0; i < Q; ++i)

@@ -11,7 +11,7 @@
 #include "ad/adiff.hpp"
 #include "ad/core/checked.hpp"
 #include "ad/core/multiprecision.hpp"
-#include "ad/expr/evaluate.hpp"
+#include "ad/lang/evaluate.hpp"
 #include "ad/symbolic/derivative.hpp"
 #include "ad/symbolic/evaluate.hpp"
 #include "ad/symbolic/print.hpp"
@@ -120,12 +120,12 @@ T read(const std::string& s) {
 /// Plain arithmetic on the formula as written (the expression evaluator on numbers).
 template <class T>
 Outcome<T> plain(const Row& r) {
-    ad::expr::Env<T> env;
+    ad::lang::Env<T> env;
     for (const auto& [n, v] : r.at) env[n] = ad::Array<T>(ad::Shape{}, std::vector<T>{read<T>(v)});
     Outcome<T> o;
     try {
         const ad::checked_scope checked;
-        o.values = ad::expr::evaluate(ad::parse::parse(r.f), env).values();
+        o.values = ad::lang::evaluate(ad::lang::parse(r.f), env).values();
     } catch (const ad::domain_error& e) {
         o.failed = true;
         o.op = e.op;
@@ -143,12 +143,12 @@ struct Built {
 
 Built build(const Row& r) {
     Built b;
-    ad::expr::Env<Expr> env;
+    ad::lang::Env<Expr> env;
     for (const auto& [n, v] : r.at) {
         b.syms.push_back(ad::sym::symbol(n));
         env[n] = ad::Array<Expr>(ad::Shape{}, std::vector<Expr>{b.syms.back()});
     }
-    b.y = ad::expr::evaluate(ad::parse::parse(r.f), env)[0];
+    b.y = ad::lang::evaluate(ad::lang::parse(r.f), env)[0];
     return b;
 }
 
@@ -200,12 +200,12 @@ void check_row(const Row& r, const char* fails, const T& tol) {
         for (const auto& [n, v] : r.at) moderate = moderate && std::abs(std::stod(v)) < 100;
         if (!sg.failed && !p.failed && moderate) {
             // and equals reverse mode where it is defined
-            const auto prog = ad::parse::parse(r.f);
+            const auto prog = ad::lang::parse(r.f);
             auto f = [&](const auto& xs) {
                 using X = std::decay_t<decltype(xs[0])>;
-                ad::expr::Env<X> env;
+                ad::lang::Env<X> env;
                 for (std::size_t k = 0; k < r.at.size(); ++k) env[r.at[k].first] = ad::Array<X>(ad::Shape{}, std::vector<X>{xs[k]});
-                return ad::expr::evaluate(prog, env).values();
+                return ad::lang::evaluate(prog, env).values();
             };
             std::vector<T> x;
             for (const auto& [n, v] : r.at) x.push_back(read<T>(v));

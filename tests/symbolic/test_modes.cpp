@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "ad/adiff.hpp"
-#include "ad/expr/evaluate.hpp"
+#include "ad/lang/evaluate.hpp"
 #include "ad/symbolic/derivative.hpp"
 #include "ad/symbolic/evaluate.hpp"
 #include "ad/symbolic/print.hpp"
@@ -62,8 +62,8 @@ const std::vector<Case>& table() {
 }
 
 template <class X>
-ad::expr::Env<X> env_from(const Vars& vars, const std::vector<X>& xs) {
-    ad::expr::Env<X> env;
+ad::lang::Env<X> env_from(const Vars& vars, const std::vector<X>& xs) {
+    ad::lang::Env<X> env;
     std::size_t off = 0;
     for (const auto& [name, a] : vars) {
         env[name] = ad::Array<X>(a.shape(), std::vector<X>(xs.begin() + static_cast<std::ptrdiff_t>(off), xs.begin() + static_cast<std::ptrdiff_t>(off + a.size())));
@@ -81,14 +81,14 @@ std::vector<T> flat_point(const Vars& vars) {
 
 template <class T>
 std::vector<T> analytic(const Case& c) {
-    const auto g = ad::expr::evaluate(ad::parse::parse(c.grad), env_from(c.vars, flat_point<T>(c.vars)));
+    const auto g = ad::lang::evaluate(ad::lang::parse(c.grad), env_from(c.vars, flat_point<T>(c.vars)));
     return g.values();
 }
 
 template <class T>
 std::vector<T> symbolic(const Case& c, std::string* printed = nullptr) {
     std::vector<ad::sym::Expr> syms;
-    ad::expr::Env<ad::sym::Expr> env;
+    ad::lang::Env<ad::sym::Expr> env;
     for (const auto& [name, a] : c.vars) {
         std::vector<ad::sym::Expr> s;
         for (std::size_t k = 0; k < a.size(); ++k)
@@ -98,7 +98,7 @@ std::vector<T> symbolic(const Case& c, std::string* printed = nullptr) {
         syms.insert(syms.end(), s.begin(), s.end());
     }
     env = env_from(c.vars, syms);
-    const auto y = ad::expr::evaluate(ad::parse::parse(c.f), env);
+    const auto y = ad::lang::evaluate(ad::lang::parse(c.f), env);
     REQUIRE(y.size() == 1);
     const auto g = ad::sym::gradient(y[0], syms);
     if (printed) {
@@ -119,9 +119,9 @@ std::vector<T> symbolic(const Case& c, std::string* printed = nullptr) {
 TEST_CASE("known derivatives through forward, reverse and symbolic mode, in double", "[modes][table]") {
     for (const Case& c : table()) {
         INFO(c.f << "  (domain " << c.domain << ")");
-        const auto prog = ad::parse::parse(c.f);
+        const auto prog = ad::lang::parse(c.f);
         auto f = [&](const auto& xs) {
-            return ad::expr::evaluate(prog, env_from(c.vars, xs)).values();
+            return ad::lang::evaluate(prog, env_from(c.vars, xs)).values();
         };
         const std::vector<double> x = flat_point<double>(c.vars);
         const std::vector<double> want = analytic<double>(c);
@@ -131,7 +131,7 @@ TEST_CASE("known derivatives through forward, reverse and symbolic mode, in doub
         std::string printed;
         const auto sym = symbolic<double>(c, &printed);
         // the printed symbolic derivative, parsed back and evaluated as plain numbers
-        const auto back = ad::expr::evaluate(ad::parse::parse(printed), env_from(c.vars, x)).values();
+        const auto back = ad::lang::evaluate(ad::lang::parse(printed), env_from(c.vars, x)).values();
         INFO("symbolic derivative: " << printed);
         REQUIRE(back.size() == x.size());
         for (std::size_t j = 0; j < x.size(); ++j) {
@@ -154,8 +154,8 @@ TEST_CASE("known derivatives at 50 digits: reverse and symbolic agree with the a
     using T = ad::mp50;
     for (const Case& c : table()) {
         INFO(c.f);
-        const auto prog = ad::parse::parse(c.f);
-        auto f = [&](const auto& xs) { return ad::expr::evaluate(prog, env_from(c.vars, xs)).values(); };
+        const auto prog = ad::lang::parse(c.f);
+        auto f = [&](const auto& xs) { return ad::lang::evaluate(prog, env_from(c.vars, xs)).values(); };
         const std::vector<T> x = flat_point<T>(c.vars);
         const std::vector<T> want = analytic<T>(c);
         const auto rev = ad::jacobian_reverse(f, x);
@@ -168,18 +168,18 @@ TEST_CASE("known derivatives at 50 digits: reverse and symbolic agree with the a
 }
 
 TEST_CASE("literals are read at the working precision", "[modes][multiprecision]") {
-    const auto p = ad::parse::parse("x * 0.1");
-    const auto v = ad::expr::evaluate(p, ad::expr::Env<ad::mp50>{{"x", ad::Array<ad::mp50>(ad::Shape{}, std::vector<ad::mp50>{ad::mp50(3)})}});
+    const auto p = ad::lang::parse("x * 0.1");
+    const auto v = ad::lang::evaluate(p, ad::lang::Env<ad::mp50>{{"x", ad::Array<ad::mp50>(ad::Shape{}, std::vector<ad::mp50>{ad::mp50(3)})}});
     CHECK(v[0] == ad::mp50("0.3"));                               // not 3 × (double)0.1
     CHECK(v[0] != ad::mp50(0.1) * 3);
 }
 
 TEST_CASE("evaluation errors are typed and located", "[modes][errors]") {
-    const ad::expr::Env<double> env{{"z", ad::Array<double>{1.0, 2.0, 3.0}}, {"w", ad::Array<double>{1.0, 2.0}}};
-    auto run = [&](const char* src) { return ad::expr::evaluate(ad::parse::parse(src), env); };
+    const ad::lang::Env<double> env{{"z", ad::Array<double>{1.0, 2.0, 3.0}}, {"w", ad::Array<double>{1.0, 2.0}}};
+    auto run = [&](const char* src) { return ad::lang::evaluate(ad::lang::parse(src), env); };
     CHECK_THROWS_AS(run("z + w"), ad::shape_error);
-    CHECK(ad::expr::last_error_site.set);
-    CHECK(ad::expr::last_error_site.column == 3);
+    CHECK(ad::lang::last_error_site.set);
+    CHECK(ad::lang::last_error_site.column == 3);
     CHECK_THROWS_AS(run("sofmax(z)"), ad::name_error);
     CHECK_THROWS_WITH(run("sofmax(z)"), Catch::Contains("did you mean 'softmax'"));
     CHECK_THROWS_WITH(run("zz + 1"), Catch::Contains("unknown variable 'zz'") && Catch::Contains("did you mean 'z'"));

@@ -5,7 +5,7 @@
 #include <unordered_map>
 
 #include "ad/core/multiprecision.hpp"
-#include "ad/expr/evaluate.hpp"
+#include "ad/lang/evaluate.hpp"
 #include "ad/symbolic/derivative.hpp"
 #include "ad/symbolic/evaluate.hpp"
 #include "ad/symbolic/print.hpp"
@@ -96,8 +96,8 @@ TEST_CASE("second derivatives differentiate the derivative DAG", "[symbolic]") {
 
 TEST_CASE("softmax Jacobian at Q = 50 is a small shared DAG", "[symbolic][softmax]") {
     const auto z = vec_symbols("z", 50);
-    ad::expr::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{50}, z)}};
-    const auto y = ad::expr::evaluate(ad::parse::parse("softmax(z)"), env);
+    ad::lang::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{50}, z)}};
+    const auto y = ad::lang::evaluate(ad::lang::parse("softmax(z)"), env);
     const auto J = ad::sym::jacobian(y.values(), z);
     const std::size_t ops = ad::sym::operation_count(J.values());
     INFO("shared operations: " << ops);
@@ -118,8 +118,8 @@ TEST_CASE("softmax Jacobian at Q = 50 is a small shared DAG", "[symbolic][softma
 
 TEST_CASE("text output parses back to the same values; LaTeX and C are produced", "[symbolic][print]") {
     const auto z = vec_symbols("z", 4);
-    ad::expr::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{4}, z)}};
-    const auto y = ad::expr::evaluate(ad::parse::parse("s = softmax(z); sum(s * log(s)) + max(z)^2"), env);
+    ad::lang::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{4}, z)}};
+    const auto y = ad::lang::evaluate(ad::lang::parse("s = softmax(z); sum(s * log(s)) + max(z)^2"), env);
     const auto g = ad::sym::gradient(y[0], z);
     const ad::sym::Printed p = ad::sym::print(g, ad::sym::Style::text);
     CHECK(!p.bindings.empty());  // shared subexpressions become temporaries
@@ -129,7 +129,7 @@ TEST_CASE("text output parses back to the same values; LaTeX and C are produced"
     for (std::size_t k = 0; k < p.roots.size(); ++k) program += (k ? ", " : "") + p.roots[k];
     program += "]";
     const ad::Array<double> zv{0.3, -1.2, 2.0, 0.7};
-    const auto back = ad::expr::evaluate(ad::parse::parse(program), ad::expr::Env<double>{{"z", zv}});
+    const auto back = ad::lang::evaluate(ad::lang::parse(program), ad::lang::Env<double>{{"z", zv}});
     std::unordered_map<std::uint32_t, double> b;
     for (int i = 0; i < 4; ++i) b[z[i].id()] = zv[i];
     const auto direct = ad::sym::evaluate<double>(g, b);
@@ -168,7 +168,7 @@ TEST_CASE("stop_gradient: symbolic derivative 0, prints and parses back", "[symb
     CHECK(ad::sym::to_text(g[0]) == "stop_gradient(x^2)");
     CHECK(ad::sym::evaluate<double>(g, {{x.id(), 1.5}})[0] == 2.25);
     CHECK(ad::stop_gradient(Expr(3)).same(Expr(3)));  // a constant has no gradient to stop
-    const auto back = ad::expr::evaluate(ad::parse::parse("stop_gradient(x^2)"), ad::expr::Env<double>{{"x", ad::Array<double>(ad::Shape{}, std::vector<double>{1.5})}});
+    const auto back = ad::lang::evaluate(ad::lang::parse("stop_gradient(x^2)"), ad::lang::Env<double>{{"x", ad::Array<double>(ad::Shape{}, std::vector<double>{1.5})}});
     CHECK(back[0] == 2.25);
 }
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "ad/core/multiprecision.hpp"
-#include "ad/expr/evaluate.hpp"
+#include "ad/lang/evaluate.hpp"
 #include "ad/symbolic/derivative.hpp"
 #include "ad/symbolic/evaluate.hpp"
 #include "support/close.hpp"
@@ -57,8 +57,8 @@ template <class T>
 std::vector<T> derivative(const char* src, const std::vector<std::string>& zt, int order) {
     const ad::sym::graph_scope scope;
     const auto z = symbols(zt.size());
-    ad::expr::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{zt.size()}, z)}};
-    const auto y = ad::expr::evaluate(ad::parse::parse(src), env);
+    ad::lang::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{zt.size()}, z)}};
+    const auto y = ad::lang::evaluate(ad::lang::parse(src), env);
     std::unordered_map<std::uint32_t, T> at;
     for (std::size_t i = 0; i < zt.size(); ++i) at[z[i].id()] = T(zt[i]);
     if (order == 2) return ad::sym::evaluate<T>(ad::sym::hessian(y[0], z).values(), at);
@@ -68,8 +68,8 @@ template <>
 std::vector<double> derivative<double>(const char* src, const std::vector<std::string>& zt, int order) {
     const ad::sym::graph_scope scope;
     const auto z = symbols(zt.size());
-    ad::expr::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{zt.size()}, z)}};
-    const auto y = ad::expr::evaluate(ad::parse::parse(src), env);
+    ad::lang::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{zt.size()}, z)}};
+    const auto y = ad::lang::evaluate(ad::lang::parse(src), env);
     std::unordered_map<std::uint32_t, double> at;
     for (std::size_t i = 0; i < zt.size(); ++i) at[z[i].id()] = std::stod(zt[i]);
     if (order == 2) return ad::sym::evaluate<double>(ad::sym::hessian(y[0], z).values(), at);
@@ -166,8 +166,8 @@ TEST_CASE("softmax, log_softmax, logsumexp derivatives are relatively accurate a
 TEST_CASE("the stable forms keep the Jacobian small", "[symbolic][softmax][tails]") {
     const ad::sym::graph_scope scope;
     const auto z = symbols(50);
-    ad::expr::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{50}, z)}};
-    const auto J = ad::sym::jacobian(ad::expr::evaluate(ad::parse::parse("softmax(z)"), env).values(), z);
+    ad::lang::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{50}, z)}};
+    const auto J = ad::sym::jacobian(ad::lang::evaluate(ad::lang::parse("softmax(z)"), env).values(), z);
     // one product per entry, plus three shared operations per diagonal entry for 1 − sₖ
     CHECK(ad::sym::operation_count(J.values()) <= 2950);
 }

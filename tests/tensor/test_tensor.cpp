@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "ad/adiff.hpp"
-#include "ad/expr/evaluate.hpp"
-#include "ad/parse/parser.hpp"
+#include "ad/lang/evaluate.hpp"
+#include "ad/lang/parser.hpp"
 #include "ad/tensor/build.hpp"
 #include "ad/tensor/compare.hpp"
 #include "ad/tensor/derivative.hpp"
@@ -33,7 +33,7 @@ struct Derived {
 Derived derive(const std::string& expr, const std::vector<std::string>& wrt, const tn::Shapes& shapes) {
     Derived r;
     r.scope.shapes = shapes;
-    r.d = tn::build(ad::parse::parse(expr), r.scope);
+    r.d = tn::build(ad::lang::parse(expr), r.scope);
     for (const auto& w : wrt) {
         if (!r.scope.vars.count(w)) r.scope.vars.emplace(w, tn::variable(w, shapes.at(w)));
         r.d = tn::derivative(r.d, r.scope.vars.at(w));
@@ -53,12 +53,12 @@ ad::Shape numeric_shape(const std::vector<std::string>& dims, const tn::Binding&
 /// The reference: reverse mode on the program (first derivative) or forward-over-reverse
 /// (second), flattened row-major as the tensor's axes are (outputs, then wrt entries).
 std::vector<double> reference(const std::string& expr, const std::vector<std::string>& wrt, const tn::Shapes& shapes, const tn::Binding& b) {
-    const ad::parse::Program p = ad::parse::parse(expr);
+    const ad::lang::Program p = ad::lang::parse(expr);
     const std::string w = wrt[0];
     const std::vector<double>& x = b.values.at(w);
     auto outputs = [&](const auto& xs) {
         using X = typename std::decay_t<decltype(xs)>::value_type;
-        ad::expr::Env<X> env;
+        ad::lang::Env<X> env;
         for (const auto& [name, dims] : shapes) {
             const ad::Shape s = numeric_shape(dims, b);
             if (name == w) env[name] = ad::Array<X>(s, xs);
@@ -68,7 +68,7 @@ std::vector<double> reference(const std::string& expr, const std::vector<std::st
                 env[name] = ad::Array<X>(s, v);
             }
         }
-        return ad::expr::evaluate(p, env).values();
+        return ad::lang::evaluate(p, env).values();
     };
     if (wrt.size() == 1) return ad::jacobian_reverse(outputs, x).values();
     return ad::hessian([&](const auto& xs) { return outputs(xs)[0]; }, x).values();
@@ -76,9 +76,9 @@ std::vector<double> reference(const std::string& expr, const std::vector<std::st
 
 /// The printed program evaluated at b.
 std::vector<double> printed_value(const std::string& text, const tn::Shapes& shapes, const tn::Binding& b) {
-    ad::expr::Env<double> env;
+    ad::lang::Env<double> env;
     for (const auto& [name, dims] : shapes) env[name] = ad::Array<double>(numeric_shape(dims, b), b.values.at(name));
-    return ad::expr::evaluate(ad::parse::parse(text), env).values();
+    return ad::lang::evaluate(ad::lang::parse(text), env).values();
 }
 
 void require_close(const std::vector<double>& a, const std::vector<double>& b, const std::string& what) {
@@ -166,7 +166,7 @@ TEST_CASE("least squares and a Hessian of log-sum-exp") {
 TEST_CASE("claims are proved for every size or refuted with a counterexample") {
     auto verdict = [](const std::string& e, const std::string& claim, const std::vector<std::string>& wrt, const tn::Shapes& s) {
         Derived r = derive(e, wrt, s);
-        const tn::Tensor c = tn::build(ad::parse::parse(claim), r.scope);
+        const tn::Tensor c = tn::build(ad::lang::parse(claim), r.scope);
         return tn::compare(r.d, c, r.scope);
     };
     const tn::Shapes q{{"x", {"n"}}, {"A", {"n", "n"}}};
@@ -186,7 +186,7 @@ TEST_CASE("shapes that cannot agree name both symbolic shapes") {
     tn::Scope scope;
     scope.shapes = {{"W", {"n", "k"}}, {"x", {"n"}}};
     try {
-        tn::build(ad::parse::parse("W @ x"), scope);
+        tn::build(ad::lang::parse("W @ x"), scope);
         FAIL("no shape error");
     } catch (const ad::error& e) {
         CHECK(std::string(e.what()).find("(n x k) and (n)") != std::string::npos);

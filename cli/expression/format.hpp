@@ -13,7 +13,7 @@
 
 #include "ops/array/array.hpp"
 
-namespace adiff::cli::expr {
+namespace adiff::cli::expression {
 
 /// Significant digits of every printed number (--digits N); 0: enough to read back exactly.
 /// Set once per command before anything is printed; internal round trips use num_exact.
@@ -120,4 +120,4 @@ inline std::string json_head(std::string_view command) {
     return "{\"schema_version\": " + std::to_string(json_schema_version) + ", \"command\": " + json_string(std::string(command));
 }
 
-}  // namespace adiff::cli::expr
+}  // namespace adiff::cli::expression

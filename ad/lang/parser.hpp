@@ -21,9 +21,9 @@
 #include <vector>
 
 #include "ad/errors.hpp"
-#include "ad/parse/ast.hpp"
+#include "ad/lang/ast.hpp"
 
-namespace ad::parse {
+namespace ad::lang {
 
 /// Maximum nesting depth of parentheses, brackets, calls, unary operators and powers.
 inline constexpr std::size_t max_depth = 256;
@@ -47,4 +47,4 @@ std::vector<std::string> closest_names(std::string_view name, const std::vector<
 [[noreturn]] void throw_unknown(const Program& p, const Node& n, const std::string& what,
                                 const std::vector<std::string>& candidates);
 
-}  // namespace ad::parse
+}  // namespace ad::lang

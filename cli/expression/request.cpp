@@ -1,5 +1,5 @@
 // Command-line values (--at, --size), free variables and default shapes.
-#include "cli/expr/request.hpp"
+#include "cli/expression/request.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,10 +7,10 @@
 #include <limits>
 #include <set>
 
-#include "ad/expr/evaluate.hpp"
+#include "ad/lang/evaluate.hpp"
 #include "ad/tensor/build.hpp"
 
-namespace adiff::cli::expr {
+namespace adiff::cli::expression {
 namespace {
 
 bool is_identifier(const std::string& s) {
@@ -29,11 +29,11 @@ std::pair<std::string, std::string> split_spec(const std::string& spec, const ch
 }
 
 // Walks a literal: number, -number, [items]; returns its shape (rows must agree) and appends values.
-ad::Shape literal_values(const ad::parse::Program& p, int k, std::vector<std::string>& out, const std::string& spec) {
-    using ad::parse::Kind;
+ad::Shape literal_values(const ad::lang::Program& p, int k, std::vector<std::string>& out, const std::string& spec) {
+    using ad::lang::Kind;
     const auto& n = p.node(k);
     auto bad = [&](const std::string& why) {
-        throw ad::parse_error(ad::parse::format_at(p.source, n.line, n.column, "bad --at value for " + spec + ": " + why), n.line, n.column);
+        throw ad::parse_error(ad::lang::format_at(p.source, n.line, n.column, "bad --at value for " + spec + ": " + why), n.line, n.column);
     };
     if (n.kind == Kind::number) { out.push_back(n.text); return {}; }
     if (n.kind == Kind::neg && p.node(n.kids[0]).kind == Kind::number) { out.push_back("-" + p.node(n.kids[0]).text); return {}; }
@@ -71,9 +71,9 @@ int find_var(const Request& req, const std::string& name) {
 
 Variable parse_at(const std::string& spec) {
     auto [name, rhs] = split_spec(spec, "--at");
-    ad::parse::Program p;
+    ad::lang::Program p;
     try {
-        p = ad::parse::parse(rhs);
+        p = ad::lang::parse(rhs);
     } catch (const ad::parse_error& e) {  // say which --at it was (the parser only saw the value)
         throw ad::parse_error("bad --at value for " + name + ": " + e.what(), e.line, e.column);
     }
@@ -95,7 +95,7 @@ Variable parse_size(const std::string& spec) {
     return v;
 }
 
-std::vector<std::string> free_variables(const ad::parse::Program& p) {
+std::vector<std::string> free_variables(const ad::lang::Program& p) {
     std::vector<std::string> out;
     std::set<std::string> bound;
     for (const auto& st : p.statements) {
@@ -105,7 +105,7 @@ std::vector<std::string> free_variables(const ad::parse::Program& p) {
             const int k = stack.back();
             stack.pop_back();
             const auto& n = p.node(k);
-            if (n.kind == ad::parse::Kind::name) names.push_back(k);
+            if (n.kind == ad::lang::Kind::name) names.push_back(k);
             for (auto it = n.kids.rbegin(); it != n.kids.rend(); ++it) stack.push_back(*it);
         }
         std::sort(names.begin(), names.end(), [&](int a, int b) {
@@ -122,33 +122,33 @@ std::vector<std::string> free_variables(const ad::parse::Program& p) {
     return out;
 }
 
-ad::Shape guess_shape(const ad::parse::Program& p, const std::string& name) {
+ad::Shape guess_shape(const ad::lang::Program& p, const std::string& name) {
     static const std::set<std::string> array_functions = {"sum", "max", "min", "mean", "dot", "outer", "diag", "transpose",
                                                            "softmax", "log_softmax", "logsumexp", "max_weight"};
     bool vector_like = false;
     long max_index = -1;
     for (const auto& n : p.nodes) {
-        if (n.kind == ad::parse::Kind::call && array_functions.count(n.text)) {
+        if (n.kind == ad::lang::Kind::call && array_functions.count(n.text)) {
             for (int kid : n.kids) {
                 const auto& a = p.node(kid);
-                if (a.kind == ad::parse::Kind::name && a.text == name) vector_like = true;
+                if (a.kind == ad::lang::Kind::name && a.text == name) vector_like = true;
             }
         }
-        if ((n.kind == ad::parse::Kind::binary && n.op == '@')) {
+        if ((n.kind == ad::lang::Kind::binary && n.op == '@')) {
             for (int kid : n.kids) {
                 const auto& a = p.node(kid);
-                if (a.kind == ad::parse::Kind::name && a.text == name) vector_like = true;
+                if (a.kind == ad::lang::Kind::name && a.text == name) vector_like = true;
             }
         }
-        if (n.kind == ad::parse::Kind::index) {
+        if (n.kind == ad::lang::Kind::index) {
             const auto& a = p.node(n.kids[0]);
-            if (a.kind == ad::parse::Kind::name && a.text == name) {
+            if (a.kind == ad::lang::Kind::name && a.text == name) {
                 vector_like = true;
                 const auto& i = p.node(n.kids[1]);
-                if (i.kind == ad::parse::Kind::number && i.text.size() <= 12 &&
+                if (i.kind == ad::lang::Kind::number && i.text.size() <= 12 &&
                     i.text.find_first_not_of("0123456789") == std::string::npos)
                     max_index = std::max(max_index, std::stol(i.text));
-                else if (i.kind == ad::parse::Kind::number)
+                else if (i.kind == ad::lang::Kind::number)
                     max_index = std::numeric_limits<long>::max() - 1;  // refused by the size limit
             }
         }
@@ -163,9 +163,9 @@ std::string assumed_size_note(const std::string& name, const ad::Shape& shape) {
 }
 
 std::string with_site(const std::string& message, const std::string& source) {
-    const auto& site = ad::expr::last_error_site;
+    const auto& site = ad::lang::last_error_site;
     if (!site.set || message.find(" at line ") != std::string::npos) return message;
-    return message + "\n" + ad::parse::format_at(source, site.line, site.column, "  in the expression") ;
+    return message + "\n" + ad::lang::format_at(source, site.line, site.column, "  in the expression") ;
 }
 
-}  // namespace adiff::cli::expr
+}  // namespace adiff::cli::expression

@@ -6,12 +6,12 @@
 #include "ad/adiff.hpp"
 #include "ad/core/checked.hpp"
 #include "ad/drivers/derivatives.hpp"
-#include "ad/expr/evaluate.hpp"
+#include "ad/lang/evaluate.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/expr/format.hpp"
-#include "cli/expr/request.hpp"
+#include "cli/expression/format.hpp"
+#include "cli/expression/request.hpp"
 
-namespace adiff::cli::expr {
+namespace adiff::cli::expression {
 namespace {
 
 template <class T>
@@ -35,14 +35,14 @@ int derivatives_at(const Request& req, std::size_t order, std::ostream& out) {
     const T x0 = ad::number_from_text<T>(wv.values[0]);
     auto f = [&](const auto& x) {
         using X = std::decay_t<decltype(x)>;
-        ad::expr::Env<X> env;
+        ad::lang::Env<X> env;
         for (const Variable& v : req.vars) {
             if (v.name == w) { env[v.name] = ad::Array<X>(ad::Shape{}, std::vector<X>{x}); continue; }
             std::vector<X> d;
-            for (const auto& t : v.values) d.push_back(ad::expr::literal_as<X>(t));
+            for (const auto& t : v.values) d.push_back(ad::lang::literal_as<X>(t));
             env[v.name] = ad::Array<X>(v.shape, std::move(d));
         }
-        const ad::Array<X> y = ad::expr::evaluate(req.program, env);
+        const ad::Array<X> y = ad::lang::evaluate(req.program, env);
         if (y.size() != 1) throw ad::shape_error("derivatives needs a scalar expression; the expression has", y.shape());
         return y[0];
     };
@@ -83,4 +83,4 @@ int run_derivatives(const Request& req, std::size_t order, std::ostream& out) {
     throw ad::error("derivatives: --precision " + std::string(precision_name(req.precision)) + " is not available here (double or 50)");
 }
 
-}  // namespace adiff::cli::expr
+}  // namespace adiff::cli::expression

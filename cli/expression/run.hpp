@@ -1,7 +1,7 @@
 #pragma once
 /// \file run.hpp
 /// eval / grad / jacobian / hessian / check at one working precision T, in any mode. Included by
-/// exactly one translation unit per precision (cli/expr/run_*.cpp) to spread the template work.
+/// exactly one translation unit per precision (cli/expression/run_*.cpp) to spread the template work.
 #include <algorithm>
 #include <cmath>
 #include <iostream>
@@ -14,10 +14,10 @@
 #include "ad/symbolic/derivative.hpp"
 #include "ad/symbolic/evaluate.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/expr/format.hpp"
-#include "cli/expr/symbolic.hpp"
+#include "cli/expression/format.hpp"
+#include "cli/expression/symbolic.hpp"
 
-namespace adiff::cli::expr {
+namespace adiff::cli::expression {
 
 /// The guard recomputes at 50 digits only when the result has at most this many entries.
 inline constexpr std::size_t guard_max_entries = 20'000;
@@ -48,9 +48,9 @@ public:
     }
 
     /// Evaluates `p` with every variable at its value (X = T, or X = Expr for symbolic mode).
-    ad::Array<T> value(const ad::parse::Program& p) const {
+    ad::Array<T> value(const ad::lang::Program& p) const {
         if (req_.mode == Mode::symbolic) {
-            ad::expr::Env<ad::sym::Expr> env;
+            ad::lang::Env<ad::sym::Expr> env;
             std::unordered_map<std::uint32_t, T> bind;
             for (const Variable& v : vars_) {
                 env[v.name] = symbols_of(v);
@@ -59,9 +59,9 @@ public:
             const ad::Array<ad::sym::Expr> y = evaluate_symbolic(p, env);
             return ad::Array<T>(y.shape(), ad::sym::evaluate<T>(y.values(), bind));
         }
-        ad::expr::Env<T> env;
+        ad::lang::Env<T> env;
         for (const Variable& v : vars_) env[v.name] = constants<T>(v);
-        return ad::expr::evaluate(p, env);
+        return ad::lang::evaluate(p, env);
     }
 
     /// The Jacobian of the program's value (flattened) w.r.t. the wrt variables, in req.mode.
@@ -71,7 +71,7 @@ public:
         if (req_.mode == Mode::reverse) return ad::jacobian_reverse(f, x_);
         if (req_.mode == Mode::symbolic) {
             std::vector<ad::sym::Expr> syms;
-            ad::expr::Env<ad::sym::Expr> env = symbolic_env(syms);
+            ad::lang::Env<ad::sym::Expr> env = symbolic_env(syms);
             const ad::Array<ad::sym::Expr> y = evaluate_symbolic(req_.program, env);
             const ad::Array<ad::sym::Expr> J = ad::sym::jacobian(y.values(), syms);
             return ad::Array<T>(J.shape(), ad::sym::evaluate<T>(J.values(), bindings(syms)));
@@ -85,7 +85,7 @@ public:
         const std::size_t n = x_.size();
         if (req_.mode == Mode::symbolic) {
             std::vector<ad::sym::Expr> syms;
-            ad::expr::Env<ad::sym::Expr> env = symbolic_env(syms);
+            ad::lang::Env<ad::sym::Expr> env = symbolic_env(syms);
             const ad::Array<ad::sym::Expr> y = evaluate_symbolic(req_.program, env);
             require_scalar(y.shape());
             const std::vector<ad::sym::Expr> g = ad::sym::gradient(y[0], syms);
@@ -133,12 +133,12 @@ private:
     static ad::Array<X> constants(const Variable& v) {
         std::vector<X> d;
         d.reserve(v.values.size());
-        for (const auto& t : v.values) d.push_back(ad::expr::literal_as<X>(t));
+        for (const auto& t : v.values) d.push_back(ad::lang::literal_as<X>(t));
         return ad::Array<X>(v.shape, std::move(d));
     }
     template <class X>
     std::vector<X> outputs(const std::vector<X>& xs) {
-        ad::expr::Env<X> env;
+        ad::lang::Env<X> env;
         std::size_t off = 0;
         for (std::size_t k = 0; k < vars_.size(); ++k) {
             if (std::find(wrt_.begin(), wrt_.end(), k) != wrt_.end()) continue;
@@ -149,7 +149,7 @@ private:
             env[vars_[k].name] = ad::Array<X>(vars_[k].shape, std::vector<X>(xs.begin() + static_cast<std::ptrdiff_t>(off), xs.begin() + static_cast<std::ptrdiff_t>(off + n)));
             off += n;
         }
-        ad::Array<X> y = ad::expr::evaluate(req_.program, env);
+        ad::Array<X> y = ad::lang::evaluate(req_.program, env);
         out_shape_ = y.shape();
         return std::move(y.values());
     }
@@ -159,8 +159,8 @@ private:
         require_scalar(out_shape_);
         return y[0];
     }
-    ad::expr::Env<ad::sym::Expr> symbolic_env(std::vector<ad::sym::Expr>& syms) const {
-        ad::expr::Env<ad::sym::Expr> env;
+    ad::lang::Env<ad::sym::Expr> symbolic_env(std::vector<ad::sym::Expr>& syms) const {
+        ad::lang::Env<ad::sym::Expr> env;
         for (std::size_t k = 0; k < vars_.size(); ++k) {
             const bool w = std::find(wrt_.begin(), wrt_.end(), k) != wrt_.end();
             env[vars_[k].name] = w ? symbols_of(vars_[k]) : constants_of(vars_[k]);
@@ -487,4 +487,4 @@ CheckValues check_at(const Request& req, const std::vector<std::vector<Variable>
     return res;
 }
 
-}  // namespace adiff::cli::expr
+}  // namespace adiff::cli::expression

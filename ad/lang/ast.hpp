@@ -1,6 +1,6 @@
 #pragma once
 /// \file ast.hpp
-/// The syntax tree of the expression language (see ad/parse/parser.hpp for the grammar).
+/// The syntax tree of the expression language (see ad/lang/parser.hpp for the grammar).
 /// Nodes live in one flat vector and refer to their children by index, so a deep tree is
 /// destroyed without recursion. Number literals are kept as text: they are converted at the
 /// working precision only when evaluated (at 50 digits `0.1` is 0.1 to 50 digits).
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace ad::parse {
+namespace ad::lang {
 
 /// What a syntax node is.
 enum class Kind {
@@ -49,4 +49,4 @@ struct Program {
     int result() const { return statements.back().root; }
 };
 
-}  // namespace ad::parse
+}  // namespace ad::lang

@@ -8,10 +8,10 @@
 #include "ad/symbolic/derivative.hpp"
 #include "ad/symbolic/print.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/expr/format.hpp"
-#include "cli/expr/symbolic.hpp"
+#include "cli/expression/format.hpp"
+#include "cli/expression/symbolic.hpp"
 
-namespace adiff::cli::expr {
+namespace adiff::cli::expression {
 namespace {
 
 // Nests the strings of a row-major array of shape `shape` as "[a, b]" / "[[..], [..]]".
@@ -79,7 +79,7 @@ int run_diff(const Request& req, std::ostream& out) {
     }
     std::vector<std::string> wrt = req.wrt;
     if (wrt.empty()) for (const auto& v : vars) wrt.push_back(v.name);
-    ad::expr::Env<ad::sym::Expr> env;
+    ad::lang::Env<ad::sym::Expr> env;
     for (const auto& v : vars) env[v.name] = symbols_of(v);
     std::vector<ad::sym::Expr> syms;
     std::vector<ad::Shape> wrt_shapes;
@@ -189,4 +189,4 @@ int run_diff(const Request& req, std::ostream& out) {
     return exit_ok;
 }
 
-}  // namespace adiff::cli::expr
+}  // namespace adiff::cli::expression

@@ -1,10 +1,10 @@
 // Lexer and recursive-descent parser of the expression language (grammar in parser.hpp).
-#include "ad/parse/parser.hpp"
+#include "ad/lang/parser.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace ad::parse {
+namespace ad::lang {
 
 std::string format_at(std::string_view source, std::size_t line, std::size_t column, const std::string& what) {
     std::size_t start = 0;
@@ -294,4 +294,4 @@ private:
 
 Program parse(std::string_view source) { return Parser(source).run(); }
 
-}  // namespace ad::parse
+}  // namespace ad::lang

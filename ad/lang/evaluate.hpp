@@ -20,11 +20,11 @@
 #include "ad/core/checked.hpp"
 #include "ad/errors.hpp"
 #include "ad/core/number.hpp"
-#include "ad/parse/parser.hpp"
+#include "ad/lang/parser.hpp"
 #include "ad/symbolic/expr.hpp"
 #include "ops/ops.hpp"
 
-namespace ad::expr {
+namespace ad::lang {
 
 /// Values of named variables.
 template <class X>
@@ -93,14 +93,14 @@ X named_constant_as(bool pi) {
 /// shape_error / size_error (with shapes), domain_error (non-finite value inside a
 /// checked_scope, naming the operation). The failing node's position is in last_error_site.
 template <class X>
-Array<X> evaluate(const parse::Program& prog, const Env<X>& vars);
+Array<X> evaluate(const lang::Program& prog, const Env<X>& vars);
 
 namespace detail {
 
 template <class X>
 class Evaluator {
 public:
-    Evaluator(const parse::Program& p, const Env<X>& vars) : p_(p), vars_(vars) {}
+    Evaluator(const lang::Program& p, const Env<X>& vars) : p_(p), vars_(vars) {}
 
     Array<X> run() {
         last_error_site = {};
@@ -114,19 +114,19 @@ public:
 
 private:
     using A = Array<X>;
-    using Node = parse::Node;
+    using Node = lang::Node;
 
     static A scalar(const X& x) { return A(Shape{}, std::vector<X>{x}); }
 
     [[noreturn]] void fail_at(const Node& n, const std::string& what) const {
-        throw error(parse::format_at(p_.source, n.line, n.column, what));
+        throw error(lang::format_at(p_.source, n.line, n.column, what));
     }
 
     /// True when node k is an integer literal (`2`, `-1`: digits only, no '.', no exponent).
     bool is_integer_literal(int k) const {
         const Node* m = &p_.node(k);
-        if (m->kind == parse::Kind::neg) m = &p_.node(m->kids[0]);
-        return m->kind == parse::Kind::number && !m->text.empty() &&
+        if (m->kind == lang::Kind::neg) m = &p_.node(m->kids[0]);
+        return m->kind == lang::Kind::number && !m->text.empty() &&
                m->text.find_first_not_of("0123456789") == std::string::npos;
     }
 
@@ -135,8 +135,8 @@ private:
     long long integer(int k, const char* role, long long limit = 1'000'000'000) const {
         const Node& n = p_.node(k);
         if (!is_integer_literal(k)) fail_at(n, std::string("expected an integer literal as ") + role);
-        const Node& m = n.kind == parse::Kind::neg ? p_.node(n.kids[0]) : n;
-        const bool negative = n.kind == parse::Kind::neg;
+        const Node& m = n.kind == lang::Kind::neg ? p_.node(n.kids[0]) : n;
+        const bool negative = n.kind == lang::Kind::neg;
         // digits only, so a value beyond the limit is recognised by its length before conversion
         const std::string digits = m.text.substr(std::min(m.text.find_first_not_of('0'), m.text.size()));
         const std::string lim = std::to_string(limit);
@@ -147,7 +147,7 @@ private:
         return negative ? -v : v;
     }
 
-    /// Refuses to build an array of more entries than ad::expr::max_entries allows.
+    /// Refuses to build an array of more entries than ad::lang::max_entries allows.
     void budget(const Node& n, long double entries) const {
         if (entries > static_cast<long double>(max_entries))
             fail_at(n, "this operation would build an array of " + std::to_string(static_cast<unsigned long long>(std::min(entries, 1e19L))) +
@@ -158,7 +158,7 @@ private:
         const std::size_t k = n.kids.size();
         if (k < lo || k > hi) {
             const std::string want = lo == hi ? std::to_string(lo) : std::to_string(lo) + " or " + std::to_string(hi);
-            throw size_error(parse::format_at(p_.source, n.line, n.column, "wrong number of arguments to '" + n.text + "'") +
+            throw size_error(lang::format_at(p_.source, n.line, n.column, "wrong number of arguments to '" + n.text + "'") +
                                  "\n'" + n.text + "' takes " + want + " argument" + (hi == 1 ? "" : "s"),
                              lo, k);
         }
@@ -198,7 +198,7 @@ private:
     }
 
     A eval_node(const Node& n) {
-        using parse::Kind;
+        using lang::Kind;
         switch (n.kind) {
             case Kind::number: {
                 A r = scalar(literal_as<X>(n.text));
@@ -213,7 +213,7 @@ private:
                 for (const auto& [name, _] : vars_) known.push_back(name);
                 for (const auto& [name, _] : bound_) known.push_back(name);
                 for (const auto& f : function_names()) if (f == n.text) fail_at(n, "'" + n.text + "' is a function: call it as " + n.text + "(...)");
-                parse::throw_unknown(p_, n, "variable", known);
+                lang::throw_unknown(p_, n, "variable", known);
             }
             case Kind::neg: {
                 A a = eval(n.kids[0]);
@@ -235,7 +235,7 @@ private:
             // narrowed: x^-4294967297 is not x^-1).
             if (is_integer_literal(n.kids[1])) {
                 const Node& e = p_.node(n.kids[1]);
-                const std::string& digits = e.kind == parse::Kind::neg ? p_.node(e.kids[0]).text : e.text;
+                const std::string& digits = e.kind == lang::Kind::neg ? p_.node(e.kids[0]).text : e.text;
                 if (digits.size() <= 9) {
                     A r = pow(a, static_cast<int>(integer(n.kids[1], "exponent")));
                     check_finite(n, r, "pow", &a);
@@ -271,14 +271,14 @@ private:
         const A a = eval(n.kids[0]);
         const std::size_t k = n.kids.size() - 1;
         if (k > a.ndim())
-            throw shape_error(parse::format_at(p_.source, n.line, n.column, "too many subscripts (" + std::to_string(k) + ")") + "\nfor array", a.shape());
+            throw shape_error(lang::format_at(p_.source, n.line, n.column, "too many subscripts (" + std::to_string(k) + ")") + "\nfor array", a.shape());
         std::size_t off = 0;
         for (std::size_t d = 0; d < k; ++d) {
             long long i = integer(n.kids[d + 1], "subscript");
             const long long ext = static_cast<long long>(a.shape()[d]);
             if (i < 0) i += ext;
             if (i < 0 || i >= ext)
-                throw shape_error(parse::format_at(p_.source, n.line, n.column, "index " + std::to_string(i) + " out of range on axis " + std::to_string(d)) + "\nof array", a.shape());
+                throw shape_error(lang::format_at(p_.source, n.line, n.column, "index " + std::to_string(i) + " out of range on axis " + std::to_string(d)) + "\nof array", a.shape());
             off = off * a.shape()[d] + static_cast<std::size_t>(i);
         }
         Shape rest(a.shape().begin() + static_cast<std::ptrdiff_t>(k), a.shape().end());
@@ -293,7 +293,7 @@ private:
         Shape shape{items.size()};
         for (std::size_t k = 1; k < items.size(); ++k)
             if (items[k].shape() != items[0].shape())
-                throw shape_error(parse::format_at(p_.source, n.line, n.column, "array literal with rows of different shapes") + "\nrows 0 and " + std::to_string(k), items[0].shape(), items[k].shape());
+                throw shape_error(lang::format_at(p_.source, n.line, n.column, "array literal with rows of different shapes") + "\nrows 0 and " + std::to_string(k), items[0].shape(), items[k].shape());
         shape.insert(shape.end(), items[0].shape().begin(), items[0].shape().end());
         std::vector<X> v;
         for (const A& it : items) v.insert(v.end(), it.begin(), it.end());
@@ -367,9 +367,9 @@ private:
             arity(n, 2, 2);
             const A a = arg(0);
             long long i = integer(n.kids[1], "index");
-            if (a.ndim() != 1) throw shape_error(parse::format_at(p_.source, n.line, n.column, "max_weight needs a 1-D array") + "\ngot", a.shape());
+            if (a.ndim() != 1) throw shape_error(lang::format_at(p_.source, n.line, n.column, "max_weight needs a 1-D array") + "\ngot", a.shape());
             if (i < 0) i += static_cast<long long>(a.size());
-            if (i < 0 || static_cast<std::size_t>(i) >= a.size()) throw size_error(parse::format_at(p_.source, n.line, n.column, "max_weight index out of range"), a.size(), static_cast<std::size_t>(i));
+            if (i < 0 || static_cast<std::size_t>(i) >= a.size()) throw size_error(lang::format_at(p_.source, n.line, n.column, "max_weight index out of range"), a.size(), static_cast<std::size_t>(i));
             const std::span<const X> xs(a.data(), a.size());
             if constexpr (std::is_same_v<X, sym::Expr>) return scalar(sym::max_weight(xs, static_cast<std::size_t>(i)));
             else {
@@ -379,10 +379,10 @@ private:
                 return scalar(part[static_cast<std::size_t>(i)]);
             }
         }
-        parse::throw_unknown(p_, n, "function", function_names());
+        lang::throw_unknown(p_, n, "function", function_names());
     }
 
-    const parse::Program& p_;
+    const lang::Program& p_;
     const Env<X>& vars_;
     std::map<std::string, A> bound_;
 };
@@ -390,8 +390,8 @@ private:
 }  // namespace detail
 
 template <class X>
-Array<X> evaluate(const parse::Program& prog, const Env<X>& vars) {
+Array<X> evaluate(const lang::Program& prog, const Env<X>& vars) {
     return detail::Evaluator<X>(prog, vars).run();
 }
 
-}  // namespace ad::expr
+}  // namespace ad::lang

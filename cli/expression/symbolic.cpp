@@ -1,10 +1,10 @@
 // The one translation unit that instantiates the expression evaluator for symbolic Expr.
-#include "cli/expr/symbolic.hpp"
+#include "cli/expression/symbolic.hpp"
 
-namespace adiff::cli::expr {
+namespace adiff::cli::expression {
 
-ad::Array<ad::sym::Expr> evaluate_symbolic(const ad::parse::Program& p, const ad::expr::Env<ad::sym::Expr>& env) {
-    return ad::expr::evaluate(p, env);
+ad::Array<ad::sym::Expr> evaluate_symbolic(const ad::lang::Program& p, const ad::lang::Env<ad::sym::Expr>& env) {
+    return ad::lang::evaluate(p, env);
 }
 
 ad::Array<ad::sym::Expr> symbols_of(const Variable& v) {
@@ -30,7 +30,7 @@ ad::Array<ad::sym::Expr> constants_of(const Variable& v) {
     return ad::Array<ad::sym::Expr>(v.shape, std::move(s));
 }
 
-}  // namespace adiff::cli::expr
+}  // namespace adiff::cli::expression
 
 #include <algorithm>
 #include <unordered_map>
@@ -38,14 +38,14 @@ ad::Array<ad::sym::Expr> constants_of(const Variable& v) {
 #include "ad/symbolic/evaluate.hpp"
 #include "ad/symbolic/print.hpp"
 
-namespace adiff::cli::expr {
+namespace adiff::cli::expression {
 
 std::vector<std::string> kinks(const Request& req) {
     using ad::sym::Expr;
     using ad::sym::Op;
     std::vector<std::string> notes;
     try {
-        ad::expr::Env<Expr> env;
+        ad::lang::Env<Expr> env;
         std::unordered_map<std::uint32_t, double> b;
         for (const Variable& v : req.vars) {
             if (v.values.empty()) return notes;
@@ -97,4 +97,4 @@ std::vector<std::string> kinks(const Request& req) {
     return notes;
 }
 
-}  // namespace adiff::cli::expr
+}  // namespace adiff::cli::expression

@@ -1,18 +1,18 @@
 #pragma once
 /// \file request.hpp
 /// What an expression command was asked to do (parsed options), shared by the per-precision
-/// runners (cli/expr/run_*.cpp) and the registration in cli/expression_commands.cpp.
+/// runners (cli/expression/run_*.cpp) and the registration in cli/expression_commands.cpp.
 #include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
 #include "ad/check/verdict.hpp"
-#include "ad/parse/parser.hpp"
+#include "ad/lang/parser.hpp"
 #include "cli/choices.hpp"
 #include "ops/array/array.hpp"
 
-namespace adiff::cli::expr {
+namespace adiff::cli::expression {
 
 /// A variable given on the command line: its shape and its numbers as text (read at the
 /// working precision).
@@ -35,9 +35,9 @@ enum class Style { text, latex, c, cpp, python };
 struct Request {
     Command command = Command::eval;
     std::string source;                  ///< EXPR
-    ad::parse::Program program;
+    ad::lang::Program program;
     std::string claim_source;            ///< check: CLAIM
-    ad::parse::Program claim;
+    ad::lang::Program claim;
     std::vector<Variable> vars;          ///< --at / --size, in command-line order
     std::vector<std::string> wrt;        ///< variables to differentiate (default: all --at variables)
     Mode mode = Mode::automatic;
@@ -70,10 +70,10 @@ Variable parse_at(const std::string& spec);
 Variable parse_size(const std::string& spec);
 
 /// Names used by a program that it does not bind itself (and are not pi / e), in order of use.
-std::vector<std::string> free_variables(const ad::parse::Program& p);
+std::vector<std::string> free_variables(const ad::lang::Program& p);
 /// Default shape for a variable without --at/--size: a vector if the program indexes it or passes
 /// it straight to an array function (length 1 + largest literal index, at least 3), else a scalar.
-ad::Shape guess_shape(const ad::parse::Program& p, const std::string& name);
+ad::Shape guess_shape(const ad::lang::Program& p, const std::string& name);
 /// The note printed on stderr when a variable's shape was guessed: "z has no --size; assumed
 /// length 3 (give --size z=N to choose)" or "... assumed a scalar (...)".
 std::string assumed_size_note(const std::string& name, const ad::Shape& shape);
@@ -105,9 +105,9 @@ int run_diff(const Request& req, std::ostream& out);
 /// Appends the position of the failing node of the last evaluation of `source` to `message`.
 std::string with_site(const std::string& message, const std::string& source);
 
-}  // namespace adiff::cli::expr
+}  // namespace adiff::cli::expression
 
-namespace adiff::cli::expr {
+namespace adiff::cli::expression {
 
 /// The claim against the AD Jacobian at some points, at one precision: each entry's error
 /// (ad/check/verdict.hpp), and the two values of the entries asked for, as text.
@@ -130,4 +130,4 @@ CheckValues check_mp50(const Request& req, const std::vector<std::vector<Variabl
 CheckValues check_mp100(const Request& req, const std::vector<std::vector<Variable>>& points, const std::vector<EntryRef>& want);
 
 
-}  // namespace adiff::cli::expr
+}  // namespace adiff::cli::expression
