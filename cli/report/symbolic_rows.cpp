@@ -16,7 +16,12 @@ using ad::sym::Expr;
 /// Symbols z[0] … z[Q−1] (the flat index lets the evaluator bind them by position).
 std::vector<Expr> symbols(std::size_t Q) {
     std::vector<Expr> z;
-    for (std::size_t k = 0; k < Q; ++k) z.push_back(ad::sym::symbol("z", "[" + std::to_string(k) + "]", static_cast<std::uint32_t>(k)));
+    for (std::size_t k = 0; k < Q; ++k) {
+        std::string index = "[";  // appended, not "[" + …: g++ 12's -Wrestrict misfires on the temporary
+        index += std::to_string(k);
+        index += ']';
+        z.push_back(ad::sym::symbol("z", index, static_cast<std::uint32_t>(k)));
+    }
     return z;
 }
 
