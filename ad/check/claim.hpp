@@ -75,12 +75,15 @@ struct claim_options {
 /// The verdict of `check_claim`.
 struct claim_result {
     bool ok = true;                   ///< every entry agrees
-    std::size_t rows = 0, cols = 0;   ///< the Jacobian's shape: outputs × inputs
+    std::size_t rows = 0;             ///< outputs of f (the Jacobian's rows)
+    std::size_t cols = 0;             ///< inputs (the Jacobian's columns)
     std::size_t differing = 0;        ///< entries that differ
     std::size_t confirmed = 0;        ///< entries decided at 100 digits (they agree there)
-    std::size_t worst_row = 0, worst_col = 0;  ///< the worst entry (a differing one if any)
+    std::size_t worst_row = 0;        ///< the worst entry's row (a differing entry if any)
+    std::size_t worst_col = 0;        ///< the worst entry's column
     double worst_rel = 0;             ///< its relative error at 50 digits (0: equal)
-    std::string worst_claim, worst_derivative;  ///< its two values at 50 digits, 20 significant digits
+    std::string worst_claim;          ///< the claim's value there, at 50 digits (20 significant digits shown)
+    std::string worst_derivative;     ///< the derivative's value there, likewise
     entry_verdict worst_verdict = entry_verdict::agrees;
     /// One line: "agrees: ..." or "refuted: entry (i, j): claim …, derivative … (relative error …)".
     std::string message;

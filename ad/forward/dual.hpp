@@ -270,6 +270,7 @@ std::ostream& operator<<(std::ostream& os, const Dual<T, N>& x) {
 /// numbers, then the rule's JVP on all N lanes of each row.
 template <class T, std::size_t N>
 struct fused_mode<Dual<T, N>> {
+    /// The outputs of rule K on the rows of z, with their tangents.
     template <fused_kind K>
     static std::vector<Dual<T, N>> rows(std::span<const Dual<T, N>> z, std::size_t Q) {
         const std::size_t n = z.size(), M = n / Q;

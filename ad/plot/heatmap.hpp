@@ -7,10 +7,14 @@
 ///    [−vmax, vmax] with vmax = max |finite entry| unless given; suits Jacobians, whose sign
 ///    matters (softmax: positive diagonal, negative off-diagonal);
 ///  - sequential scale (viridis), optionally on log10: suits error maps |claim − AD|;
-///  - a legend (colour bar with its numeric range) and a swatch for non-finite entries (black);
+///  - a legend (colour bar with ticks on round values: powers of ten on a log scale, 0 and
+///    ±10ᵏ on a symlog scale) and swatches for exact zeros (their own grey, never the colour of
+///    a small value) and non-finite entries (black);
 ///  - row/column labels for small matrices (≤ `label_limit`), axis ticks otherwise;
 ///  - block structure: `block_rows`/`block_cols` draw block boundaries (automatic for a 4-d
-///    batch Jacobian of shape (M, Q, M, Q), drawn as an (M·Q)×(M·Q) matrix with Q×Q blocks).
+///    batch Jacobian of shape (M, Q, M, Q), drawn as an (M·Q)×(M·Q) matrix with Q×Q blocks);
+///    when the blocks are too small to see (under 10 px), an inset beside the legend shows the
+///    first blocks enlarged, and a frame on the whole marks where they are.
 /// Large matrices stay small on disk: runs of equal colour in a row become one rectangle and
 /// the most frequent colour is the background (a 500×500 block-diagonal Jacobian is ~100 KB).
 ///
@@ -24,6 +28,7 @@
 #include <limits>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "ad/errors.hpp"
@@ -91,6 +96,10 @@ inline std::string hex(rgb c) {
     return buf;
 }
 
+/// The colour of exact zeros: a mid grey that no colour map uses (not the white of a tiny
+/// diverging value, not the purple of the smallest error).
+inline constexpr const char* zero_colour = "#dedede";
+
 /// A number with 3 significant digits ("0.25", "-1.2e-05").
 inline std::string num(double x) {
     char buf[32];
@@ -135,6 +144,44 @@ inline std::size_t tick_step(std::size_t n, std::size_t block) {
             if (units / step <= 10) return step * unit;
         }
     }
+}
+
+/// The colour bar's ticks as (position in [0, 1], label), on round values: on a log10 scale the
+/// integer powers of ten in [lo, hi] (at most ~7, labelled "1e-16"), or the two ends when no
+/// power lies inside; on a symlog scale 0, the ends ±hi and the powers ±10ᵏ between (at most
+/// 3 a side, none within 14 px of another label); else lo, the middle and hi.
+template <class Unit>
+std::vector<std::pair<double, std::string>> legend_ticks(bool log, bool symlog, double lo, double hi, Unit&& unit, double height) {
+    std::vector<std::pair<double, std::string>> t;
+    if (log) {
+        // a power within 1% of a decade beyond an end is drawn at that end (an error of 1.00009e-12)
+        const int a = int(std::ceil(lo - 0.01)), b = int(std::floor(hi + 0.01));
+        if (b > a) {
+            const int step = std::max(1, (b - a + 5) / 6);
+            for (int k = b; k >= a; k -= step) t.emplace_back(unit(double(k)), "1e" + std::to_string(k));
+        } else {
+            t.emplace_back(1.0, num(std::pow(10.0, hi)));
+            t.emplace_back(0.0, num(std::pow(10.0, lo)));
+        }
+        return t;
+    }
+    if (!symlog) return {{1.0, num(hi)}, {0.5, num(0.5 * (lo + hi))}, {0.0, num(lo)}};
+    t = {{1.0, num(hi)}, {0.5, "0"}, {0.0, num(-hi)}};
+    const int kmax = int(std::floor(std::log10(hi)));
+    std::vector<double> taken{1.0, 0.5};
+    int placed = 0;
+    for (int k = kmax; k > kmax - 12 && placed < 3; --k) {
+        const double v = std::pow(10.0, k), u = unit(v);
+        if (u <= 0.5) break;
+        bool clear = true;
+        for (double w : taken) clear = clear && std::abs(w - u) * height >= 14;
+        if (!clear) continue;
+        taken.push_back(u);
+        ++placed;
+        t.emplace_back(u, num(v));
+        t.emplace_back(1 - u, num(-v));
+    }
+    return t;
 }
 
 }  // namespace detail
@@ -184,20 +231,15 @@ inline std::string heatmap_svg(const Array<double>& J, const heatmap_options& o 
         if (sym) return 0.5 + 0.5 * std::clamp((t < 0 ? -1.0 : 1.0) * std::log1p(std::abs(t) / o.symlog) / sym_norm, -1.0, 1.0);
         return std::clamp((t - lo) / (hi - lo), 0.0, 1.0);
     };
-    auto value_at = [&](double u) {  // inverse of unit(), for the legend's labels
-        if (sym) {
-            const double w = 2 * u - 1;
-            return (w < 0 ? -1.0 : 1.0) * o.symlog * std::expm1(std::abs(w) * sym_norm);
-        }
-        return lo + u * (hi - lo);
-    };
-    auto colour_index = [&](double v) -> int {  // 0..255 colour level, −1 for non-finite
+    auto colour_index = [&](double v) -> int {  // 0..255 colour level, −1 for non-finite, −2 for an exact 0
         if (std::isnan(v) || std::isinf(v)) return -1;
+        if (v == 0) return -2;
         const double t = transform(v);
-        if (!std::isfinite(t)) return 0;  // log of 0: lowest colour
+        if (!std::isfinite(t)) return 0;  // log of a negative value: lowest colour
         return int(std::lround(unit(t) * 255.0));
     };
     auto colour_of = [&](int level) -> std::string {
+        if (level == -2) return zero_colour;
         if (level < 0) return "#000000";
         const double t = level / 255.0;
         return hex(seq ? interpolate(sequential_stops, t) : interpolate(diverging_stops, t));
@@ -217,7 +259,14 @@ inline std::string heatmap_svg(const Array<double>& J, const heatmap_options& o 
     const std::string legend_text = seq && o.log10 ? "log10 " + o.legend_label : (!seq && o.symlog > 0 ? o.legend_label + " (symlog)" : o.legend_label);
     std::size_t legend_chars = 0;  // UTF-8 code points, for the width of the caption
     for (unsigned char c : legend_text) legend_chars += (c & 0xC0) != 0x80;
-    const double width = std::max(legend_x + legend_w + 90, legend_x + 6.5 * double(legend_chars) + 10);
+    double width = std::max(legend_x + legend_w + 90, legend_x + 6.5 * double(legend_chars) + 10);
+    // the inset: the first blocks enlarged, when blocks are too small to see in the whole
+    const bool inset = brows > 1 && bcols > 1 && brows < rows && bcols < cols && cell * double(std::min(brows, bcols)) < 10;
+    const std::size_t inset_blocks = inset ? std::clamp<std::size_t>(60 / std::max(brows, bcols), 1, 4) : 0;
+    const std::size_t inset_rows = std::min(rows, inset_blocks * brows), inset_cols = std::min(cols, inset_blocks * bcols);
+    const double inset_size = 220, inset_cell = inset ? inset_size / double(std::max(inset_rows, inset_cols)) : 0;
+    const double inset_x = width + 10, inset_y = top + 4;
+    if (inset) width = inset_x + inset_cell * double(inset_cols) + 20;
     const double height = top + std::max(ph, legend_h + 40) + 40;
 
     std::string s;
@@ -275,6 +324,33 @@ inline std::string heatmap_svg(const Array<double>& J, const heatmap_options& o 
     block_lines(brows, rows, false);
     s += "<rect x=\"" + px(left) + "\" y=\"" + px(top) + "\" width=\"" + px(pw) + "\" height=\"" + px(ph) +
          "\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
+    if (inset) {
+        // where the inset is, on the whole; then the inset: its cells, block lines and frame
+        s += "<rect x=\"" + px(left) + "\" y=\"" + px(top) + "\" width=\"" + px(std::max(3.0, cell * double(inset_cols))) + "\" height=\"" +
+             px(std::max(3.0, cell * double(inset_rows))) + "\" fill=\"none\" stroke=\"#000000\" stroke-width=\"1.5\"/>\n";
+        const double iw = inset_cell * double(inset_cols), ih = inset_cell * double(inset_rows);
+        s += "<text x=\"" + px(inset_x) + "\" y=\"" + px(inset_y - 8 + 0) + "\" font-size=\"11\">first " + std::to_string(inset_blocks) +
+             " block" + (inset_blocks == 1 ? "" : "s") + " (rows 0-" + std::to_string(inset_rows - 1) + ", ×" + num(inset_cell / cell) + ")</text>\n";
+        s += "<g shape-rendering=\"crispEdges\">\n";
+        for (std::size_t i = 0; i < inset_rows; ++i)
+            for (std::size_t j = 0; j < inset_cols;) {
+                const int lv = level[i * cols + j];
+                std::size_t e = j + 1;
+                while (e < inset_cols && level[i * cols + e] == lv) ++e;
+                s += "<rect x=\"" + px(inset_x + inset_cell * double(j)) + "\" y=\"" + px(inset_y + inset_cell * double(i)) + "\" width=\"" +
+                     px(inset_cell * double(e - j)) + "\" height=\"" + px(inset_cell) + "\" fill=\"" + colour_of(lv) + "\"/>\n";
+                j = e;
+            }
+        s += "</g>\n";
+        for (std::size_t k = bcols; k < inset_cols; k += bcols)
+            s += "<line x1=\"" + px(inset_x + inset_cell * double(k)) + "\" y1=\"" + px(inset_y) + "\" x2=\"" + px(inset_x + inset_cell * double(k)) +
+                 "\" y2=\"" + px(inset_y + ih) + "\" stroke=\"#888888\" stroke-width=\"0.75\"/>\n";
+        for (std::size_t k = brows; k < inset_rows; k += brows)
+            s += "<line x1=\"" + px(inset_x) + "\" y1=\"" + px(inset_y + inset_cell * double(k)) + "\" x2=\"" + px(inset_x + iw) + "\" y2=\"" +
+                 px(inset_y + inset_cell * double(k)) + "\" stroke=\"#888888\" stroke-width=\"0.75\"/>\n";
+        s += "<rect x=\"" + px(inset_x) + "\" y=\"" + px(inset_y) + "\" width=\"" + px(iw) + "\" height=\"" + px(ih) +
+             "\" fill=\"none\" stroke=\"#000000\" stroke-width=\"1.5\"/>\n";
+    }
 
     // ---- labels or ticks
     const std::string fs = px(font);
@@ -316,21 +392,22 @@ inline std::string heatmap_svg(const Array<double>& J, const heatmap_options& o 
          escape(legend_text) + "</text>\n";
     s += "<rect x=\"" + px(legend_x) + "\" y=\"" + px(top) + "\" width=\"" + px(legend_w) + "\" height=\"" + px(legend_h) +
          "\" fill=\"url(#adiff-scale)\" stroke=\"#333333\" stroke-width=\"0.5\"/>\n";
-    auto legend_tick = [&](double frac, double value) {
+    auto legend_tick = [&](double frac, const std::string& label) {
         const double y = top + legend_h * (1 - frac);
         s += "<line x1=\"" + px(legend_x + legend_w) + "\" y1=\"" + px(y) + "\" x2=\"" + px(legend_x + legend_w + 4) +
              "\" y2=\"" + px(y) + "\" stroke=\"#333333\" stroke-width=\"0.5\"/>\n";
-        s += "<text x=\"" + px(legend_x + legend_w + 7) + "\" y=\"" + px(y + 4) + "\" font-size=\"10\">" +
-             (seq && o.log10 ? "1e" + num(value) : num(value)) + "</text>\n";
+        s += "<text x=\"" + px(legend_x + legend_w + 7) + "\" y=\"" + px(y + 4) + "\" font-size=\"10\">" + label + "</text>\n";
     };
-    for (double u : sym ? std::vector<double>{1, 0.75, 0.5, 0.25, 0} : std::vector<double>{1, 0.5, 0})
-        legend_tick(u, value_at(u));
-    if (freq.count(-1)) {
-        const double y = top + legend_h + 14;
-        s += "<rect x=\"" + px(legend_x) + "\" y=\"" + px(y) + "\" width=\"" + px(legend_w) + "\" height=\"10\" fill=\"#000000\"/>\n";
-        s += "<text x=\"" + px(legend_x + legend_w + 7) + "\" y=\"" + px(y + 9) + "\" font-size=\"10\">non-finite (" +
-             std::to_string(freq[-1]) + ")</text>\n";
-    }
+    for (const auto& [frac, label] : legend_ticks(seq && o.log10, sym, lo, hi, unit, legend_h)) legend_tick(frac, label);
+    double swatch_y = top + legend_h + 14;
+    auto swatch = [&](const std::string& colour, const std::string& label) {
+        s += "<rect x=\"" + px(legend_x) + "\" y=\"" + px(swatch_y) + "\" width=\"" + px(legend_w) + "\" height=\"10\" fill=\"" + colour +
+             "\" stroke=\"#333333\" stroke-width=\"0.5\"/>\n";
+        s += "<text x=\"" + px(legend_x + legend_w + 7) + "\" y=\"" + px(swatch_y + 9) + "\" font-size=\"10\">" + label + "</text>\n";
+        swatch_y += 16;
+    };
+    if (freq.count(-2)) swatch(zero_colour, "exact 0 (" + std::to_string(freq[-2]) + ")");
+    if (freq.count(-1)) swatch("#000000", "non-finite (" + std::to_string(freq[-1]) + ")");
     s += "</svg>\n";
     return s;
 }

@@ -181,6 +181,7 @@ std::ostream& operator<<(std::ostream& os, const Var<T>& x) { return os << x.v; 
 /// values = [s (M·Q)..., 1 − s_k per row (M)].
 template <class T>
 struct fused_mode<Var<T>> {
+    /// The sweep's callback: the rule's VJP on every row of the statement.
     template <fused_kind K>
     static void vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
         const auto s = tape.values_of(c);
@@ -198,6 +199,7 @@ struct fused_mode<Var<T>> {
         }
     }
 
+    /// The outputs of rule K on the rows of z, recorded as one statement (none if z is constant).
     template <fused_kind K>
     static std::vector<Var<T>> rows(std::span<const Var<T>> z, std::size_t Q) {
         const std::size_t n = z.size(), M = n / Q;

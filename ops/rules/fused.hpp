@@ -32,6 +32,7 @@ struct fused_mode;
 
 namespace rules::fused {
 
+/// The rule's name in the language and in messages: "softmax", "log_softmax", "logsumexp".
 constexpr std::string_view name(fused_kind k) {
     return k == fused_kind::softmax ? "softmax" : k == fused_kind::log_softmax ? "log_softmax" : "logsumexp";
 }

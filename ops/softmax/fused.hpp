@@ -54,6 +54,7 @@ std::vector<X> fused_composed(std::span<const X> z, std::size_t Q) {
 /// Expr): the same stable functions composed from primitives (above).
 template <class X>
 struct fused_mode {
+    /// The M·Q outputs of rule K on the rows of z (M for logsumexp).
     template <fused_kind K>
     static std::vector<X> rows(std::span<const X> z, std::size_t Q) {
         if constexpr (is_ad_type_v<X>) return detail::fused_composed<K, X>(z, Q);

@@ -155,6 +155,9 @@ TEST_CASE("seed-000 batch Jacobian heatmap: 500x500, block diagonal, compact SVG
     CHECK(count(svg, "<line") >= 2 * 99);                   // one boundary mark per block
     CHECK(count(svg, "<rect") < 2600);                      // ≤ 5 runs per row, not 250,000 cells
     CHECK(svg.size() < 400'000);
+    // 1.2 px per cell hides the 5x5 blocks: an inset shows the first 4 enlarged, framed on the whole
+    CHECK(svg.find("first 4 blocks (rows 0-19") != std::string::npos);
+    CHECK(svg.find("exact 0 (247500)") != std::string::npos);  // every off-diagonal-block entry
 
     const adt::image img = render(svg, "seed000_batch");
     if (img.width == 0) return;
@@ -163,10 +166,12 @@ TEST_CASE("seed-000 batch Jacobian heatmap: 500x500, block diagonal, compact SVG
     CHECK(img.width > 600);
     CHECK(distinct_colours(img) > 20);
     const geometry geo = plot_area(svg, 500);
-    // Far from the diagonal: the zero colour; a diagonal entry with a clear positive value: red.
+    // Far from the diagonal: the exact-zero grey (not the white of a tiny value); a diagonal
+    // entry with a clear positive value: red.
     const colour zero = pixel(img, geo, 10, 400);
-    CHECK(std::abs(zero.r - 0xf7) <= 3);
-    CHECK(std::abs(zero.g - 0xf7) <= 3);
+    CHECK(zero.r == 0xde);
+    CHECK(zero.g == 0xde);
+    CHECK(zero.b == 0xde);
     std::size_t red = 0, checked = 0;
     for (std::size_t k = 0; k < 500; ++k) {
         const std::size_t m = k / 5, i = k % 5;
@@ -185,6 +190,11 @@ TEST_CASE("seed-000 batch Jacobian heatmap: 500x500, block diagonal, compact SVG
     const std::string svg2 = ad::plot::heatmap_svg(J, sym);
     CHECK(svg2.find("diverging symlog scale") != std::string::npos);
     CHECK(svg2.find("(symlog)") != std::string::npos);
+    // symlog ticks on round values: 0 and ±10^k (|J| ≤ 0.25: 0.1, 0.01, ...), never 0.000499
+    CHECK(svg2.find(">0</text>") != std::string::npos);
+    CHECK(svg2.find(">0.1</text>") != std::string::npos);
+    CHECK(svg2.find(">-0.1</text>") != std::string::npos);
+    CHECK(svg2.find(">0.01</text>") != std::string::npos);
     const adt::image img2 = render(svg2, "seed000_batch_symlog");
     const geometry geo2 = plot_area(svg2, 500);
     std::size_t coloured = 0, nonzero = 0;
@@ -214,8 +224,12 @@ TEST_CASE("error heatmap: sequential log scale, non-finite cells black and count
     const std::string svg = ad::plot::heatmap_svg(err, ad::plot::error_options("error of a claimed Jacobian"));
     CHECK(svg.find("sequential scale") != std::string::npos);
     CHECK(svg.find("non-finite (1)") != std::string::npos);
+    CHECK(svg.find("first ") == std::string::npos);  // no blocks, no inset
     CHECK(svg.find(">1e-2</text>") != std::string::npos);   // top of the log10 colour bar
     CHECK(svg.find(">1e-12</text>") != std::string::npos);  // bottom
+    CHECK(svg.find(">1e-6</text>") != std::string::npos);   // ticks on powers of ten between
+    CHECK(svg.find("1e-2.") == std::string::npos);          // never a fractional exponent
+    CHECK(svg.find("exact 0 (6)") != std::string::npos);    // zeros have their own swatch
 
     const adt::image img = render(svg, "error3x3");
     if (img.width == 0) return;
@@ -226,10 +240,14 @@ TEST_CASE("error heatmap: sequential log scale, non-finite cells black and count
     CHECK(worst.r > 200);
     CHECK(worst.g > 200);
     CHECK(worst.b < 80);
-    const colour exact = pixel(img, geo, 0, 0);  // error 0 → lowest colour: dark purple
-    CHECK(exact.r < 100);
-    CHECK(exact.g < 30);
-    CHECK(exact.b > 60);
+    const colour exact = pixel(img, geo, 0, 0);  // error exactly 0 → its own grey, not viridis' lowest purple
+    CHECK(exact.r == 0xde);
+    CHECK(exact.g == 0xde);
+    CHECK(exact.b == 0xde);
+    const colour tiny = pixel(img, geo, 0, 1);  // the smallest nonzero error: viridis' dark purple
+    CHECK(tiny.r < 100);
+    CHECK(tiny.g < 30);
+    CHECK(tiny.b > 60);
 }
 
 TEST_CASE("heatmap shapes and errors", "[plot][errors]") {
