@@ -147,8 +147,8 @@ inline std::size_t tick_step(std::size_t n, std::size_t block) {
 }
 
 /// The colour bar's ticks as (position in [0, 1], label), on round values: on a log10 scale the
-/// integer powers of ten in [lo, hi] (at most ~7, labelled "1e-16"), or the two ends when no
-/// power lies inside; on a symlog scale 0, the ends ±hi and the powers ±10ᵏ between (at most
+/// integer powers of ten in [lo, hi] (at most ~7, labelled "1e-16") and the two ends with their
+/// values where they are clear of those; on a symlog scale 0, the ends ±hi and the powers ±10ᵏ between (at most
 /// 3 a side, none within 14 px of another label); else lo, the middle and hi.
 template <class Unit>
 std::vector<std::pair<double, std::string>> legend_ticks(bool log, bool symlog, double lo, double hi, Unit&& unit, double height) {
@@ -156,12 +156,13 @@ std::vector<std::pair<double, std::string>> legend_ticks(bool log, bool symlog, 
     if (log) {
         // a power within 1% of a decade beyond an end is drawn at that end (an error of 1.00009e-12)
         const int a = int(std::ceil(lo - 0.01)), b = int(std::floor(hi + 0.01));
-        if (b > a) {
-            const int step = std::max(1, (b - a + 5) / 6);
-            for (int k = b; k >= a; k -= step) t.emplace_back(unit(double(k)), "1e" + std::to_string(k));
-        } else {
-            t.emplace_back(1.0, num(std::pow(10.0, hi)));
-            t.emplace_back(0.0, num(std::pow(10.0, lo)));
+        const int step = std::max(1, (b - a + 5) / 6);
+        for (int k = b; k >= a; k -= step) t.emplace_back(unit(double(k)), "1e" + std::to_string(k));
+        // the ends too, with their values, where they are clear of the powers (the range's extent)
+        for (const auto& [u, v] : {std::pair{1.0, hi}, std::pair{0.0, lo}}) {
+            bool clear = true;
+            for (const auto& tick : t) clear = clear && std::abs(tick.first - u) * height >= 14;
+            if (clear) t.emplace_back(u, num(std::pow(10.0, v)));
         }
         return t;
     }
