@@ -14,17 +14,6 @@ namespace adiff::cli {
 
 enum class Precision { double_, long_double, mp50, mp100 };
 
-/// The spelling of --precision: "double", "long", "50", "100".
-constexpr std::string_view precision_name(Precision p) {
-    switch (p) {
-        case Precision::double_: return "double";
-        case Precision::long_double: return "long";
-        case Precision::mp50: return "50";
-        case Precision::mp100: return "100";
-    }
-    return "double";
-}
-
 /// How a person names it: "double", "long double", "50 digits", "100 digits".
 constexpr std::string_view precision_label(Precision p) {
     switch (p) {
@@ -79,6 +68,15 @@ constexpr std::string_view command_name(Command c) {
         case Command::check: return "check";
     }
     return "eval";
+}
+
+/// The spelling of --precision ("double", "long", "50", "100"): read from its choices, so the
+/// words are written once.
+inline std::string_view precision_name(Precision p) {
+    static const choices<Precision> all = precision_choices();
+    for (const auto& [word, value] : all)
+        if (value == p) return word;
+    return "double";
 }
 
 /// --format's spellings.
