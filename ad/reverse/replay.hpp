@@ -127,13 +127,18 @@ void eval_nary(const void* state, T* values, const tape_index* ops, std::size_t 
 /// Usage: `ad::Replay<double> r(f, x0); auto [fx, g] = r.value_and_gradient(x1);`
 /// `f` is a generic lambda taking `const std::vector<X>&` and returning X or a contiguous
 /// range of X. Throws tape_error on replay when a recorded comparison changes outcome.
+///
+/// Built on reverse mode's `Tape<T>`: the tape holds the statements, their operands, the
+/// partials, the adjoints and the one reverse sweep (checked mode included); a Replay adds,
+/// per statement, its value and what re-evaluates it (the rule and its state), and the
+/// recorded comparisons. A forward replay rewrites the values and, in place, the tape's
+/// partials; the gradient is then the tape's own sweep.
 template <class T>
 class Replay {
 public:
     /// Records f at x0 (the only call of f).
     template <class F>
     Replay(F&& f, const std::vector<T>& x0) : n_inputs_(x0.size()) {
-        end_.push_back(0);
         Replay* previous = detail::active_replay<T>;
         detail::active_replay<T> = this;
         try {
@@ -148,8 +153,6 @@ public:
             throw;
         }
         detail::active_replay<T> = previous;
-        partial_.resize(operand_.size());
-        adjoint_.resize(values_.size());
     }
     Replay(const Replay&) = delete;
     Replay& operator=(const Replay&) = delete;
@@ -158,10 +161,12 @@ public:
     std::size_t inputs() const noexcept { return n_inputs_; }
     std::size_t outputs() const noexcept { return outputs_.size(); }
     /// Number of statements (inputs and constants included) and of operands recorded.
-    std::size_t statements() const noexcept { return values_.size(); }
-    std::size_t operands() const noexcept { return operand_.size(); }
+    std::size_t statements() const noexcept { return tape_.size(); }
+    std::size_t operands() const noexcept { return tape_.operands(); }
     /// Number of comparisons re-checked on every replay.
     std::size_t comparisons() const noexcept { return compares_.size(); }
+    /// The tape the recording is stored on (statements, operands, the partials of the last replay).
+    const Tape<T>& tape() const noexcept { return tape_; }
 
     /// All outputs at x (forward replay only).
     std::vector<T> values(const std::vector<T>& x) {
@@ -171,27 +176,14 @@ public:
         return y;
     }
 
-    /// f(x) and ∇f(x) for a scalar f: forward replay, comparison checks, one reverse sweep.
+    /// f(x) and ∇f(x) for a scalar f: forward replay, comparison checks, the tape's reverse sweep.
     std::pair<T, std::vector<T>> value_and_gradient(const std::vector<T>& x) {
         if (outputs_.size() != 1) throw size_error("Replay::value_and_gradient: f must have one output", 1, outputs_.size());
         forward(x);
-        T* adj = adjoint_.data();
-        std::fill(adjoint_.begin(), adjoint_.end(), T(0));
         const tape_index y = outputs_[0];
-        adj[y] = T(1);
-        const tape_index* op = operand_.data();
-        const T* part = partial_.data();
-        if (detail::checking_enabled) [[unlikely]] {
-            sweep_checked(y);
-        } else {
-            for (std::size_t s = std::size_t(y) + 1; s-- > n_inputs_;) {
-                const T a = adj[s];
-                if (is_exact_zero(a)) continue;
-                const std::size_t b = end_[s], e = end_[s + 1];
-                for (std::size_t k = b; k < e; ++k) adj[op[k]] += part[k] * a;
-            }
-        }
-        std::pair<T, std::vector<T>> r{values_[y], std::vector<T>(adjoint_.begin(), adjoint_.begin() + std::ptrdiff_t(n_inputs_))};
+        tape_.gradient_of(y);
+        const std::span<const T> adj = std::as_const(tape_).adjoints();
+        std::pair<T, std::vector<T>> r{values_[y], std::vector<T>(adj.begin(), adj.begin() + std::ptrdiff_t(n_inputs_))};
         if (detail::checking_enabled) [[unlikely]] {
             detail::check_entries<T>("Replay value", std::span<const T>(&r.first, 1));
             detail::check_entries<T>("Replay gradient", r.second);
@@ -204,16 +196,16 @@ public:
     // ---- recording interface used by Traced<T> (not for users)
     /// A statement with no operands holding `value` (an input or a constant).
     tape_index leaf(const T& value) {
+        const tape_index s = tape_.new_leaf();
         values_.push_back(value);
-        ops_.push_back({nullptr, nullptr});
-        names_.emplace_back();
-        end_.push_back(static_cast<std::uint32_t>(operand_.size()));
-        check_size();
-        return static_cast<tape_index>(values_.size() - 1);
+        evals_.push_back({nullptr, nullptr});
+        return s;
     }
     /// The statement index of x, turning a constant into a leaf.
     tape_index index_of(const Traced<T>& x) { return x.active() ? x.i : leaf(x.v); }
-    /// A statement computed by `eval` from `ops`; `rule` is kept alive when stateful.
+    /// A statement computed by `eval` from `ops`; `rule` is kept alive when stateful. Every
+    /// operand is kept (a partial that is 0 here may not be at the next point); the partials
+    /// are written by the first replay.
     template <class R>
     tape_index op(const R& rule, detail::replay_eval<T> eval, std::span<const tape_index> ops, const T& value) {
         const void* state = nullptr;
@@ -222,13 +214,14 @@ public:
             state = keep.get();
             states_.push_back(std::move(keep));
         }
-        operand_.insert(operand_.end(), ops.begin(), ops.end());
+        const tape_index s = tape_.record_in_place(ops.size(), [&](tape_index* op, T* partial) {
+            for (std::size_t k = 0; k < ops.size(); ++k) op[k] = ops[k], partial[k] = T(0);
+            return ops.size();
+        });
+        tape_.name_statement(s, R::name);
         values_.push_back(value);
-        ops_.push_back({eval, state});
-        names_.push_back(R::name);
-        end_.push_back(static_cast<std::uint32_t>(operand_.size()));
-        check_size();
-        return static_cast<tape_index>(values_.size() - 1);
+        evals_.push_back({eval, state});
+        return s;
     }
     /// Records the comparison `a REL b` (REL named by `rel`) with its outcome at recording.
     bool compare(const char* rel, const Traced<T>& a, const Traced<T>& b, bool outcome) {
@@ -250,29 +243,26 @@ public:
     }
 
 private:
-    struct op_entry { detail::replay_eval<T> eval; const void* state; };
+    struct eval_entry { detail::replay_eval<T> eval; const void* state; };
     struct comparison { tape_index a, b; const char* rel; bool outcome; };
 
-    void check_size() const {
-        if (values_.size() >= std::size_t(inactive) || operand_.size() >= std::size_t(inactive)) [[unlikely]]
-            throw tape_error("replay recording overflow: more than 2^32-1 statements or operands");
-    }
-
     /// A recorded constant (a leaf that is not an input): its partials are never applied.
-    bool is_constant_leaf(std::size_t s) const noexcept { return s >= n_inputs_ && !ops_[s].eval; }
+    bool is_constant_leaf(std::size_t s) const noexcept { return s >= n_inputs_ && !evals_[s].eval; }
 
     void forward(const std::vector<T>& x) {
         if (x.size() != n_inputs_) throw size_error("Replay: number of inputs vs the recording", n_inputs_, x.size());
         T* v = values_.data();
         std::copy(x.begin(), x.end(), v);
-        const tape_index* op = operand_.data();
-        T* part = partial_.data();
+        const tape_index* op = tape_.operand_data();
+        T* part = tape_.partial_data();
         if (detail::checking_enabled) [[unlikely]] {
             forward_checked();
         } else {
             for (std::size_t s = n_inputs_; s < values_.size(); ++s) {
-                const op_entry& e = ops_[s];
-                if (e.eval) e.eval(e.state, v, op + end_[s], end_[s + 1] - end_[s], part + end_[s], static_cast<tape_index>(s), 0u);
+                const eval_entry& e = evals_[s];
+                if (!e.eval) continue;
+                const std::size_t b = tape_.operand_begin(s);
+                e.eval(e.state, v, op + b, tape_.operand_begin(s + 1) - b, part + b, static_cast<tape_index>(s), 0u);
             }
         }
         for (std::size_t k = 0; k < compares_.size(); ++k) {
@@ -288,48 +278,33 @@ private:
         }
     }
 
-    /// The forward replay with every value and every applied partial checked (checked mode).
+    /// The forward replay with every value and every partial with respect to a non-constant
+    /// operand checked (checked mode). A recorded constant's partial is set to 0, so the tape's
+    /// checked sweep, which checks every adjoint it writes, never applies it.
     [[gnu::noinline]] void forward_checked() {
         T* v = values_.data();
-        const tape_index* op = operand_.data();
-        T* part = partial_.data();
+        const tape_index* op = tape_.operand_data();
+        T* part = tape_.partial_data();
         for (std::size_t s = n_inputs_; s < values_.size(); ++s) {
-            const op_entry& e = ops_[s];
+            const eval_entry& e = evals_[s];
             if (!e.eval) continue;
-            const std::size_t b = end_[s], n = end_[s + 1] - b;
+            const std::size_t b = tape_.operand_begin(s), n = tape_.operand_begin(s + 1) - b;
             unsigned constants = 0;
             for (std::size_t k = 0; k < n && k < 32; ++k) constants |= unsigned(is_constant_leaf(op[b + k])) << k;
-            detail::attributed(names_[s], [&] { e.eval(e.state, v, op + b, n, part + b, static_cast<tape_index>(s), constants); });
-            detail::check_value(names_[s], v[s], v[op[b]]);
-            for (std::size_t k = b; k < b + n; ++k)
-                if (!is_constant_leaf(op[k])) detail::check_partial(names_[s], part[k], v[op[k]]);
-        }
-    }
-    /// The reverse sweep from output y with every adjoint checked; constants get no adjoint.
-    [[gnu::noinline]] void sweep_checked(tape_index y) {
-        T* adj = adjoint_.data();
-        const tape_index* op = operand_.data();
-        const T* part = partial_.data();
-        for (std::size_t s = std::size_t(y) + 1; s-- > n_inputs_;) {
-            const T a = adj[s];
-            if (is_exact_zero(a)) continue;
-            const std::size_t b = end_[s], e = end_[s + 1];
-            for (std::size_t k = b; k < e; ++k) {
-                if (is_constant_leaf(op[k])) continue;
-                detail::attributed(names_[s], [&] { adj[op[k]] += part[k] * a; });
-                detail::check_adjoint(names_[s], adj[op[k]], part[k], a);
+            const std::string_view name = tape_.name_of(s);
+            detail::attributed(name, [&] { e.eval(e.state, v, op + b, n, part + b, static_cast<tape_index>(s), constants); });
+            detail::check_value(name, v[s], v[op[b]]);
+            for (std::size_t k = b; k < b + n; ++k) {
+                if (is_constant_leaf(op[k])) part[k] = T(0);
+                else detail::check_partial(name, part[k], v[op[k]]);
             }
         }
     }
 
     std::size_t n_inputs_;
-    std::vector<std::string_view> names_;    // per statement: the primitive (empty for leaves)
-    std::vector<T> values_;                  // per statement
-    std::vector<op_entry> ops_;              // per statement (null eval for leaves)
-    std::vector<std::uint32_t> end_;         // statement s: operands [end_[s], end_[s+1])
-    std::vector<tape_index> operand_;
-    std::vector<T> partial_;                 // refilled by every forward replay
-    std::vector<T> adjoint_;
+    Tape<T> tape_;                           // statements, operands, partials, adjoints, the sweep
+    std::vector<T> values_;                  // per statement: its value at the last replay
+    std::vector<eval_entry> evals_;          // per statement: what re-evaluates it (null for leaves)
     std::vector<tape_index> outputs_;
     std::vector<comparison> compares_;
     std::vector<std::shared_ptr<const void>> states_;  // stateful rules (pow_int, pow_const)

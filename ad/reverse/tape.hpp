@@ -186,6 +186,13 @@ public:
         return {ext_indices_.data() + c.indices, c.n_indices};
     }
 
+    /// Statement s's operands are entries [operand_begin(s), operand_begin(s + 1)) of
+    /// `operand_data()` and `partial_data()`. A Replay re-evaluates the partials in place
+    /// before each sweep; the indices never change after recording.
+    std::size_t operand_begin(std::size_t s) const noexcept { return end_.data()[s]; }
+    const tape_index* operand_data() const noexcept { return operand_.data(); }
+    T* partial_data() noexcept { return partial_.data(); }
+
     /// The adjoint vector (one entry per statement) of the last sweep.
     std::span<T> adjoints() noexcept { return adjoint_; }
     std::span<const T> adjoints() const noexcept { return adjoint_; }
