@@ -38,7 +38,7 @@ struct Options {
     Precision precision = Precision::double_;
     Format format = Format::text;
     std::vector<std::string> at, size;
-    bool latex = false, c = false, cpp = false, python = false, no_guard = false;
+    bool latex = false, c = false, cpp = false, python = false, with_value = false, no_guard = false;
     std::string name;
     std::string random = "0", seed = "1", max_entries = "10000000", rtol, digits, order;
     std::string plot;
@@ -389,6 +389,9 @@ int run_command(Command command, Options o) {
             if (!o.c && !o.cpp && !o.python) throw ad::error("--name names the function of --c, --cpp or --python: give one of them");
             req.function_name = o.name;
         }
+        if (o.with_value && !o.c && !o.cpp && !o.python)
+            throw ad::error("--with-value makes the --c, --cpp or --python function return the value too: give one of them");
+        req.with_value = o.with_value;
         for (const auto& a : o.at) {
             Variable v = expression::parse_at(a);
             if (expression::find_var(req, v.name) >= 0) throw ad::error("--at " + v.name + " is given twice");
@@ -502,6 +505,9 @@ CLI::App* add_command(CLI::App& app, int& exit_code, Command command, const std:
         c->excludes(py);
         cpp->excludes(py);
         cmd->add_option("--name", o->name, "the name of the --c / --cpp / --python function (default adiff_derivative)");
+        cmd->add_flag("--with-value", o->with_value,
+                      "the --c / --cpp / --python function also returns the value (C: value[] before out[]; Python: (value, derivative)), "
+                      "sharing its subexpressions with the derivative");
     }
     cmd->callback([o, command, &exit_code] {
         o->mode = chosen(expression::mode_choices(), o->mode_word);

@@ -114,12 +114,20 @@ int run_diff(const Request& req, std::ostream& out) {
     const std::regex temp_like("t[0-9]+|tmp[0-9]+");
     for (const auto& v : vars) if (std::regex_match(v.name, temp_like)) prefix = "tmp_";
     for (const auto& st : req.program.statements) if (std::regex_match(st.name, temp_like)) prefix = "tmp_";
-    ad::sym::Printed p = ad::sym::print(J.values(), style, prefix);
+    // --with-value: the value's entries are printed with the derivative's, so they share temporaries.
+    std::vector<ad::sym::Expr> printed;
+    if (req.with_value) printed = y.values();
+    printed.insert(printed.end(), J.values().begin(), J.values().end());
+    ad::sym::Printed p = ad::sym::print(printed, style, prefix);
+    const std::vector<std::string> value_roots(p.roots.begin(), p.roots.begin() + std::ptrdiff_t(req.with_value ? y.size() : 0));
+    p.roots.erase(p.roots.begin(), p.roots.begin() + std::ptrdiff_t(value_roots.size()));
     if (cpp) {
         for (auto& b : p.bindings) b.second = cpp_arrays(b.second);
         for (auto& r : p.roots) r = cpp_arrays(r);
     }
-    const std::size_t ops = ad::sym::operation_count(J.values());
+    std::vector<std::string> values = value_roots;
+    if (cpp) for (auto& r : values) r = cpp_arrays(r);
+    const std::size_t ops = ad::sym::operation_count(printed);
     std::string what = "d/d";
     for (std::size_t k = 0; k < wrt.size(); ++k) what += (k ? "," : "") + wrt[k];
     if (req.json) {
@@ -133,7 +141,13 @@ int run_diff(const Request& req, std::ostream& out) {
         out << nest(quoted, ad::Shape{J.rows(), J.cols()}, 0, k, false, "[", "]", ",");
         out << ", \"wrt\": [";
         for (std::size_t i = 0; i < wrt.size(); ++i) out << (i ? ", " : "") << json_string(wrt[i]);
-        out << "], \"shape\": [" << J.rows() << ", " << J.cols() << "], \"operations\": " << ops << "}\n";
+        out << "]";
+        if (req.with_value) {
+            out << ", \"value\": [";
+            for (std::size_t i = 0; i < values.size(); ++i) out << (i ? ", " : "") << json_string(values[i]);
+            out << "]";
+        }
+        out << ", \"shape\": [" << J.rows() << ", " << J.cols() << "], \"operations\": " << ops << "}\n";
         return exit_ok;
     }
     if (style == ad::sym::Style::text) {
@@ -167,23 +181,29 @@ int run_diff(const Request& req, std::ostream& out) {
         for (const auto& v : vars)
             if (!v.shape.empty()) out << "    " << v.name << " = np.asarray(" << v.name << ", dtype=float).reshape(-1)  # shape " << ad::shape_string(v.shape) << ", read row-major\n";
         for (const auto& [name, def] : p.bindings) out << "    " << name << " = " << def << "\n";
-        std::size_t k = 0;
-        if (shape.empty()) out << "    return " << p.roots[0] << "\n";
-        else out << "    return np.array(" << nest(p.roots, shape, 0, k, false, "[", "]", ",") << ")\n";
+        const auto array_of = [](const std::vector<std::string>& roots, const ad::Shape& s) {
+            std::size_t k = 0;
+            return s.empty() ? roots[0] : "np.array(" + nest(roots, s, 0, k, false, "[", "]", ",") + ")";
+        };
+        if (req.with_value) out << "    return " << array_of(values, y.shape()) << ", " << array_of(p.roots, shape) << "\n";
+        else out << "    return " << array_of(p.roots, shape) << "\n";
         return exit_ok;
     }
     // C (or C++): a function of every variable that fills out[] row-major.
     if (cpp) out << "// C++ (C++17)\n#include <initializer_list>\n";
-    out << "/* " << what << " of " << req.source << ": out[i*" << J.cols() << " + j] = d f_i / d x_j, "
-        << J.rows() << " x " << J.cols() << " (" << ops << " shared operations) */\n" << ad::sym::c_helpers()
+    out << "/* " << what << " of " << req.source << ": " << (req.with_value ? "value[i] = f_i, " : "") << "out[i*" << J.cols()
+        << " + j] = d f_i / d x_j, " << J.rows() << " x " << J.cols() << " (" << ops << " shared operations) */\n" << ad::sym::c_helpers()
         << (cpp ? "inline " : "") << "void " << req.function_name << "(";
     for (std::size_t k = 0; k < vars.size(); ++k) {
         out << (k ? ", " : "");
         if (vars[k].shape.empty()) out << "double " << vars[k].name;
         else out << "const double " << vars[k].name << "[" << ad::shape_size(vars[k].shape) << "]";
     }
-    out << (vars.empty() ? "" : ", ") << "double out[" << J.size() << "]) {\n";
+    out << (vars.empty() ? "" : ", ");
+    if (req.with_value) out << "double value[" << y.size() << "], ";
+    out << "double out[" << J.size() << "]) {\n";
     for (const auto& [name, def] : p.bindings) out << "    const double " << name << " = " << def << ";\n";
+    for (std::size_t k = 0; k < values.size(); ++k) out << "    value[" << k << "] = " << values[k] << ";\n";
     for (std::size_t k = 0; k < p.roots.size(); ++k) out << "    out[" << k << "] = " << p.roots[k] << ";\n";
     out << "}\n";
     return exit_ok;

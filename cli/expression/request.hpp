@@ -45,6 +45,7 @@ struct Request {
     bool json = false;
     Style diff_style = Style::text;      ///< diff's printer
     std::string function_name = "adiff_derivative";  ///< diff --c / --cpp: the function's name (--name)
+    bool with_value = false;             ///< diff --c / --cpp / --python: also return the value (--with-value)
     std::size_t random = 0;              ///< check: number of random points (0: use --at)
     std::uint64_t seed = 1;
     std::string plot;                    ///< jacobian: heatmap of J; check: heatmap of |claim − AD| (SVG path)

@@ -6,20 +6,26 @@ without a case here fails), at ordinary points and at the points where a convent
 (kinks, ties, C's round of halves, guards), the printed NumPy function is run and its entries
 are compared with `adiff jacobian --format json` (forward/reverse mode, double) to 2e-14
 relative (1e-300 absolute; NumPy/SciPy round differently from libm and adiff in the last bits). The printed code is also run on NumPy arrays of points (elementwise
-evaluation), and `--name` names the function.
+evaluation), and `--name` names the function. With `--with-value` the printed function returns
+(value, derivative): the value is compared with `adiff eval` and the derivative must be the same
+as without it. When a C++ compiler is given, the `--cpp --with-value` function of some cases is
+compiled, run and compared the same way.
 
-usage: check_python_printer.py ADIFF PARSE_DICT
+usage: check_python_printer.py ADIFF PARSE_DICT [CXX]
 """
 import json
 import math
+import os
 import re
 import subprocess
 import sys
+import tempfile
 
 import numpy as np  # noqa: F401  (the printed code imports them itself; fail early if missing)
 import scipy.special  # noqa: F401
 
 ADIFF, DICT = sys.argv[1], sys.argv[2]
+CXX = sys.argv[3] if len(sys.argv) > 3 else None
 
 # (expression, {variable: value}) — arrays as lists; every derivative is w.r.t. every variable.
 CASES = [
@@ -98,6 +104,16 @@ for expr, values in CASES:
     for k, (g, w) in enumerate(zip(got, want)):
         if not close(float(g), float(w)):
             failures.append(f"{expr} at {values}: entry {k}: Python {g!r}, adiff {w!r}")
+    # --with-value: (value, derivative), the value as adiff eval gives it, the derivative unchanged
+    code_v = run(["diff", expr, "--wrt", wrt, "--python", "--with-value", "--name", "both"] + size)
+    exec(compile(code_v, f"<adiff diff --python --with-value {expr}>", "exec"), scope)
+    value_v, deriv_v = scope["both"](**values)
+    want_value = np.asarray(json.loads(run(["eval", expr, "--format", "json"] + at))["value"], dtype=float).reshape(-1)
+    got_value = np.asarray(value_v, dtype=float).reshape(-1)
+    if got_value.shape != want_value.shape or not all(close(float(g), float(w)) for g, w in zip(got_value, want_value)):
+        failures.append(f"{expr} --with-value: value {got_value.tolist()}, adiff eval {want_value.tolist()}")
+    if not np.array_equal(np.asarray(deriv_v, dtype=float).reshape(-1), got, equal_nan=True):
+        failures.append(f"{expr} --with-value: the derivative differs from the one printed without it")
     # elementwise over arrays of points: a scalar-only expression evaluated at 3 points at once
     if all(np.ndim(v) == 0 for v in values.values()):
         pts = {k: np.array([v, v, v]) for k, v in values.items()}
@@ -106,10 +122,50 @@ for expr, values in CASES:
         if many.reshape(-1, 3).shape[0] != one.size or not np.array_equal(many.reshape(-1, 3)[:, 1], one.reshape(-1), equal_nan=True):
             failures.append(f"{expr}: elementwise evaluation over an array of points differs from the single point")
 
+# C++: `--cpp --with-value` compiles (with -Wall -Werror), and its value[] and out[] are adiff's.
+CPP_CASES = [CASES[0], CASES[24], CASES[25], CASES[27]]  # scalars; softmax; cross-entropy; W @ x
+if CXX:
+    for expr, values in CPP_CASES:
+        wrt = ",".join(values)
+        size = sum((["--size", f"{k}={shape_text(v)}"] for k, v in values.items()), [])
+        at = sum((["--at", f"{k}={at_text(v)}"] for k, v in values.items()), [])
+        code = run(["diff", expr, "--wrt", wrt, "--cpp", "--with-value", "--name", "both"] + size)
+        want_value = np.asarray(json.loads(run(["eval", expr, "--format", "json"] + at))["value"], dtype=float).reshape(-1)
+        want = np.asarray(json.loads(run(["jacobian", expr, "--wrt", wrt, "--format", "json"] + at))["jacobian"], dtype=float).reshape(-1)
+        params = re.search(r"void both\(([^)]*)\)", code).group(1)  # the function's own argument order
+        order = [re.search(r"(\w+)(\[\d+\])?$", a.strip()).group(1) for a in params.split(",")][:-2]
+        decls, args = [], []
+        for k in order:
+            v = values[k]
+            a = np.asarray(v, dtype=float).reshape(-1)
+            if np.ndim(v) == 0:
+                args.append(repr(float(v)))
+            else:
+                decls.append(f"    const double {k}[{a.size}] = {{{', '.join(repr(float(t)) for t in a)}}};")
+                args.append(k)
+        main = "\n".join([code, "#include <cstdio>", "int main() {"] + decls + [
+            f"    double value[{want_value.size}], out[{want.size}];",
+            f"    both({', '.join(args + ['value', 'out'])});",
+            f"    for (double v : value) std::printf(\"%.17g\\n\", v);",
+            f"    for (double v : out) std::printf(\"%.17g\\n\", v);",
+            "}"])
+        with tempfile.TemporaryDirectory() as d:
+            src, exe = os.path.join(d, "both.cpp"), os.path.join(d, "both")
+            open(src, "w").write(main)
+            c = subprocess.run([CXX, "-std=c++17", "-Wall", "-Wextra", "-Werror", "-O1", src, "-o", exe, "-lm"], capture_output=True, text=True)
+            if c.returncode != 0:
+                failures.append(f"{expr}: the --cpp --with-value code does not compile:\n{c.stderr}")
+                continue
+            printed = [float(t) for t in subprocess.run([exe], capture_output=True, text=True, check=True).stdout.split()]
+        got_all, want_all = printed, list(want_value) + list(want)
+        if len(got_all) != len(want_all) or not all(close(g, float(w)) for g, w in zip(got_all, want_all)):
+            failures.append(f"{expr}: C++ value and derivative {got_all}, adiff {want_all}")
+
 missing = sorted(set(names) - covered)
 if missing:
     failures.append("no case uses " + ", ".join(missing) + " (add one to CASES)")
-print(f"check_python_printer: {len(CASES)} expressions, {len(covered)} of {len(names)} language functions")
+print(f"check_python_printer: {len(CASES)} expressions, {len(covered)} of {len(names)} language functions"
+      + (f", {len(CPP_CASES)} compiled as C++" if CXX else ""))
 if failures:
     print("\n".join(failures))
     sys.exit(1)

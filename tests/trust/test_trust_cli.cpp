@@ -349,6 +349,13 @@ TEST_CASE("issue 14: diff --cpp is C++ (no compound literals) and --name names t
                     {"import numpy as np\n", "def softmax_jac(z):\n", "    z = np.asarray(z, dtype=float).reshape(-1)  # shape (3,), read row-major\n",
                      "np.max([z[0], z[1], z[2]], axis=0)", "scipy.special.logsumexp(", "    return np.array([["},
                     {"(const double[])", "adiff_derivative(", ";\n"}});
+    rows.push_back({"--c --with-value: value[] before out[], temporaries shared", {"diff", "exp(x)*y", "--c", "--with-value"}, 0,
+                    {"value[i] = f_i, out[i*2 + j]", "void adiff_derivative(double x, double y, double value[1], double out[2]) {",
+                     "const double t0 = exp(x);", "const double t1 = y * t0;", "value[0] = t1;", "out[0] = t1;", "out[1] = t0;"}, {}});
+    rows.push_back({"--python --with-value returns (value, derivative)", {"diff", "softmax(z)", "--wrt", "z", "--size", "z=2", "--python", "--with-value"}, 0,
+                    {"    return np.array([", "]), np.array([["}, {}});
+    rows.push_back({"--with-value needs a code printer", {"diff", "x*x", "--with-value"}, 2, {"--with-value", "--c, --cpp or --python"}, {}});
+    rows.push_back({"--with-value with --latex", {"diff", "x*x", "--latex", "--with-value"}, 2, {"--c, --cpp or --python"}, {}});
     rows.push_back({"--python: C's round, not NumPy's", {"diff", "round(x)*x", "--python"}, 0, {"adiff_round(x)", "def adiff_round(x):"}, {"np.round"}});
     run_rows(rows);
 }
