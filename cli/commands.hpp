@@ -9,4 +9,6 @@ namespace adiff::cli {
 void register_softmax_report(CLI::App& app, int& exit_code);
 /// `adiff eval|grad|jacobian|hessian|diff|check` — cli/expression_commands.cpp.
 void register_expression_commands(CLI::App& app, int& exit_code);
+/// `adiff functions` (the language's functions, from the registry) — cli/functions_command.cpp.
+void register_functions_command(CLI::App& app, int& exit_code);
 }  // namespace adiff::cli

@@ -23,7 +23,7 @@ std::string help_footer() {
         f += " " + name;
         col += name.size() + 1;
     }
-    return f + "\nOperators: + - * / ^ @, z[i], A[i, j], [a, b], name = expr; expr. Constants: pi, e. See docs/cli.md.";
+    return f + "\nOperators: + - * / ^ @, z[i], A[i, j], [a, b], name = expr; expr. Constants: pi, e. adiff functions describes each; see docs/cli.md.";
 }
 
 /// An argument that begins with '-' but is no option of its subcommand ("-x^2", "-1",
@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
     int exit_code = exit_ok;
     register_softmax_report(app, exit_code);
     register_expression_commands(app, exit_code);
+    register_functions_command(app, exit_code);
     // No subcommand (nothing, or only options such as `--classes 10`): run `adiff softmax`.
     app.set_version_flag("--version", std::string("adiff ") + ADIFF_VERSION);
     app.footer(help_footer());
