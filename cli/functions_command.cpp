@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "ad/lang/evaluate.hpp"
@@ -25,27 +26,38 @@ struct function_row {
     std::string rule;       ///< the rule (ad::rules::…), also its C++ name
     std::string call;       ///< how it is called: exp(x), a + b
     ad::rules::info about;
+    std::vector<std::vector<double>> points;  ///< where the registry test checks it (its declaration's `points`)
 };
+
+template <class R>
+std::vector<std::vector<double>> points_of() {
+    std::vector<std::vector<double>> out;
+    for (const auto& p : R::points) {
+        if constexpr (std::is_array_v<std::remove_cvref_t<decltype(p)>>) out.push_back({p[0], p[1]});
+        else out.push_back({p});
+    }
+    return out;
+}
 
 template <class R>
 function_row unary_row() {
     const std::string n(ad::rules::language_name<R>());
-    return {n, std::string(R::name), n + "(x)", R::about};
+    return {n, std::string(R::name), n + "(x)", R::about, points_of<R>()};
 }
 template <class R>
 function_row binary_row() {
     const std::string n(ad::rules::language_name<R>());
-    return {n, std::string(R::name), n + "(a, b)", R::about};
+    return {n, std::string(R::name), n + "(a, b)", R::about, points_of<R>()};
 }
 template <class R>
 function_row operator_row() {
-    return {std::string(R::about.c), std::string(R::name), "a " + std::string(R::about.c) + " b", R::about};
+    return {std::string(R::about.c), std::string(R::name), "a " + std::string(R::about.c) + " b", R::about, points_of<R>()};
 }
 
 /// Every primitive of the language, in registry order: the operators, then the functions.
 std::vector<function_row> function_rows() {
     std::vector<function_row> rows;
-    rows.push_back({"-", "neg", "-x", ad::rules::neg::about});
+    rows.push_back({"-", "neg", "-x", ad::rules::neg::about, points_of<ad::rules::neg>()});
 #define ADIFF_ROW(rule) rows.push_back(operator_row<ad::rules::rule>());
     ADIFF_BINARY_OPERATORS(ADIFF_ROW)
 #undef ADIFF_ROW
@@ -110,7 +122,13 @@ void print_json(std::ostream& out, const std::vector<function_row>& rows) {
             << ", \"call\": " << json_string(r.call) << ", \"domain\": " << json_string(std::string(r.about.domain))
             << ", \"total\": " << (r.about.total ? "true" : "false") << ", \"derivative_of_value\": " << (r.about.smooth ? "true" : "false")
             << ", \"latex\": " << json_string(std::string(r.about.latex)) << ", \"c\": " << json_string(std::string(r.about.c))
-            << ", \"python\": " << json_string(std::string(r.about.python)) << "}";
+            << ", \"python\": " << json_string(std::string(r.about.python)) << ", \"points\": [";
+        for (std::size_t p = 0; p < r.points.size(); ++p) {
+            out << (p ? ", " : "") << "[";
+            for (std::size_t q = 0; q < r.points[p].size(); ++q) out << (q ? ", " : "") << expression::json_number(expression::num_exact(r.points[p][q]));
+            out << "]";
+        }
+        out << "]}";
     }
     out << "], \"array_operations\": [";
     const auto ops = array_operations(rows);

@@ -181,6 +181,29 @@ int run_diff(const Request& req, std::ostream& out) {
         for (const auto& v : vars)
             if (!v.shape.empty()) out << "    " << v.name << " = np.asarray(" << v.name << ", dtype=float).reshape(-1)  # shape " << ad::shape_string(v.shape) << ", read row-major\n";
         for (const auto& [name, def] : p.bindings) out << "    " << name << " = " << def << "\n";
+        // Scalar arguments may be arrays of points: an entry that uses none of them or of the
+        // temporaries (a constant, d(a + b)/da = 1.0) is broadcast to their shape, so every entry
+        // has one value per point (else np.array of mixed entries is ragged).
+        std::vector<std::string> scalars, names;
+        for (const auto& v : vars) {
+            names.push_back(v.name);
+            if (v.shape.empty()) scalars.push_back(v.name);
+        }
+        for (const auto& b : p.bindings) names.push_back(b.first);
+        const auto constant = [&](const std::string& root) {
+            for (const auto& n : names)
+                if (std::regex_search(root, std::regex("(^|[^A-Za-z0-9_.])" + n + "($|[^A-Za-z0-9_])"))) return false;
+            return true;
+        };
+        bool broadcast = false;
+        for (auto* roots : {&values, &p.roots})
+            for (auto& r : *roots)
+                if (!scalars.empty() && constant(r)) r = "np.broadcast_to(" + r + ", adiff_points)", broadcast = true;
+        if (broadcast) {
+            out << "    adiff_points = np.broadcast(";
+            for (std::size_t k = 0; k < scalars.size(); ++k) out << (k ? ", " : "") << scalars[k];
+            out << (scalars.size() == 1 ? ", 0.0" : "") << ").shape  # the shape of the points\n";
+        }
         const auto array_of = [](const std::vector<std::string>& roots, const ad::Shape& s) {
             std::size_t k = 0;
             return s.empty() ? roots[0] : "np.array(" + nest(roots, s, 0, k, false, "[", "]", ",") + ")";

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """`adiff diff --python` prints Python that computes the same derivative as adiff.
 
-For every function of the expression language (the names in fuzz/parse.dict, so a new function
-without a case here fails), at ordinary points and at the points where a convention decides
-(kinks, ties, C's round of halves, guards), the printed NumPy function is run and its entries
+Every primitive of the registry (`adiff functions --format json`) at each of its declared test
+points, so a new primitive is checked with no edit here; and the cases below, which use every
+array operation of the language (a new one without a case fails) and the points where a
+convention decides (kinks, ties, C's round of halves, guards): the printed NumPy function is run and its entries
 are compared with `adiff jacobian --format json` (forward/reverse mode, double) to 2e-14
 relative (1e-300 absolute; NumPy/SciPy round differently from libm and adiff in the last bits). The printed code is also run on NumPy arrays of points (elementwise
 evaluation), and `--name` names the function. With `--with-value` the printed function returns
@@ -11,7 +12,7 @@ evaluation), and `--name` names the function. With `--with-value` the printed fu
 as without it. When a C++ compiler is given, the `--cpp --with-value` function of some cases is
 compiled, run and compared the same way.
 
-usage: check_python_printer.py ADIFF PARSE_DICT [CXX]
+usage: check_python_printer.py ADIFF [CXX]
 """
 import json
 import math
@@ -24,8 +25,8 @@ import tempfile
 import numpy as np  # noqa: F401  (the printed code imports them itself; fail early if missing)
 import scipy.special  # noqa: F401
 
-ADIFF, DICT = sys.argv[1], sys.argv[2]
-CXX = sys.argv[3] if len(sys.argv) > 3 else None
+ADIFF = sys.argv[1]
+CXX = sys.argv[2] if len(sys.argv) > 2 else None
 
 # (expression, {variable: value}) — arrays as lists; every derivative is w.r.t. every variable.
 CASES = [
@@ -86,9 +87,15 @@ def close(a, b):
 
 
 failures = []
-names = sorted(set(re.findall(r'"([a-z_0-9]+)\("', open(DICT).read())))
+functions = json.loads(run(["functions", "--format", "json"]))
+names = sorted(functions["array_operations"])
 covered = set()
-for expr, values in CASES:
+REGISTRY_CASES = []
+for p in functions["primitives"]:
+    variables = ["x"] if p["call"] == "-x" or p["call"].endswith("(x)") else ["a", "b"]  # "a + b", "pow(a, b)"
+    for point in p["points"]:
+        REGISTRY_CASES.append((p["call"], dict(zip(variables, point))))
+for expr, values in REGISTRY_CASES + CASES:
     wrt = ",".join(values)
     size = sum((["--size", f"{k}={shape_text(v)}"] for k, v in values.items()), [])
     at = sum((["--at", f"{k}={at_text(v)}"] for k, v in values.items()), [])
@@ -164,7 +171,8 @@ if CXX:
 missing = sorted(set(names) - covered)
 if missing:
     failures.append("no case uses " + ", ".join(missing) + " (add one to CASES)")
-print(f"check_python_printer: {len(CASES)} expressions, {len(covered)} of {len(names)} language functions"
+print(f"check_python_printer: {len(functions['primitives'])} primitives at {len(REGISTRY_CASES)} registry points, "
+      f"{len(CASES)} expressions using {len(covered)} of {len(names)} array operations"
       + (f", {len(CPP_CASES)} compiled as C++" if CXX else ""))
 if failures:
     print("\n".join(failures))
