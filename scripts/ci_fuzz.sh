@@ -36,7 +36,11 @@ for t in "${targets[@]}"; do
   rm -rf "$work"
   mkdir -p "$work/corpus"
   dict=()
-  [ -f "$ROOT/fuzz/$name.dict" ] && dict=(-dict="$ROOT/fuzz/$name.dict")
+  if [ -f "$ROOT/fuzz/$name.dict" ]; then  # the syntax tokens, and the function names from the registry
+    ADIFF_WRITE_DICT="$work/functions.dict" "$ROOT/$B/fuzz/$t"
+    cat "$ROOT/fuzz/$name.dict" "$work/functions.dict" >"$work/$name.dict"
+    dict=(-dict="$work/$name.dict")
+  fi
   log="$work/fuzz.log"
   r=0
   (cd "$work" && "$ROOT/$B/fuzz/$t" corpus "$ROOT/tests/fuzz_corpus/$name" "${dict[@]}" -max_total_time="$secs" \

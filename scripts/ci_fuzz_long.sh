@@ -19,7 +19,11 @@ SECONDS_MAX=${SECONDS_MAX:-7200}
 WORK=${WORK:-$ROOT/$B/fuzz-long-$target}
 mkdir -p "$WORK/corpus"
 dict=()
-[ "$target" = parse ] && dict=(-dict="$ROOT/fuzz/parse.dict")
+if [ "$target" = parse ]; then  # the syntax tokens, and the function names from the registry
+  ADIFF_WRITE_DICT="$WORK/functions.dict" "$exe"
+  cat "$ROOT/fuzz/parse.dict" "$WORK/functions.dict" >"$WORK/parse.dict"
+  dict=(-dict="$WORK/parse.dict")
+fi
 done_runs=0
 start=$(date +%s)
 chunk=0
