@@ -218,10 +218,13 @@ std::string to_text(const Expr& e) {
 }
 
 std::string c_helpers() {
-    return "#include <math.h>\n"
-           "static inline double adiff_sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }\n"
-           "static inline double adiff_stop_gradient(double x) { return x; }\n"
-           "static inline double adiff_softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }\n"
+    // the primitives' helpers, from their declarations (in registry order), then the array operations'
+    std::string h = "#include <math.h>\n";
+#define ADIFF_HELPER(rule) h += rules::rule::about.c_helper;
+    ADIFF_UNARY_FUNCTIONS(ADIFF_HELPER)
+    ADIFF_BINARY_FUNCTIONS(ADIFF_HELPER)
+#undef ADIFF_HELPER
+    return h +
            "static inline double adiff_sign(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : (x == 0 ? 0.0 : x)); }\n"
            "static inline double adiff_heaviside(double x) { return x > 0 ? 1.0 : (x < 0 ? 0.0 : (x == 0 ? 0.5 : x)); }\n"
            "static inline double adiff_max_n(int n, const double* v) { double m = v[0]; for (int i = 0; i < n; ++i) { if (v[i] != v[i]) return v[i]; if (v[i] > m) m = v[i]; } return m; }\n"
@@ -229,29 +232,6 @@ std::string c_helpers() {
            "    double m = adiff_max_n(n, v); if (!(m > -INFINITY && m < INFINITY)) return m; int k = 0; while (v[k] != m) ++k;\n"
            "    double r = 0; for (int i = 0; i < n; ++i) if (i != k) r += exp(v[i] - m); return m + log1p(r);\n"
            "}\n"
-           "static inline double adiff_digamma(double x) {\n"
-           "    if (x != x || x == -INFINITY || (x <= 0 && floor(x) == x)) return NAN;\n"
-           "    if (x == INFINITY) return x;\n"
-           "    if (x < 0) return adiff_digamma(1 - x) - 3.14159265358979323846 / tan(3.14159265358979323846 * x);\n"
-           "    double r = 0; while (x < 10) { r -= 1 / x; x += 1; }\n"
-           "    const double f = 1 / (x * x);\n"
-           "    return r + log(x) - 0.5 / x - f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132 - f * (691.0 / 32760 - f / 12))))));\n"
-           "}\n"
-           "static inline double adiff_polygamma(double n, double x) {  /* x > 0 (NaN elsewhere but at the poles of odd order) */\n"
-           "    if (n != n || x != x || n < 0 || n > 100 || floor(n) != n) return NAN;\n"
-           "    if (n == 0) return adiff_digamma(x);\n"
-           "    const int k = (int)n;\n"
-           "    if (x <= 0) return floor(x) == x && k % 2 == 1 ? INFINITY : NAN;\n"
-           "    if (x == INFINITY) return 0;\n"
-           "    double fact = 1; for (int i = 2; i <= k; ++i) fact *= i;\n"
-           "    double r = 0; while (x < 20 + k) { r += pow(x, -(k + 1)); x += 1; }\n"
-           "    static const double B[8] = {1.0 / 6, -1.0 / 30, 1.0 / 42, -1.0 / 30, 5.0 / 66, -691.0 / 2730, 7.0 / 6, -3617.0 / 510};\n"
-           "    double c = fact / k, s = c * pow(x, -k) + fact * 0.5 * pow(x, -(k + 1));\n"
-           "    for (int j = 1; j <= 8; ++j) { c *= (double)(k + 2 * j - 2) * (k + 2 * j - 1) / ((2.0 * j - 1) * (2.0 * j)); s += B[j - 1] * c * pow(x, -(2 * j + k)); }\n"
-           "    return (k % 2 ? 1.0 : -1.0) * (fact * r + s);\n"
-           "}\n"
-           "static inline double adiff_max(double a, double b) { return a != a ? a : (b != b ? b : (a >= b ? a : b)); }\n"
-           "static inline double adiff_min(double a, double b) { return a != a ? a : (b != b ? b : (a <= b ? a : b)); }\n"
            "static inline double adiff_guard(double v, int n, const double* c) { for (int i = 0; i < n; ++i) if (!isfinite(c[i])) return isfinite(v) ? c[i] : v; return v; }\n"
            "static inline double adiff_max_weight(int n, const double* v, int i) {\n"
            "    double m = adiff_max_n(n, v); if (m != m) return m; int k = 0; for (int j = 0; j < n; ++j) k += v[j] == m; return v[i] == m ? 1.0 / k : 0.0;\n"
@@ -259,13 +239,12 @@ std::string c_helpers() {
 }
 
 std::string python_helpers() {
-    return "import numpy as np\n"
-           "import scipy.special\n"
-           "\n"
-           "def adiff_round(x):  # C's round: halves away from zero (NumPy's rounds them to even)\n"
-           "    t = np.trunc(x)\n"
-           "    return np.where(np.abs(x - t) >= 0.5, t + np.copysign(1.0, x), t)\n"
-           "\n"
+    std::string h = "import numpy as np\nimport scipy.special\n\n";
+#define ADIFF_HELPER(rule) if (!rules::rule::about.python_helper.empty()) (h += rules::rule::about.python_helper) += "\n";
+    ADIFF_UNARY_FUNCTIONS(ADIFF_HELPER)
+    ADIFF_BINARY_FUNCTIONS(ADIFF_HELPER)
+#undef ADIFF_HELPER
+    return h +
            "def adiff_max_weight(v, i):  # 1/k where v[i] is one of the k maxima, else 0; NaN if one is\n"
            "    v = np.asarray(v, dtype=float)\n"
            "    m = np.max(v, axis=0)\n"

@@ -115,7 +115,20 @@ T lgamma_value(const T& x) {
 /// floor′ = 0); a non-integer order gives NaN.
 struct polygamma { static constexpr std::string_view name = "polygamma";
     static constexpr bool integer_a = true;  // the order: no derivative in it (test_registry)
-    static constexpr info about{.latex = "\\psi", .c = "adiff_polygamma", .python = "scipy.special.polygamma", .domain = "n in {0, 1, ..., 1000}, x not in {0, -1, -2, ...}", .total = false};
+    static constexpr info about{.latex = "\\psi", .c = "adiff_polygamma", .python = "scipy.special.polygamma", .domain = "n in {0, 1, ..., 1000}, x not in {0, -1, -2, ...}", .total = false,
+        .c_helper = "static inline double adiff_polygamma(double n, double x) {  /* x > 0 (NaN elsewhere but at the poles of odd order) */\n"
+        "    if (n != n || x != x || n < 0 || n > 100 || floor(n) != n) return NAN;\n"
+        "    if (n == 0) return adiff_digamma(x);\n"
+        "    const int k = (int)n;\n"
+        "    if (x <= 0) return floor(x) == x && k % 2 == 1 ? INFINITY : NAN;\n"
+        "    if (x == INFINITY) return 0;\n"
+        "    double fact = 1; for (int i = 2; i <= k; ++i) fact *= i;\n"
+        "    double r = 0; while (x < 20 + k) { r += pow(x, -(k + 1)); x += 1; }\n"
+        "    static const double B[8] = {1.0 / 6, -1.0 / 30, 1.0 / 42, -1.0 / 30, 5.0 / 66, -691.0 / 2730, 7.0 / 6, -3617.0 / 510};\n"
+        "    double c = fact / k, s = c * pow(x, -k) + fact * 0.5 * pow(x, -(k + 1));\n"
+        "    for (int j = 1; j <= 8; ++j) { c *= (double)(k + 2 * j - 2) * (k + 2 * j - 1) / ((2.0 * j - 1) * (2.0 * j)); s += B[j - 1] * c * pow(x, -(2 * j + k)); }\n"
+        "    return (k % 2 ? 1.0 : -1.0) * (fact * r + s);\n"
+        "}\n"};
     static constexpr double points[][2] = {{1.0, 2.5}, {0.0, 0.7}, {2.0, -1.5}, {3.0, 4.0}};
     template <class T> T value(const T& n, const T& x) const {
         if constexpr (is_ad_type_v<T>) return apply_binary(*this, n, x);
@@ -126,7 +139,15 @@ struct polygamma { static constexpr std::string_view name = "polygamma";
 
 /// ψ(x) = Γ′(x)/Γ(x) = (log Γ)′(x); ∂ = ψ⁽¹⁾(x) (the trigamma function).
 struct digamma { static constexpr std::string_view name = "digamma";
-    static constexpr info about{.latex = "\\psi", .c = "adiff_digamma", .python = "scipy.special.digamma", .domain = "x not in {0, -1, -2, ...} (NaN there)", .total = false};
+    static constexpr info about{.latex = "\\psi", .c = "adiff_digamma", .python = "scipy.special.digamma", .domain = "x not in {0, -1, -2, ...} (NaN there)", .total = false,
+        .c_helper = "static inline double adiff_digamma(double x) {\n"
+        "    if (x != x || x == -INFINITY || (x <= 0 && floor(x) == x)) return NAN;\n"
+        "    if (x == INFINITY) return x;\n"
+        "    if (x < 0) return adiff_digamma(1 - x) - 3.14159265358979323846 / tan(3.14159265358979323846 * x);\n"
+        "    double r = 0; while (x < 10) { r -= 1 / x; x += 1; }\n"
+        "    const double f = 1 / (x * x);\n"
+        "    return r + log(x) - 0.5 / x - f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132 - f * (691.0 / 32760 - f / 12))))));\n"
+        "}\n"};
     static constexpr double points[] = {-2.5, 0.3, 1.0, 4.5, 30.0};
     template <class T> T value(const T& x) const {
         if constexpr (is_ad_type_v<T>) return apply_rule(*this, x);

@@ -71,8 +71,8 @@ T nan_value(const T& a, const T& b) {
 }
 
 /// What a primitive declares besides its formulas (registry.hpp lists the primitives; every
-/// generated table reads these): its spellings in LaTeX, C and Python (NumPy), its domain in
-/// words, whether it is total (finite for every finite argument, so a symbolic rewrite may drop
+/// generated table reads these): its spellings in LaTeX, C and Python (NumPy) with their
+/// definitions where the target language lacks the function, its domain in words, whether it is total (finite for every finite argument, so a symbolic rewrite may drop
 /// it without a guard), and whether its derivative is the derivative of its value (false for
 /// stop_gradient, whose derivative is 0 by definition). Each rule also has `points`: where the
 /// registry test checks it against central differences and 50 digits.
@@ -80,6 +80,9 @@ struct info {
     std::string_view latex, c, python, domain;
     bool total = false;
     bool smooth = true;
+    /// The C (resp. Python) definition of the `c` (`python`) spelling when C's math.h (NumPy,
+    /// SciPy) has no such function; `diff --c`/`--cpp` (`--python`) print these before the code.
+    std::string_view c_helper = {}, python_helper = {};
 };
 
 // ---------------------------------------------------------------- unary rules
@@ -181,7 +184,8 @@ struct abs { static constexpr std::string_view name = "abs";
 /// a nested mode's derivative is bitwise the plain one in its value part; symbolic graphs, which
 /// have no value to branch on, get y·sigmoid(−x) through their own primitive.
 struct sigmoid { static constexpr std::string_view name = "sigmoid";
-    static constexpr info about{.latex = "\\sigma", .c = "adiff_sigmoid", .python = "scipy.special.expit", .domain = "R", .total = true};
+    static constexpr info about{.latex = "\\sigma", .c = "adiff_sigmoid", .python = "scipy.special.expit", .domain = "R", .total = true,
+        .c_helper = "static inline double adiff_sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }\n"};
     static constexpr double points[] = {-30.0, -1.0, 0.0, 0.8, 3.0};
     template <class T> T value(const T& x) const {
         ADIFF_MATH;
@@ -213,7 +217,8 @@ template <class T> T tanh::d(const T& x, const T& y) const {
 /// stop_gradient(x) = x with derivative 0 (JAX's stop_gradient): a value that enters a formula
 /// as a constant, e.g. the max shift of a stable softmax, which the result does not depend on.
 struct stop_gradient { static constexpr std::string_view name = "stop_gradient";
-    static constexpr info about{.latex = "\\operatorname{stop\\_gradient}", .c = "adiff_stop_gradient", .python = "", .domain = "R; derivative 0 by definition", .total = true, .smooth = false};
+    static constexpr info about{.latex = "\\operatorname{stop\\_gradient}", .c = "adiff_stop_gradient", .python = "", .domain = "R; derivative 0 by definition", .total = true, .smooth = false,
+        .c_helper = "static inline double adiff_stop_gradient(double x) { return x; }\n"};
     static constexpr double points[] = {-1.0, 2.0};
     template <class T> T value(const T& x) const { return x; }
     template <class T> T d(const T&, const T&) const { return T(0); } };
@@ -289,7 +294,8 @@ struct erfc { static constexpr std::string_view name = "erfc";
     template <class T> T d(const T& x, const T&) const { return -erf{}.d(x, x); } };
 /// softplus x = log(1 + e^x), evaluated without overflow (x + log1p(e^−x) for x > 0); ∂ = σ(x).
 struct softplus { static constexpr std::string_view name = "softplus";
-    static constexpr info about{.latex = "\\operatorname{softplus}", .c = "adiff_softplus", .python = "np.logaddexp(0, #)", .domain = "R", .total = true};
+    static constexpr info about{.latex = "\\operatorname{softplus}", .c = "adiff_softplus", .python = "np.logaddexp(0, #)", .domain = "R", .total = true,
+        .c_helper = "static inline double adiff_softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }\n"};
     static constexpr double points[] = {-30.0, -1.0, 0.0, 0.8, 40.0};
     template <class T> T value(const T& x) const {
         ADIFF_MATH;
@@ -300,21 +306,24 @@ struct softplus { static constexpr std::string_view name = "softplus";
 };
 /// The piecewise-constant roundings floor, ceil, trunc, round: derivative 0 everywhere (also at
 /// the jumps, where none exists: the convention of JAX and PyTorch; docs/rules.md).
-#define ADIFF_ROUNDING_RULE(r, tex, py)                                                               \
+#define ADIFF_ROUNDING_RULE(r, tex, py, py_helper)                                                    \
     struct r { static constexpr std::string_view name = #r;                                            \
         static constexpr info about{.latex = tex, .c = #r, .python = py, .domain = "R; derivative 0 (also at the jumps)", \
-                                    .total = true, .smooth = false};                                    \
+                                    .total = true, .smooth = false, .python_helper = py_helper};        \
         static constexpr double points[] = {-1.7, 0.3, 2.5};                                            \
         template <class T> T value(const T& x) const { ADIFF_MATH; return r(x); }                      \
         template <class T> T d(const T&, const T&) const { return T(0); } };
 /// ⌊x⌋.
-ADIFF_ROUNDING_RULE(floor, "\\left\\lfloor #\\right\\rfloor", "np.floor")
+ADIFF_ROUNDING_RULE(floor, "\\left\\lfloor #\\right\\rfloor", "np.floor", "")
 /// ⌈x⌉.
-ADIFF_ROUNDING_RULE(ceil, "\\left\\lceil #\\right\\rceil", "np.ceil")
+ADIFF_ROUNDING_RULE(ceil, "\\left\\lceil #\\right\\rceil", "np.ceil", "")
 /// x rounded toward 0.
-ADIFF_ROUNDING_RULE(trunc, "\\operatorname{trunc}", "np.trunc")
+ADIFF_ROUNDING_RULE(trunc, "\\operatorname{trunc}", "np.trunc", "")
 /// x rounded to the nearest integer, halves away from 0.
-ADIFF_ROUNDING_RULE(round, "\\operatorname{round}", "adiff_round")
+ADIFF_ROUNDING_RULE(round, "\\operatorname{round}", "adiff_round",
+                    "def adiff_round(x):  # C's round: halves away from zero (NumPy's rounds them to even)\n"
+                    "    t = np.trunc(x)\n"
+                    "    return np.where(np.abs(x - t) >= 0.5, t + np.copysign(1.0, x), t)\n")
 #undef ADIFF_ROUNDING_RULE
 template <class T> T softplus::d(const T& x, const T&) const { return apply_rule(sigmoid{}, x); }
 /// x^c for a constant real c; ∂ = c·x^(c−1). Negative x: NaN unless c is integral (IEEE pow).
@@ -415,7 +424,8 @@ struct pow { static constexpr std::string_view name = "pow";
 /// own derivatives are NaN too: nan_value).
 struct max { static constexpr std::string_view name = "max";
     static constexpr std::string_view language = "maximum";  // max/min in the language reduce
-    static constexpr info about{.latex = "\\max", .c = "adiff_max", .python = "np.maximum", .domain = "R x R; ties split 1/2, 1/2", .total = true};
+    static constexpr info about{.latex = "\\max", .c = "adiff_max", .python = "np.maximum", .domain = "R x R; ties split 1/2, 1/2", .total = true,
+        .c_helper = "static inline double adiff_max(double a, double b) { return a != a ? a : (b != b ? b : (a >= b ? a : b)); }\n"};
     static constexpr double points[][2] = {{1.5, -2.0}, {-1.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const {
         if constexpr (is_ad_type_v<T>) {
@@ -432,7 +442,8 @@ struct max { static constexpr std::string_view name = "max";
 /// operands is their mean, as for max. NaN propagates like max.
 struct min { static constexpr std::string_view name = "min";
     static constexpr std::string_view language = "minimum";  // max/min in the language reduce
-    static constexpr info about{.latex = "\\min", .c = "adiff_min", .python = "np.minimum", .domain = "R x R; ties split 1/2, 1/2", .total = true};
+    static constexpr info about{.latex = "\\min", .c = "adiff_min", .python = "np.minimum", .domain = "R x R; ties split 1/2, 1/2", .total = true,
+        .c_helper = "static inline double adiff_min(double a, double b) { return a != a ? a : (b != b ? b : (a <= b ? a : b)); }\n"};
     static constexpr double points[][2] = {{1.5, -2.0}, {-1.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const {
         if constexpr (is_ad_type_v<T>) {
