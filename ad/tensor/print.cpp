@@ -260,8 +260,11 @@ std::optional<std::string> to_matrix(const Tensor& t, const std::set<std::string
         if (!def) return std::nullopt;
         const bool is_softmax = def->s.starts_with("softmax(");
         std::string name;
-        do name = (is_softmax ? "s" : "t") + (next == 0 && is_softmax ? std::string() : std::to_string(next)), ++next;
-        while (taken.count(name));
+        do {  // s, s1, s2, ... for softmaxes; t0, t1, ... else (assign(1, c): g++ 12 warns -Wrestrict, falsely, on assigning "t")
+            name.assign(1, is_softmax ? 's' : 't');
+            if (!(next == 0 && is_softmax)) name += std::to_string(next);
+            ++next;
+        } while (taken.count(name));
         out += name + " = " + def->s + "; ";
         pr.names[pattern_key(r)] = name;
     }
