@@ -3,6 +3,7 @@
 #include "ad/symbolic/dispatch.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <unordered_map>
 
 namespace ad::sym {
@@ -76,7 +77,7 @@ std::string symbol_text(const Node& n, Style st) {
 /// The spelling of an n-ary or piecewise-constant op (rules spell themselves: `about`).
 std::string func_name(Op op, Style st) {
     if (st == Style::latex) {
-        if (op == Op::sign) return "\\operatorname{sign}";
+        if (op == Op::sign) return "\\operatorname{sgn}";
         if (op == Op::heaviside) return "\\operatorname{step}";
         if (op == Op::max_n) return "\\max";
     }
@@ -150,7 +151,10 @@ Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
             return call("logsumexp", "[" + list(0) + "]");
         case Op::max_weight:
             if (st == Style::c) return call("adiff_max_weight", std::to_string(a.size()) + ", (const double[]){" + list(0) + "}, " + std::to_string(n.index));
-            if (st == Style::latex) return call("\\operatorname{max\\_weight}_{" + std::to_string(n.index) + "}", list(0));
+            if (st == Style::latex) {  // ∂max(v)/∂vᵢ: 1/k at one of k maxima, else 0 (an Iverson bracket over a count)
+                const std::string v = "\\left(" + list(0) + "\\right)";
+                return {"\\frac{\\left[" + a[n.index]->s + " = \\max" + v + "\\right]}{\\left|\\operatorname{arg\\,max}" + v + "\\right|}", atom};
+            }
             if (st == Style::python) return call("adiff_max_weight", "[" + list(0) + "], " + std::to_string(n.index));
             return call("max_weight", "[" + list(0) + "], " + std::to_string(n.index));
         case Op::guard: {
@@ -217,46 +221,89 @@ std::string to_text(const Expr& e) {
     return s + p.roots[0];
 }
 
-std::string c_helpers() {
+namespace {
+
+/// The definitions in `helpers` (each starts on a line beginning with `opener`, its name being
+/// the identifier before the first '(') that `code` calls, directly or through another chosen
+/// definition, in their order in `helpers`.
+std::string called_helpers(std::string_view helpers, std::string_view opener, std::string_view code) {
+    struct Definition { std::string name; std::string_view text; bool chosen = false; };
+    std::vector<Definition> defs;
+    std::string needle(1, '\n');
+    needle.append(opener);
+    for (std::size_t at = 0; at < helpers.size();) {
+        std::size_t next = helpers.find(needle, at);
+        next = next == std::string_view::npos ? helpers.size() : next + 1;
+        const std::string_view text = helpers.substr(at, next - at);
+        const std::size_t paren = text.find('(');
+        std::size_t begin = paren;
+        while (begin > 0 && (std::isalnum(static_cast<unsigned char>(text[begin - 1])) || text[begin - 1] == '_')) --begin;
+        defs.push_back({std::string(text.substr(begin, paren - begin)), text});
+        at = next;
+    }
+    const auto calls = [](std::string_view text, const std::string& name) {
+        for (std::size_t p = text.find(name + "("); p != std::string_view::npos; p = text.find(name + "(", p + 1))
+            if (p == 0 || !(std::isalnum(static_cast<unsigned char>(text[p - 1])) || text[p - 1] == '_')) return true;
+        return false;
+    };
+    for (bool grew = true; grew;) {  // to the fixed point: helpers called by chosen helpers
+        grew = false;
+        for (Definition& d : defs) {
+            if (d.chosen) continue;
+            bool used = calls(code, d.name);
+            for (const Definition& e : defs) used = used || (e.chosen && calls(e.text.substr(e.text.find('(')), d.name));
+            if (used) d.chosen = grew = true;
+        }
+    }
+    std::string out;
+    for (const Definition& d : defs)
+        if (d.chosen) out += d.text;
+    return out;
+}
+
+}  // namespace
+
+std::string c_helpers(std::string_view code) {
     // the primitives' helpers, from their declarations (in registry order), then the array operations'
-    std::string h = "#include <math.h>\n";
+    std::string h;
 #define ADIFF_HELPER(rule) h += rules::rule::about.c_helper;
     ADIFF_UNARY_FUNCTIONS(ADIFF_HELPER)
     ADIFF_BINARY_FUNCTIONS(ADIFF_HELPER)
 #undef ADIFF_HELPER
-    return h +
-           "static inline double adiff_sign(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : (x == 0 ? 0.0 : x)); }\n"
-           "static inline double adiff_heaviside(double x) { return x > 0 ? 1.0 : (x < 0 ? 0.0 : (x == 0 ? 0.5 : x)); }\n"
-           "static inline double adiff_max_n(int n, const double* v) { double m = v[0]; for (int i = 0; i < n; ++i) { if (v[i] != v[i]) return v[i]; if (v[i] > m) m = v[i]; } return m; }\n"
-           "static inline double adiff_logsumexp(int n, const double* v) {\n"
-           "    double m = adiff_max_n(n, v); if (!(m > -INFINITY && m < INFINITY)) return m; int k = 0; while (v[k] != m) ++k;\n"
-           "    double r = 0; for (int i = 0; i < n; ++i) if (i != k) r += exp(v[i] - m); return m + log1p(r);\n"
-           "}\n"
-           "static inline double adiff_guard(double v, int n, const double* c) { for (int i = 0; i < n; ++i) if (!isfinite(c[i])) return isfinite(v) ? c[i] : v; return v; }\n"
-           "static inline double adiff_max_weight(int n, const double* v, int i) {\n"
-           "    double m = adiff_max_n(n, v); if (m != m) return m; int k = 0; for (int j = 0; j < n; ++j) k += v[j] == m; return v[i] == m ? 1.0 / k : 0.0;\n"
-           "}\n";
+    h += "static inline double adiff_sign(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : (x == 0 ? 0.0 : x)); }\n"
+         "static inline double adiff_heaviside(double x) { return x > 0 ? 1.0 : (x < 0 ? 0.0 : (x == 0 ? 0.5 : x)); }\n"
+         "static inline double adiff_max_n(int n, const double* v) { double m = v[0]; for (int i = 0; i < n; ++i) { if (v[i] != v[i]) return v[i]; if (v[i] > m) m = v[i]; } return m; }\n"
+         "static inline double adiff_logsumexp(int n, const double* v) {\n"
+         "    double m = adiff_max_n(n, v); if (!(m > -INFINITY && m < INFINITY)) return m; int k = 0; while (v[k] != m) ++k;\n"
+         "    double r = 0; for (int i = 0; i < n; ++i) if (i != k) r += exp(v[i] - m); return m + log1p(r);\n"
+         "}\n"
+         "static inline double adiff_guard(double v, int n, const double* c) { for (int i = 0; i < n; ++i) if (!isfinite(c[i])) return isfinite(v) ? c[i] : v; return v; }\n"
+         "static inline double adiff_max_weight(int n, const double* v, int i) {\n"
+         "    double m = adiff_max_n(n, v); if (m != m) return m; int k = 0; for (int j = 0; j < n; ++j) k += v[j] == m; return v[i] == m ? 1.0 / k : 0.0;\n"
+         "}\n";
+    return "#include <math.h>\n" + called_helpers(h, "static inline ", code);
 }
 
-std::string python_helpers() {
-    std::string h = "import numpy as np\nimport scipy.special\n\n";
+std::string python_helpers(std::string_view code) {
+    std::string h;
 #define ADIFF_HELPER(rule) if (!rules::rule::about.python_helper.empty()) (h += rules::rule::about.python_helper) += "\n";
     ADIFF_UNARY_FUNCTIONS(ADIFF_HELPER)
     ADIFF_BINARY_FUNCTIONS(ADIFF_HELPER)
 #undef ADIFF_HELPER
-    return h +
-           "def adiff_max_weight(v, i):  # 1/k where v[i] is one of the k maxima, else 0; NaN if one is\n"
-           "    v = np.asarray(v, dtype=float)\n"
-           "    m = np.max(v, axis=0)\n"
-           "    k = np.sum(v == m, axis=0)\n"
-           "    return np.where(np.isnan(m), m, np.where(v[i] == m, 1.0 / np.maximum(k, 1), 0.0))\n"
-           "\n"
-           "def adiff_guard(v, c):  # v where every condition c is finite, else the first non-finite c\n"
-           "    v = np.asarray(v, dtype=float)\n"
-           "    out = v\n"
-           "    for ci in reversed(c):\n"
-           "        out = np.where(np.isfinite(ci), out, np.where(np.isfinite(v), ci, v))\n"
-           "    return out\n";
+    h += "def adiff_max_weight(v, i):  # 1/k where v[i] is one of the k maxima, else 0; NaN if one is\n"
+         "    v = np.asarray(v, dtype=float)\n"
+         "    m = np.max(v, axis=0)\n"
+         "    k = np.sum(v == m, axis=0)\n"
+         "    return np.where(np.isnan(m), m, np.where(v[i] == m, 1.0 / np.maximum(k, 1), 0.0))\n"
+         "\n"
+         "def adiff_guard(v, c):  # v where every condition c is finite, else the first non-finite c\n"
+         "    v = np.asarray(v, dtype=float)\n"
+         "    out = v\n"
+         "    for ci in reversed(c):\n"
+         "        out = np.where(np.isfinite(ci), out, np.where(np.isfinite(v), ci, v))\n"
+         "    return out\n"
+         "\n";
+    return "import numpy as np\nimport scipy.special\n\n" + called_helpers(h, "def ", code);
 }
 
 }  // namespace ad::sym

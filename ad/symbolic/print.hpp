@@ -9,6 +9,7 @@
 /// c does), LaTeX `\left. s \right|_{c \in \mathbb{R}}`, C `adiff_guard(s, n, {c…})`.
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,12 +32,14 @@ Printed print(std::span<const Expr> roots, Style style, const std::string& prefi
 /// One expression as a program in the expression language: "t0 = …; t1 = …; root".
 std::string to_text(const Expr& e);
 
-/// Helper functions the C printer's output calls (sigmoid, sign, heaviside, max over an array
-/// and its weight, guard), as static inline C definitions.
-std::string c_helpers();
+/// The helper functions (sigmoid, sign, heaviside, max over an array and its weight, guard, …)
+/// that the C code `code` calls, with the helpers those call, as static inline C definitions
+/// after `#include <math.h>`: only what is called, so the output compiles warning-free under
+/// -Wall -Wextra -Werror (an unused static function is a warning in clang).
+std::string c_helpers(std::string_view code);
 
-/// The imports and helper functions the Python printer's output calls (C's round, max weight,
-/// guard), elementwise over NumPy arrays.
-std::string python_helpers();
+/// The imports, and the helper functions the Python code `code` calls (C's round, max weight,
+/// guard, …, with the helpers those call), elementwise over NumPy arrays.
+std::string python_helpers(std::string_view code);
 
 }  // namespace ad::sym

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <ostream>
 #include <regex>
+#include <sstream>
 
 #include "ad/symbolic/derivative.hpp"
 #include "ad/symbolic/print.hpp"
@@ -51,16 +52,52 @@ std::string cpp_arrays(const std::string& c) {
     return out;
 }
 
-std::string latex_matrix(const std::vector<std::string>& s, const ad::Shape& shape) {
-    if (shape.empty()) return s[0];
-    const std::size_t rows = shape.size() == 1 ? shape[0] : shape[0], cols = shape.size() == 1 ? 1 : ad::shape_size(shape) / shape[0];
-    std::string out = "\\begin{pmatrix}\n";
+// The derivative `lhs` = s (shape `shape`) as lines of an `aligned` block: one pmatrix when it
+// fits a page (amsmath's pmatrix takes at most 10 columns; rows up to ~150 characters), else one
+// line per nonzero entry, (lhs)_{i,j} = …, so no row runs off the page.
+std::string latex_derivative(const std::string& lhs, const std::vector<std::string>& s, const ad::Shape& shape) {
+    if (shape.empty()) return lhs + " &= " + s[0];
+    const std::size_t rows = shape[0], cols = shape.size() == 1 ? 1 : ad::shape_size(shape) / shape[0];
+    std::size_t widest = 0;
     for (std::size_t i = 0; i < rows; ++i) {
-        out += "  ";
-        for (std::size_t j = 0; j < cols; ++j) out += (j ? " & " : "") + s[i * cols + j];
-        out += i + 1 < rows ? " \\\\\n" : "\n";
+        std::size_t w = 0;
+        for (std::size_t j = 0; j < cols; ++j) w += s[i * cols + j].size() + 3;
+        widest = std::max(widest, w);
     }
-    return out + "\\end{pmatrix}";
+    std::string out;
+    if (cols <= 10 && widest <= 150) {
+        out = lhs + " &= \\begin{pmatrix}\n";
+        for (std::size_t i = 0; i < rows; ++i) {
+            out += "  ";
+            for (std::size_t j = 0; j < cols; ++j) out += (j ? " & " : "") + s[i * cols + j];
+            out += i + 1 < rows ? " \\\\\n" : "\n";
+        }
+        return out + "\\end{pmatrix}";
+    }
+    std::size_t zeros = 0;
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < cols; ++j) {
+            const std::string& e = s[i * cols + j];
+            if (e == "0") { ++zeros; continue; }
+            if (!out.empty()) out += " \\\\\n";
+            out += "\\left(" + lhs + "\\right)_{" + std::to_string(i) + (cols > 1 || shape.size() > 1 ? "," + std::to_string(j) : "") + "} &= " + e;
+        }
+    const std::string note = "% " + std::to_string(rows) + " x " + std::to_string(cols) + " entries, one per line (too wide for one matrix)" +
+                             (zeros ? "; the " + std::to_string(zeros) + " entries not listed are 0" : "") + ", indices from 0\n";
+    return note + (out.empty() ? "\\left(" + lhs + "\\right)_{i,j} &= 0" : out);
+}
+
+// Comment lines defining the notations of `latex` that a reader may not know.
+std::string latex_legend(const std::string& latex) {
+    std::string legend;
+    if (latex.find("\\operatorname{step}") != std::string::npos)
+        legend += "% \\operatorname{step}(x): 1 for x > 0, 1/2 at 0, 0 for x < 0 (the derivative of max and |x| at a tie)\n";
+    if (latex.find("\\operatorname{sgn}") != std::string::npos) legend += "% \\operatorname{sgn}(x): -1, 0 or 1\n";
+    if (latex.find("\\operatorname{stop\\_gradient}") != std::string::npos)
+        legend += "% \\operatorname{stop\\_gradient}(x) = x, treated as a constant when differentiating\n";
+    if (latex.find("\\operatorname{arg\\,max}") != std::string::npos)
+        legend += "% [P] is 1 where P holds, else 0; |arg max(v)| is how many entries of v equal its maximum\n";
+    return legend;
 }
 
 }  // namespace
@@ -159,28 +196,29 @@ int run_diff(const Request& req, std::ostream& out) {
         return exit_ok;
     }
     if (style == ad::sym::Style::latex) {
-        out << "% " << what << " of " << req.source << " (" << ops << " shared operations)\n\\begin{aligned}\n";
-        for (const auto& [name, def] : p.bindings) out << name << " &= " << def << " \\\\\n";
+        std::ostringstream body;
+        for (const auto& [name, def] : p.bindings) body << name << " &= " << def << " \\\\\n";
         std::string lhs = "\\frac{\\partial f}{\\partial " + (wrt.size() == 1 ? wrt[0] : std::string("(") + [&] {
             std::string s;
             for (std::size_t i = 0; i < wrt.size(); ++i) s += (i ? ", " : "") + wrt[i];
             return s;
         }() + ")") + "}";
-        out << lhs << " &= " << latex_matrix(p.roots, shape) << "\n\\end{aligned}\n";
+        body << latex_derivative(lhs, p.roots, shape) << "\n";
+        out << "% " << what << " of " << req.source << " (" << ops << " shared operations)\n" << latex_legend(body.str()) << "\\begin{aligned}\n"
+            << body.str() << "\\end{aligned}\n";
         return exit_ok;
     }
     if (style == ad::sym::Style::python) {
         // A NumPy function of every variable returning the derivative shaped as the text form;
         // array arguments are read flat, row-major, and scalar arguments may be NumPy arrays
         // (the derivative is then evaluated elementwise at every point).
-        out << "# " << what << " of " << req.source << ": " << (shape.empty() ? "scalar" : "shape " + ad::shape_string(shape))
-            << ", " << ops << " shared operations (Python 3, NumPy, SciPy)\n" << ad::sym::python_helpers() << "\n\ndef "
-            << req.function_name << "(";
-        for (std::size_t k = 0; k < vars.size(); ++k) out << (k ? ", " : "") << vars[k].name;
-        out << "):\n";
+        std::ostringstream fn;  // the function; the helpers it calls are written before it
+        fn << "def " << req.function_name << "(";
+        for (std::size_t k = 0; k < vars.size(); ++k) fn << (k ? ", " : "") << vars[k].name;
+        fn << "):\n";
         for (const auto& v : vars)
-            if (!v.shape.empty()) out << "    " << v.name << " = np.asarray(" << v.name << ", dtype=float).reshape(-1)  # shape " << ad::shape_string(v.shape) << ", read row-major\n";
-        for (const auto& [name, def] : p.bindings) out << "    " << name << " = " << def << "\n";
+            if (!v.shape.empty()) fn << "    " << v.name << " = np.asarray(" << v.name << ", dtype=float).reshape(-1)  # shape " << ad::shape_string(v.shape) << ", read row-major\n";
+        for (const auto& [name, def] : p.bindings) fn << "    " << name << " = " << def << "\n";
         // Scalar arguments may be arrays of points: an entry that uses none of them or of the
         // temporaries (a constant, d(a + b)/da = 1.0) is broadcast to their shape, so every entry
         // has one value per point (else np.array of mixed entries is ragged).
@@ -200,35 +238,39 @@ int run_diff(const Request& req, std::ostream& out) {
             for (auto& r : *roots)
                 if (!scalars.empty() && constant(r)) r = "np.broadcast_to(" + r + ", adiff_points)", broadcast = true;
         if (broadcast) {
-            out << "    adiff_points = np.broadcast(";
-            for (std::size_t k = 0; k < scalars.size(); ++k) out << (k ? ", " : "") << scalars[k];
-            out << (scalars.size() == 1 ? ", 0.0" : "") << ").shape  # the shape of the points\n";
+            fn << "    adiff_points = np.broadcast(";
+            for (std::size_t k = 0; k < scalars.size(); ++k) fn << (k ? ", " : "") << scalars[k];
+            fn << (scalars.size() == 1 ? ", 0.0" : "") << ").shape  # the shape of the points\n";
         }
         const auto array_of = [](const std::vector<std::string>& roots, const ad::Shape& s) {
             std::size_t k = 0;
             return s.empty() ? roots[0] : "np.array(" + nest(roots, s, 0, k, false, "[", "]", ",") + ")";
         };
-        if (req.with_value) out << "    return " << array_of(values, y.shape()) << ", " << array_of(p.roots, shape) << "\n";
-        else out << "    return " << array_of(p.roots, shape) << "\n";
+        if (req.with_value) fn << "    return " << array_of(values, y.shape()) << ", " << array_of(p.roots, shape) << "\n";
+        else fn << "    return " << array_of(p.roots, shape) << "\n";
+        out << "# " << what << " of " << req.source << ": " << (shape.empty() ? "scalar" : "shape " + ad::shape_string(shape))
+            << ", " << ops << " shared operations (Python 3, NumPy, SciPy)\n" << ad::sym::python_helpers(fn.str()) << "\n" << fn.str();
         return exit_ok;
     }
-    // C (or C++): a function of every variable that fills out[] row-major.
+    // C (or C++): a function of every variable that fills out[] row-major, after the helpers it calls.
+    std::ostringstream fn;
+    fn << (cpp ? "inline " : "") << "void " << req.function_name << "(";
+    for (std::size_t k = 0; k < vars.size(); ++k) {
+        fn << (k ? ", " : "");
+        if (vars[k].shape.empty()) fn << "double " << vars[k].name;
+        else fn << "const double " << vars[k].name << "[" << ad::shape_size(vars[k].shape) << "]";
+    }
+    fn << (vars.empty() ? "" : ", ");
+    if (req.with_value) fn << "double value[" << y.size() << "], ";
+    fn << "double out[" << J.size() << "]) {\n";
+    for (const auto& [name, def] : p.bindings) fn << "    const double " << name << " = " << def << ";\n";
+    for (std::size_t k = 0; k < values.size(); ++k) fn << "    value[" << k << "] = " << values[k] << ";\n";
+    for (std::size_t k = 0; k < p.roots.size(); ++k) fn << "    out[" << k << "] = " << p.roots[k] << ";\n";
+    fn << "}\n";
     if (cpp) out << "// C++ (C++17)\n#include <initializer_list>\n";
     out << "/* " << what << " of " << req.source << ": " << (req.with_value ? "value[i] = f_i, " : "") << "out[i*" << J.cols()
-        << " + j] = d f_i / d x_j, " << J.rows() << " x " << J.cols() << " (" << ops << " shared operations) */\n" << ad::sym::c_helpers()
-        << (cpp ? "inline " : "") << "void " << req.function_name << "(";
-    for (std::size_t k = 0; k < vars.size(); ++k) {
-        out << (k ? ", " : "");
-        if (vars[k].shape.empty()) out << "double " << vars[k].name;
-        else out << "const double " << vars[k].name << "[" << ad::shape_size(vars[k].shape) << "]";
-    }
-    out << (vars.empty() ? "" : ", ");
-    if (req.with_value) out << "double value[" << y.size() << "], ";
-    out << "double out[" << J.size() << "]) {\n";
-    for (const auto& [name, def] : p.bindings) out << "    const double " << name << " = " << def << ";\n";
-    for (std::size_t k = 0; k < values.size(); ++k) out << "    value[" << k << "] = " << values[k] << ";\n";
-    for (std::size_t k = 0; k < p.roots.size(); ++k) out << "    out[" << k << "] = " << p.roots[k] << ";\n";
-    out << "}\n";
+        << " + j] = d f_i / d x_j, " << J.rows() << " x " << J.cols() << " (" << ops << " shared operations) */\n"
+        << ad::sym::c_helpers(fn.str()) << fn.str();
     return exit_ok;
 }
 

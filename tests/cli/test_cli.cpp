@@ -143,6 +143,37 @@ TEST_CASE("diff prints a derivative that parses back and equals forward and reve
     CHECK(ops[0] <= 3000);
 }
 
+TEST_CASE("diff --latex fits a page and defines its notation", "[cli][latex]") {
+    // up to 10 columns: one pmatrix (amsmath's limit)
+    const auto small = adiff("diff 'softmax(z)' --wrt z --size z=3 --latex");
+    REQUIRE(small.code == 0);
+    CHECK(small.out.find("\\frac{\\partial f}{\\partial z} &= \\begin{pmatrix}") != std::string::npos);
+    CHECK(small.out.find("\\end{aligned}\n") != std::string::npos);
+    // 12 columns: one line per nonzero entry, the zeros said once
+    const auto wide = adiff("diff 'z*z' --wrt z --size z=12 --latex");
+    REQUIRE(wide.code == 0);
+    CHECK(wide.out.find("pmatrix") == std::string::npos);
+    CHECK(wide.out.find("% 12 x 12 entries, one per line (too wide for one matrix); the 132 entries not listed are 0") != std::string::npos);
+    CHECK(wide.out.find("\\left(\\frac{\\partial f}{\\partial z}\\right)_{11,11} &= 2 \\cdot z_{11}") != std::string::npos);
+    // 8 columns whose rows run past ~150 characters: one line per entry too
+    const auto longrow = adiff("diff 'exp(z)*sum(z*z)' --wrt z --size z=8 --latex");
+    REQUIRE(longrow.code == 0);
+    CHECK(longrow.out.find("pmatrix") == std::string::npos);
+    CHECK(longrow.out.find("% 8 x 8 entries, one per line (too wide for one matrix), indices from 0") != std::string::npos);
+    // max's derivative: an Iverson bracket over the number of maxima, with a legend line
+    const auto mx = adiff("diff 'max(z)' --wrt z --size z=3 --latex");
+    REQUIRE(mx.code == 0);
+    CHECK(mx.out.find("max\\_weight") == std::string::npos);
+    CHECK(mx.out.find("\\operatorname{arg\\,max}") != std::string::npos);
+    CHECK(mx.out.find("% [P] is 1 where P holds") != std::string::npos);
+    const auto st = adiff("diff 'abs(x)' --wrt x --latex");
+    REQUIRE(st.code == 0);
+    CHECK(st.out.find("% \\operatorname{sgn}(x)") != std::string::npos);
+    const auto sg = adiff("diff 'x*stop_gradient(x)' --wrt x --latex");
+    REQUIRE(sg.code == 0);
+    CHECK(sg.out.find("% \\operatorname{stop\\_gradient}(x) = x") != std::string::npos);
+}
+
 TEST_CASE("check agrees on true identities", "[cli][check]") {
     auto r = adiff("check 'softmax(z)' --claim 's = softmax(z); diag(s) - outer(s, s)' --wrt z --size z=3 --random 20");
     CHECK(r.code == 0);

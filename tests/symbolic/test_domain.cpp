@@ -291,7 +291,9 @@ TEST_CASE("printed guards: text parses back, LaTeX shows the condition, C calls 
     CHECK(latex.roots[0].find("\\in \\mathbb{R}") != std::string::npos);
     const auto c = ad::sym::print(std::vector<Expr>{g}, ad::sym::Style::c);
     CHECK(c.roots[0].find("adiff_guard(") != std::string::npos);
-    CHECK(ad::sym::c_helpers().find("adiff_guard") != std::string::npos);
+    CHECK(ad::sym::c_helpers(c.roots[0]).find("static inline double adiff_guard(") != std::string::npos);
+    CHECK(ad::sym::python_helpers("adiff_guard(x, [y])").find("def adiff_guard(") != std::string::npos);
+    CHECK(ad::sym::python_helpers("adiff_guard(x, [y])").find("def adiff_max_weight(") == std::string::npos);
     // unchecked evaluation: the original's non-finite value, as IEEE arithmetic gives
     const double at1000 = ad::sym::evaluate<double>(std::vector<Expr>{log(exp(x))}, {{x.id(), 1000.0}})[0];
     CHECK(std::isinf(at1000));

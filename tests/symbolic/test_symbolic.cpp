@@ -147,7 +147,18 @@ TEST_CASE("text output parses back to the same values; LaTeX and C are produced"
     CHECK(latex_all.find("e^{") != std::string::npos);
     const ad::sym::Printed c = ad::sym::print(g, ad::sym::Style::c);
     CHECK(c.roots[2].find("z[") != std::string::npos);
-    CHECK(ad::sym::c_helpers().find("adiff_max_weight") != std::string::npos);
+    // the helpers the code calls, with those they call (adiff_max_weight calls adiff_max_n), and no others
+    std::string c_code;
+    for (const auto& [n, d] : c.bindings) c_code += d + "\n";
+    for (const auto& r : c.roots) c_code += r + "\n";
+    const std::string helpers = ad::sym::c_helpers(c_code);
+    CHECK(c_code.find("adiff_max_weight(") != std::string::npos);
+    CHECK(helpers.find("static inline double adiff_max_weight(") != std::string::npos);
+    CHECK(helpers.find("static inline double adiff_max_n(") != std::string::npos);
+    CHECK(helpers.find("adiff_sigmoid") == std::string::npos);
+    CHECK(helpers.find("adiff_guard") == std::string::npos);
+    CHECK(ad::sym::c_helpers("x + 1") == "#include <math.h>\n");
+    CHECK(ad::sym::c_helpers("my_adiff_sign(x)").find("adiff_sign") == std::string::npos);  // a call, not a suffix
 }
 
 TEST_CASE("numbers are exact until evaluated at the working precision", "[symbolic][multiprecision]") {
