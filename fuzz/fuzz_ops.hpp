@@ -55,14 +55,24 @@ X binary_function(std::size_t k, const X& a, const Y& b);
 inline constexpr std::string_view binary_names[] = {ADIFF_BINARY_FUNCTIONS(ADIFF_FUZZ_NAME)};
 #undef ADIFF_FUZZ_NAME
 inline constexpr std::size_t n_binary = std::size(binary_names);
-/// Opcodes: 0–31 as in the switch below (4–17 and 31 are the first 15 unary functions, 20–22
-/// pow, max, min), then the registry's further unary functions, then its further binary
-/// functions, so a new primitive is fuzzed without an edit.
-inline constexpr int first_binary_code = 32 + static_cast<int>(n_unary) - 15;
-inline constexpr int n_codes = first_binary_code + static_cast<int>(n_binary) - 3;
-/// The unary function of opcode c (4–17, 31, 32…).
+/// Opcodes are fixed bytes, so a saved input means the same program whatever the registry later
+/// gains: 0–31 as in the switch below (4–17 and 31 are the first 15 unary functions, 20–22 pow,
+/// max, min); 32 + k for the registry's unary function 15 + k; 160 + k for its binary function
+/// 3 + k (the registry's lists are append-only). A byte whose slot no primitive has yet acts as
+/// byte % 32, so a new primitive takes over only its own byte and is fuzzed without an edit.
+inline constexpr int first_unary_code = 32, first_binary_code = 160;
+static_assert(n_unary - 15 <= first_binary_code - first_unary_code && n_binary - 3 <= 256 - first_binary_code,
+              "adiff fuzz: the opcode ranges are full");
+/// The opcode of an instruction byte: 0–31, a further unary function's 32…, or a further binary
+/// function's 160….
+constexpr int opcode(std::uint8_t byte) {
+    if (byte >= first_binary_code) return byte - first_binary_code + 3 < static_cast<int>(n_binary) ? byte : byte % 32;
+    if (byte >= first_unary_code) return byte - first_unary_code + 15 < static_cast<int>(n_unary) ? byte : byte % 32;
+    return byte;
+}
+/// The unary function of opcode c (4–17, 31, 32…159).
 inline std::size_t unary_of_code(int c) {
-    return c == 31 ? 14 : (c < 32 ? static_cast<std::size_t>(c - 4) : static_cast<std::size_t>(15 + c - 32));
+    return c == 31 ? 14 : (c < 32 ? static_cast<std::size_t>(c - 4) : static_cast<std::size_t>(15 + c - first_unary_code));
 }
 
 /// Bytes → program. Never fails; every byte string is some program.
@@ -107,14 +117,15 @@ std::vector<X> run(const program& p, const std::vector<X>& x) {
         const X a = r[o.a % r.size()], b = r[o.b % r.size()];
         const double c = constant(o.b);
         X y;
-        switch (o.code % n_codes) {
+        const int code = opcode(o.code);
+        switch (code) {
             case 0: y = bin(R::add{}, a, b); break;
             case 1: y = bin(R::sub{}, a, b); break;
             case 2: y = bin(R::mul{}, a, b); break;
             case 3: y = bin(R::div{}, a, b); break;
             case 4: case 5: case 6: case 7: case 8: case 9: case 10: case 11: case 12: case 13: case 14: case 15:
             case 16: case 17: case 31:
-                y = unary_function(unary_of_code(o.code % n_codes), a);
+                y = unary_function(unary_of_code(code), a);
                 break;
             case 18: y = un(R::pow_int{int(o.b % 9) - 4}, a); break;
             case 19: y = un(R::pow_const<double>{c}, a); break;
@@ -128,7 +139,7 @@ std::vector<X> run(const program& p, const std::vector<X>& x) {
             case 27: {  // n-ary over the last k registers
                 const std::size_t k = std::min<std::size_t>(r.size(), 1 + o.b % 8);
                 const std::span<const X> xs(r.data() + r.size() - k, k);
-                y = o.code % n_codes == 26 ? nary(R::sum{}, xs) : nary(R::max_reduce{}, xs);
+                y = code == 26 ? nary(R::sum{}, xs) : nary(R::max_reduce{}, xs);
                 break;
             }
             case 28: y = ad::val(a) < ad::val(b) ? a : bin(R::mul{}, b, 0.5); break;  // a branch
@@ -139,8 +150,8 @@ std::vector<X> run(const program& p, const std::vector<X>& x) {
             }
             case 29: y = bin(R::div{}, X(c), a); break;  // constant / x (a recorded constant)
             default:  // 32…: further functions
-                if (o.code % n_codes < first_binary_code) y = unary_function(unary_of_code(o.code % n_codes), a);
-                else y = binary_function(static_cast<std::size_t>(3 + o.code % n_codes - first_binary_code), a, b);
+                if (code < first_binary_code) y = unary_function(unary_of_code(code), a);
+                else y = binary_function(static_cast<std::size_t>(3 + code - first_binary_code), a, b);
                 break;
         }
         r.push_back(y);
@@ -182,7 +193,7 @@ inline std::string describe(const program& p) {
     s += "; outputs: last " + std::to_string(p.n_out) + "\n";
     std::size_t size = p.x.size();
     for (const instr& o : p.ops) {
-        s += "r" + std::to_string(size) + " = " + name(o.code % n_codes) + " r" + std::to_string(o.a % size) +
+        s += "r" + std::to_string(size) + " = " + name(opcode(o.code)) + " r" + std::to_string(o.a % size) +
              " r" + std::to_string(o.b % size) + " (c=" + std::to_string(constant(o.b)) + ", n=" +
              std::to_string(int(o.b % 9) - 4) + ", k=" + std::to_string(1 + o.b % 8) + ")\n";
         ++size;
@@ -246,7 +257,7 @@ inline bool catastrophic_cancellation(const program& p) {
     const std::vector<double> r = run(all, p.x);
     std::size_t size = p.x.size();
     for (const instr& o : p.ops) {
-        const int code = o.code % n_codes;
+        const int code = opcode(o.code);
         double big = 0;
         if (code == 0 || code == 1) big = std::max(std::abs(r[o.a % size]), std::abs(r[o.b % size]));
         else if (code == 24) big = std::max(std::abs(r[o.a % size]), std::abs(constant(o.b)));

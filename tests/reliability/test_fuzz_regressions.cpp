@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "fuzz/fuzz_ops.hpp"
 #include "fuzz/fuzz_parse.hpp"
 
 namespace {
@@ -48,6 +49,29 @@ TEST_CASE("the parser fuzzer's dictionary names every function of the language",
     const std::string syntax((std::istreambuf_iterator<char>(f)), {});
     CHECK(syntax.find("(\"") == std::string::npos);
     CHECK(syntax.find("\"@\"") != std::string::npos);
+}
+
+TEST_CASE("the ops fuzzer's opcodes are fixed bytes: a saved input keeps its program as the registry grows",
+          "[reliability][fuzz]") {
+    namespace F = adiff::fuzz;
+    // anchors: the first further unary and binary functions have fixed bytes (the registry's lists
+    // are append-only; an insertion in the middle would silently re-encode every saved input)
+    CHECK(F::unary_names[F::unary_of_code(F::opcode(32))] == "log1p");
+    CHECK(F::binary_names[3 + F::opcode(160) - F::first_binary_code] == "hypot");
+    CHECK(F::unary_names[F::unary_of_code(F::opcode(4))] == "exp");
+    CHECK(F::unary_names[F::unary_of_code(F::opcode(31))] == "stop_gradient");
+    // every registered function has its own byte; a free slot acts as byte % 32 (never out of range)
+    for (int b = 0; b < 256; ++b) {
+        const int c = F::opcode(static_cast<std::uint8_t>(b));
+        CAPTURE(b, c);
+        if (b < 32) CHECK(c == b);
+        else if (b < F::first_binary_code && b - 32 + 15 < static_cast<int>(F::n_unary)) CHECK(c == b);
+        else if (b >= F::first_binary_code && b - F::first_binary_code + 3 < static_cast<int>(F::n_binary)) CHECK(c == b);
+        else CHECK(c == b % 32);
+    }
+    // the last unary and binary functions are reachable
+    CHECK(F::unary_of_code(F::opcode(static_cast<std::uint8_t>(32 + F::n_unary - 16))) == F::n_unary - 1);
+    CHECK(3 + F::opcode(static_cast<std::uint8_t>(F::first_binary_code + F::n_binary - 4)) - F::first_binary_code == F::n_binary - 1);
 }
 
 TEST_CASE("fuzz regression literal_overflow_1e3082: an overflowing literal is an error, not inf",
