@@ -25,7 +25,7 @@
 #define ADIFF_UNARY_FUNCTIONS(X) \
     X(exp) X(log) X(sqrt) X(sin) X(cos) X(tan) X(sinh) X(cosh) X(tanh) X(asin) X(acos) X(atan) X(abs) X(sigmoid) \
     X(stop_gradient) X(log1p) X(expm1) X(log2) X(log10) X(exp2) X(cbrt) X(asinh) X(acosh) X(atanh) X(erf) X(erfc) \
-    X(softplus) X(floor) X(ceil) X(trunc) X(round) X(lgamma) X(digamma)
+    X(softplus) X(floor) X(ceil) X(trunc) X(round) X(lgamma) X(digamma) X(logit)
 
 /// Binary primitives written as operators (a + b, a − b, a · b, a / b).
 #define ADIFF_BINARY_OPERATORS(X) X(add) X(sub) X(mul) X(div)

@@ -326,6 +326,20 @@ ADIFF_ROUNDING_RULE(round, "\\operatorname{round}", "adiff_round",
                     "    return np.where(np.abs(x - t) >= 0.5, t + np.copysign(1.0, x), t)\n")
 #undef ADIFF_ROUNDING_RULE
 template <class T> T softplus::d(const T& x, const T&) const { return apply_rule(sigmoid{}, x); }
+/// logit x = log(x/(1 − x)), the inverse of σ: as log1p((2x − 1)/(1 − x)) on [¼, ¾] (2x − 1 is
+/// exact there and 1 − x within half an ulp, so the result keeps its relative accuracy near its
+/// zero at ½, where log(x/(1 − x)) would cancel) and log(x/(1 − x)) outside; ∂ = 1/(x(1 − x)).
+struct logit { static constexpr std::string_view name = "logit";
+    static constexpr info about{.latex = "\\operatorname{logit}", .c = "adiff_logit", .python = "scipy.special.logit",
+        .domain = "(0, 1); -inf at 0, +inf at 1, NaN outside", .total = false,
+        .c_helper = "static inline double adiff_logit(double x) { return x >= 0.25 && x <= 0.75 ? log1p((2 * x - 1) / (1 - x)) : log(x / (1 - x)); }\n"};
+    static constexpr double points[] = {0.001, 0.3, 0.5, 0.75, 0.999};
+    template <class T> T value(const T& x) const {
+        ADIFF_MATH;
+        if (val(x) >= 0.25 && val(x) <= 0.75) return log1p(T(T(T(2) * x) - T(1)) / T(T(1) - x));
+        return log(T(x / T(T(1) - x)));
+    }
+    template <class T> T d(const T& x, const T&) const { return T(1) / T(x * T(T(1) - x)); } };
 /// x^c for a constant real c; ∂ = c·x^(c−1). Negative x: NaN unless c is integral (IEEE pow).
 template <class C>
 struct pow_const { static constexpr std::string_view name = "pow";
