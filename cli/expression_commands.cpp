@@ -340,9 +340,7 @@ std::string read_source(std::string s) {
 /// and returns its exit code. Standard output stays empty.
 int fail(std::string_view command, const Options& o, int code, const std::string& kind, const std::string& message, const std::string& op) {
     if (o.format == Format::json)
-        std::cerr << expression::json_head(command) << ", \"error\": {\"exit_code\": " << code << ", \"kind\": " << expression::json_string(kind)
-                  << ", \"operation\": " << (op.empty() ? "null" : expression::json_string(op)) << ", \"message\": " << expression::json_string(message)
-                  << "}}\n";
+        std::cerr << expression::json_error(command, code, kind, message, op) << "\n";
     else
         std::cerr << "adiff " << command << ": " << message << "\n";
     return code;

@@ -11,6 +11,7 @@
 #include "ad/lang/parser.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/expression/format.hpp"
 
 namespace {
 /// The end of `adiff --help`: the exit codes and the functions of the expression language.
@@ -77,6 +78,17 @@ int main(int argc, char** argv) {
     const bool wants_help = !args.empty() && (args[0] == "-h" || args[0] == "--help" || args[0] == "--help-all" || args[0] == "--version");
     if (args.empty()) std::cerr << "adiff: running the softmax cross-check report (adiff --help lists the commands)\n";
     if (args.empty() || (args[0].rfind("-", 0) == 0 && !wants_help)) args.insert(args.begin(), "softmax");
+    // With --format json every error is a JSON object on stderr, also the command line's own
+    // (a bad option, a missing --claim) and those the commands throw up to here.
+    bool json = false;
+    for (std::size_t k = 1; k < args.size(); ++k)
+        json |= args[k] == "--format=json" || (args[k] == "--format" && k + 1 < args.size() && args[k + 1] == "json");
+    const std::string command = args.empty() ? "" : args[0];
+    const auto report = [&](int code, const std::string& kind, const std::string& message) {
+        if (json) std::cerr << adiff::cli::expression::json_error(command, code, kind, message) << "\n";
+        else std::cerr << "adiff: " << (code == exit_internal ? "internal error: " : "") << message << "\n";
+        return code;
+    };
     if (!args.empty() && args[0].rfind("-", 0) != 0) {  // an unknown command: say so, with the closest names
         std::vector<std::string> names;
         for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
@@ -84,9 +96,8 @@ int main(int argc, char** argv) {
             const auto near = ad::lang::closest_names(args[0], names);
             std::string list;
             for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-            std::cerr << "adiff: unknown command '" << args[0] << "'" << (near.empty() ? "" : "; did you mean '" + near[0] + "'?")
-                      << "\n  commands: " << list << " (adiff --help)\n";
-            return exit_bad_input;
+            return report(exit_bad_input, "usage", "unknown command '" + args[0] + "'" + (near.empty() ? "" : "; did you mean '" + near[0] + "'?") +
+                                                       "\n  commands: " + list + " (adiff --help)");
         }
     }
     protect_negative(app, args);
@@ -100,17 +111,13 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::cerr << "adiff: " << e.what() << "\n";
-        return exit_bad_input;
+        return report(exit_bad_input, "usage", e.what());
     } catch (const ad::domain_error& e) {
-        std::cerr << "adiff: " << e.what() << "\n";
-        return exit_nonfinite;
+        return report(exit_nonfinite, "non-finite", e.what());
     } catch (const ad::error& e) {
-        std::cerr << "adiff: " << e.what() << "\n";
-        return exit_bad_input;
+        return report(exit_bad_input, "bad input", e.what());
     } catch (const std::exception& e) {
-        std::cerr << "adiff: internal error: " << e.what() << "\n";
-        return exit_internal;
+        return report(exit_internal, "internal", e.what());
     }
     return exit_code;
 }

@@ -120,4 +120,13 @@ inline std::string json_head(std::string_view command) {
     return "{\"schema_version\": " + std::to_string(json_schema_version) + ", \"command\": " + json_string(std::string(command));
 }
 
+/// The JSON error object every command writes on stderr under `--format json` (docs/cli.md#json-output):
+/// {"schema_version", "command", "error": {"exit_code", "kind", "operation", "message"}}.
+inline std::string json_error(std::string_view command, int code, const std::string& kind, const std::string& message,
+                              const std::string& operation = {}) {
+    return json_head(command) + ", \"error\": {\"exit_code\": " + std::to_string(code) + ", \"kind\": " + json_string(kind) +
+           ", \"operation\": " + (operation.empty() ? std::string("null") : json_string(operation)) +
+           ", \"message\": " + json_string(message) + "}}";
+}
+
 }  // namespace adiff::cli::expression

@@ -272,6 +272,46 @@ TEST_CASE("JSON output is always valid JSON with finite numbers, and errors leav
     }
 }
 
+TEST_CASE("with --format json every error is one JSON object on stderr, whoever detects it", "[trust][json]") {
+    // the command line's own errors (CLI11's, the unknown command), the commands' and the report's
+    struct failing { std::vector<std::string> args; int code; std::string kind; std::string command; };
+    const std::vector<failing> rows = {
+        {{"eval", "x", "--bogus"}, 2, "usage", "eval"},
+        {{"eval", "x", "--mode", "sideways"}, 2, "usage", "eval"},
+        {{"check", "x^2", "--wrt", "x", "--at", "x=1"}, 2, "usage", "check"},  // no --claim
+        {{"frobnicate"}, 2, "usage", "frobnicate"},
+        {{"softmax", "--classes", "1000", "--batch", "10000"}, 2, "bad input", "softmax"},  // over --max-work
+        {{"eval", "x +", "--at", "x=1"}, 2, "parse", "eval"},
+        {{"grad", "log(x)", "--at", "x=-1"}, 3, "non-finite", "grad"},
+    };
+    for (const auto& r : rows) {
+        for (const bool equals : {false, true}) {
+            std::vector<std::string> args = r.args;
+            if (equals) args.push_back("--format=json");
+            else args.push_back("--format"), args.push_back("json");
+            DYNAMIC_SECTION(args[0] << " " << (args.size() > 1 ? args[1] : "") << (equals ? " --format=json" : " --format json")) {
+                const result out = run_adiff(args, "", 120, false);
+                CHECK(out.code == r.code);
+                CHECK(out.output.empty());  // stdout
+                const result all = run_adiff(args, "", 120, true);
+                INFO(all.output);
+                nlohmann::json j;
+                REQUIRE_NOTHROW(j = nlohmann::json::parse(all.output));
+                CHECK(j["schema_version"] == 1);
+                CHECK(j["command"] == r.command);
+                CHECK(j["error"]["exit_code"] == r.code);
+                CHECK(j["error"]["kind"] == r.kind);
+                CHECK(!j["error"]["message"].get<std::string>().empty());
+            }
+        }
+    }
+    // without --format json the same errors are one line of text
+    const result text = run_adiff({"eval", "x", "--bogus"});
+    CHECK(text.code == 2);
+    CHECK(text.output.rfind("adiff: ", 0) == 0);
+    CHECK(text.output.find('{') == std::string::npos);
+}
+
 TEST_CASE("issue 14: --digits, --at with --random, guessed sizes, derivatives", "[trust][conventions]") {
     std::vector<row> rows;
     // --digits rounds every printed number, in every mode; the default prints all digits
