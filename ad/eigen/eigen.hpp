@@ -15,12 +15,16 @@
 ///    flattened row-major, as everywhere in adiff: J(i·cols + j, k) = ∂f(i, j)/∂x_k; the
 ///    gradient of a matrix input has its shape.
 /// 3. Conversions between `ad::Array<T>` (row-major) and Eigen matrices.
+///
+/// It includes `<Eigen/Dense>` (not only `<Eigen/Core>`), so the dense decompositions a user
+/// calls on AD matrices — `partialPivLu()`, `ldlt()`, `householderQr()`, `inverse()`,
+/// `determinant()` — work with this header alone.
 #include <cstddef>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
-#include <Eigen/Core>
+#include <Eigen/Dense>
 
 #include "ad/drivers/gradient.hpp"
 #include "ad/drivers/hessian.hpp"

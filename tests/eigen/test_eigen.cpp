@@ -4,7 +4,6 @@
 // forms (softmax: J = diag(s) − s sᵀ; least squares r = Aθ − b: J = A, ∇½‖r‖² = Aᵀr, H = AᵀA).
 #include <cmath>
 
-#include <Eigen/LU>
 #include <catch2/catch.hpp>
 
 #include "ad/eigen/eigen.hpp"
