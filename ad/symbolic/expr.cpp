@@ -462,6 +462,33 @@ Expr simplify_unary(Op op, const Expr& x) {
     return raw(op, {x});
 }
 
+/// The exact rewrites of a binary function's node (pow, max, min, fmax, fmin; none for the others).
+Expr simplify_function(Op op, Expr a, Expr b) {
+    const bool ca = is_c(a), cb = is_c(b);
+    if (op == Op::pow) {
+        if (ca && cb) if (auto r = rpow(cv(a), cv(b))) return C(r);
+        if (is_c(b, 0)) return total(a) ? Expr(1) : guarded(Expr(1), raw(Op::pow, {a, b}));  // x^0 = 1 even for NaN x: a is still evaluated
+        if (is_c(b, 1)) return a;
+        if (is_c(a, 1)) return total(b) ? Expr(1) : guarded(Expr(1), raw(Op::pow, {a, b}));
+        if (is_c(a, 0) && cb && cv(b).num > 0) return Expr(0);
+        if (op_of_e(a) == Op::e) return simplify_unary(Op::exp, b);
+        if (cb && cv(b).den == 1 && op_of_e(a) == Op::pow && is_c(child(a, 1)))
+            if (auto r = rmul(cv(child(a, 1)), cv(b))) {
+                // (x^a)^n = x^(an) for n > 0 when a is integral or an is not; else guarded
+                const Expr merged = simplify_binary(Op::pow, child(a, 0), C(r));
+                if (cv(b).num > 0 && (integral(cv(child(a, 1))) || !integral(*r))) return merged;
+                return guarded(merged, raw(Op::pow, {a, b}));
+            }
+    } else if (op == Op::max || op == Op::fmax) {  // rational constants are never NaN: fmax is max there
+        if (ca && cb) return cmp(cv(a), cv(b)) >= 0 ? a : b;
+        if (a.same(b)) return a;
+    } else if (op == Op::min || op == Op::fmin) {
+        if (ca && cb) return cmp(cv(a), cv(b)) <= 0 ? a : b;
+        if (a.same(b)) return a;
+    }  // the others (hypot, atan2, fmod, polygamma, …) have no exact rewrite: their values are not rational
+    return raw(op, {a, b});
+}
+
 Expr simplify_binary(Op op, Expr a, Expr b) {
     const bool ca = is_c(a), cb = is_c(b);
     switch (op) {
@@ -534,31 +561,8 @@ Expr simplify_binary(Op op, Expr a, Expr b) {
                     return guarded(simplify_binary(Op::pow, ba, C(r)), raw(Op::div, {a, b}));
             break;
         }
-        case Op::pow:
-            if (ca && cb) if (auto r = rpow(cv(a), cv(b))) return C(r);
-            if (is_c(b, 0)) return total(a) ? Expr(1) : guarded(Expr(1), raw(Op::pow, {a, b}));  // x^0 = 1 even for NaN x: a is still evaluated
-            if (is_c(b, 1)) return a;
-            if (is_c(a, 1)) return total(b) ? Expr(1) : guarded(Expr(1), raw(Op::pow, {a, b}));
-            if (is_c(a, 0) && cb && cv(b).num > 0) return Expr(0);
-            if (op_of_e(a) == Op::e) return simplify_unary(Op::exp, b);
-            if (cb && cv(b).den == 1 && op_of_e(a) == Op::pow && is_c(child(a, 1)))
-                if (auto r = rmul(cv(child(a, 1)), cv(b))) {
-                    // (x^a)^n = x^(an) for n > 0 when a is integral or an is not; else guarded
-                    const Expr merged = simplify_binary(Op::pow, child(a, 0), C(r));
-                    if (cv(b).num > 0 && (integral(cv(child(a, 1))) || !integral(*r))) return merged;
-                    return guarded(merged, raw(Op::pow, {a, b}));
-                }
-            break;
-        case Op::max: case Op::fmax:  // rational constants are never NaN: fmax is max there
-            if (ca && cb) return cmp(cv(a), cv(b)) >= 0 ? a : b;
-            if (a.same(b)) return a;
-            break;
-        case Op::min: case Op::fmin:
-            if (ca && cb) return cmp(cv(a), cv(b)) <= 0 ? a : b;
-            if (a.same(b)) return a;
-            break;
-        case Op::hypot: case Op::atan2: case Op::fmod: case Op::polygamma:  // no exact rewrite (their values are not rational)
-            break;
+        ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_CASE)  // the binary functions (their own rewrites, if any)
+            return simplify_function(op, a, b);
         case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol: case Op::sign: case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: case Op::guard: ADIFF_SYM_UNARY_RULE_CASES
             throw error(std::string("sym: '") + std::string(op_name(op)) + "' is not a binary op");
     }

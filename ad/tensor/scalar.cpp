@@ -57,6 +57,7 @@ std::optional<std::string> text(const sym::Expr& f, const std::string& arg, bool
 }
 
 Ptr translate(const sym::Expr& e, const std::vector<std::pair<sym::Expr, Ptr>>& bind) {
+    using sym::Op;  // the registry's case macros name Op
     const sym::Node& n = e.node();
     auto at = [&](std::size_t k) { return translate(e.arg(k), bind); };
     switch (n.op) {
@@ -75,11 +76,13 @@ Ptr translate(const sym::Expr& e, const std::vector<std::pair<sym::Expr, Ptr>>& 
             const Ptr a = at(0), b = at(1);
             return product({a, unary(sym::Expr(1) / placeholder(), b)}, unite(a->free, b->free));
         }
-        case sym::Op::pow:
-            if (e.arg(1).is_constant()) return unary(sym::make(sym::Op::pow, placeholder(), e.arg(1)), at(0));
+        ADIFF_UNARY_FUNCTIONS(ADIFF_SYM_CASE)  // every unary function of the registry, elementwise
+            return unary(sym::make(n.op, placeholder()), at(0));
+        ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_CASE)  // x^c for a constant c is elementwise; the others are outside the algebra
+            if (n.op == Op::pow && e.arg(1).is_constant()) return unary(sym::make(Op::pow, placeholder(), e.arg(1)), at(0));
             break;
-        default:
-            if (n.op >= sym::Op::neg && n.op <= sym::Op::stop_gradient) return unary(sym::make(n.op, placeholder()), at(0));
+        case Op::literal: case Op::pi: case Op::e: case Op::sign: case Op::heaviside: case Op::sum: case Op::max_n:
+        case Op::max_weight: case Op::logsumexp: case Op::guard:
             break;
     }
     throw ad::error("tensor expression: the operation '" + std::string(sym::op_name(n.op)) + "' is outside the tensor algebra");
