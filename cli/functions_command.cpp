@@ -94,10 +94,10 @@ std::string code(std::string_view s) { return s.empty() ? "" : "`" + cell(s) + "
 
 /// The table of docs/functions.md. Total: finite for every finite argument.
 void print_markdown(std::ostream& out, const std::vector<function_row>& rows) {
-    out << "| Function | C++ (`ad::`, rule) | Domain and conventions | Total | LaTeX | C | Python (`#`: the argument) |\n"
-        << "|---|---|---|---|---|---|---|\n";
+    out << "| Function | C++ (`ad::`, rule) | Derivative (y the value; binary: ∂/∂a; ∂/∂b) | Domain and conventions | Total | LaTeX | C | Python (`#`: the argument) |\n"
+        << "|---|---|---|---|---|---|---|---|\n";
     for (const auto& r : rows)
-        out << "| " << code(r.call) << " | " << code(r.rule) << " | " << cell(r.about.domain) << " | " << (r.about.total ? "yes" : "")
+        out << "| " << code(r.call) << " | " << code(r.rule) << " | " << cell(r.about.derivative) << " | " << cell(r.about.domain) << " | " << (r.about.total ? "yes" : "")
             << " | " << code(r.about.latex) << " | " << code(r.about.c) << " | " << code(r.about.python) << " |\n";
     out << "\nArray operations of the language (not primitives: built from the ones above, see docs/cli.md):";
     for (const auto& n : array_operations(rows)) out << " `" << n << "`";
@@ -107,7 +107,9 @@ void print_markdown(std::ostream& out, const std::vector<function_row>& rows) {
 void print_text(std::ostream& out, const std::vector<function_row>& rows) {
     std::size_t width = 0;
     for (const auto& r : rows) width = std::max(width, r.call.size());
-    for (const auto& r : rows) out << r.call << std::string(width + 2 - r.call.size(), ' ') << r.about.domain << "\n";
+    for (const auto& r : rows)
+        out << r.call << std::string(width + 2 - r.call.size(), ' ') << r.about.domain << "\n" << std::string(width + 2, ' ')
+            << "derivative: " << r.about.derivative << "\n";
     out << "array operations:";
     for (const auto& n : array_operations(rows)) out << " " << n;
     out << "\n";
@@ -119,7 +121,7 @@ void print_json(std::ostream& out, const std::vector<function_row>& rows) {
     for (std::size_t k = 0; k < rows.size(); ++k) {
         const auto& r = rows[k];
         out << (k ? ", " : "") << "{\"name\": " << json_string(r.name) << ", \"rule\": " << json_string(r.rule)
-            << ", \"call\": " << json_string(r.call) << ", \"domain\": " << json_string(std::string(r.about.domain))
+            << ", \"call\": " << json_string(r.call) << ", \"domain\": " << json_string(std::string(r.about.domain)) << ", \"derivative\": " << json_string(std::string(r.about.derivative))
             << ", \"total\": " << (r.about.total ? "true" : "false") << ", \"derivative_of_value\": " << (r.about.smooth ? "true" : "false")
             << ", \"latex\": " << json_string(std::string(r.about.latex)) << ", \"c\": " << json_string(std::string(r.about.c))
             << ", \"python\": " << json_string(std::string(r.about.python)) << ", \"points\": [";

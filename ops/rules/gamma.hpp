@@ -115,7 +115,7 @@ T lgamma_value(const T& x) {
 /// floor′ = 0); a non-integer order gives NaN.
 struct polygamma { static constexpr std::string_view name = "polygamma";
     static constexpr bool integer_a = true;  // the order: no derivative in it (test_registry)
-    static constexpr info about{.latex = "\\psi", .c = "adiff_polygamma", .python = "scipy.special.polygamma", .domain = "n in {0, 1, ..., 1000}, x not in {0, -1, -2, ...}", .total = false,
+    static constexpr info about{.latex = "\\psi", .c = "adiff_polygamma", .python = "scipy.special.polygamma", .domain = "n in {0, 1, ..., 1000}, x not in {0, -1, -2, ...}", .derivative = "0 (the order is an integer); polygamma(n + 1, x)", .total = false,
         .c_helper = "static inline double adiff_polygamma(double n, double x) {  /* x > 0 (NaN elsewhere but at the poles of odd order) */\n"
         "    if (n != n || x != x || n < 0 || n > 100 || floor(n) != n) return NAN;\n"
         "    if (n == 0) return adiff_digamma(x);\n"
@@ -139,7 +139,7 @@ struct polygamma { static constexpr std::string_view name = "polygamma";
 
 /// ψ(x) = Γ′(x)/Γ(x) = (log Γ)′(x); ∂ = ψ⁽¹⁾(x) (the trigamma function).
 struct digamma { static constexpr std::string_view name = "digamma";
-    static constexpr info about{.latex = "\\psi", .c = "adiff_digamma", .python = "scipy.special.digamma", .domain = "x not in {0, -1, -2, ...} (NaN there)", .total = false,
+    static constexpr info about{.latex = "\\psi", .c = "adiff_digamma", .python = "scipy.special.digamma", .domain = "x not in {0, -1, -2, ...} (NaN there)", .derivative = "polygamma(1, x)", .total = false,
         .c_helper = "static inline double adiff_digamma(double x) {\n"
         "    if (x != x || x == -INFINITY || (x <= 0 && floor(x) == x)) return NAN;\n"
         "    if (x == INFINITY) return x;\n"
@@ -157,7 +157,7 @@ struct digamma { static constexpr std::string_view name = "digamma";
 
 /// log|Γ(x)| (C's lgamma); ∂ = ψ(x). +inf at the poles 0, −1, −2, … (where ψ is NaN).
 struct lgamma { static constexpr std::string_view name = "lgamma";
-    static constexpr info about{.latex = "\\ln\\Gamma", .c = "lgamma", .python = "scipy.special.gammaln", .domain = "R; +inf at 0, -1, -2, ... (no derivative there); overflows beyond 2.5e305", .total = false};
+    static constexpr info about{.latex = "\\ln\\Gamma", .c = "lgamma", .python = "scipy.special.gammaln", .domain = "R; +inf at 0, -1, -2, ... (no derivative there); overflows beyond 2.5e305", .derivative = "digamma(x)", .total = false};
     static constexpr double points[] = {-2.5, 0.3, 1.0, 4.5, 30.0};
     template <class T> T value(const T& x) const {
         if constexpr (is_ad_type_v<T>) return apply_rule(*this, x);

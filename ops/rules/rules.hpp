@@ -77,7 +77,10 @@ T nan_value(const T& a, const T& b) {
 /// stop_gradient, whose derivative is 0 by definition). Each rule also has `points`: where the
 /// registry test checks it against central differences and 50 digits.
 struct info {
-    std::string_view latex, c, python, domain;
+    /// Spellings (LaTeX, C, Python); the domain and conventions; the derivative as text (for a
+    /// binary rule "d/da; d/db"), in the expression language's words. docs/functions.md and
+    /// `adiff functions` print these.
+    std::string_view latex, c, python, domain, derivative;
     bool total = false;
     bool smooth = true;
     /// The C (resp. Python) definition of the `c` (`python`) spelling when C's math.h (NumPy,
@@ -88,55 +91,55 @@ struct info {
 // ---------------------------------------------------------------- unary rules
 /// −x; ∂ = −1.
 struct neg { static constexpr std::string_view name = "neg";
-    static constexpr info about{.latex = "-", .c = "-", .python = "-", .domain = "R", .total = true};
+    static constexpr info about{.latex = "-", .c = "-", .python = "-", .domain = "R", .derivative = "-1", .total = true};
     static constexpr double points[] = {-2.5, 0.0, 3.0};
     template <class T> T value(const T& x) const { return -x; }
     template <class T> T d(const T&, const T&) const { return T(-1); } };
 /// exp(x); ∂ = exp(x) = y. Overflows to inf for x > ~709 (double).
 struct exp { static constexpr std::string_view name = "exp";
-    static constexpr info about{.latex = "e^{#}", .c = "exp", .python = "np.exp", .domain = "R; overflows to inf beyond 709.78 (double)", .total = false};
+    static constexpr info about{.latex = "e^{#}", .c = "exp", .python = "np.exp", .domain = "R; overflows to inf beyond 709.78 (double)", .derivative = "y", .total = false};
     static constexpr double points[] = {-3.0, 0.0, 0.7, 5.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return exp(x); }
     template <class T> T d(const T&, const T& y) const { return y; } };
 /// log(x); ∂ = 1/x. Domain x > 0: log(0) = −inf, log(x<0) = NaN (IEEE).
 struct log { static constexpr std::string_view name = "log";
-    static constexpr info about{.latex = "\\log", .c = "log", .python = "np.log", .domain = "x > 0; log(0) = -inf, NaN below 0", .total = false};
+    static constexpr info about{.latex = "\\log", .c = "log", .python = "np.log", .domain = "x > 0; log(0) = -inf, NaN below 0", .derivative = "1/x", .total = false};
     static constexpr double points[] = {0.01, 0.5, 1.0, 7.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return log(x); }
     template <class T> T d(const T& x, const T&) const { return T(1) / x; } };
 /// sqrt(x); ∂ = 1/(2y). Domain x ≥ 0; ∂ at 0 is +inf.
 struct sqrt { static constexpr std::string_view name = "sqrt";
-    static constexpr info about{.latex = "\\sqrt{#}", .c = "sqrt", .python = "np.sqrt", .domain = "x >= 0; derivative +inf at 0", .total = false};
+    static constexpr info about{.latex = "\\sqrt{#}", .c = "sqrt", .python = "np.sqrt", .domain = "x >= 0; derivative +inf at 0", .derivative = "1/(2y); +inf at 0", .total = false};
     static constexpr double points[] = {0.04, 1.0, 9.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return sqrt(x); }
     template <class T> T d(const T&, const T& y) const { return T(1) / (T(2) * y); } };
 /// sin(x); ∂ = cos(x).
 struct sin { static constexpr std::string_view name = "sin";
-    static constexpr info about{.latex = "\\sin", .c = "sin", .python = "np.sin", .domain = "R", .total = true};
+    static constexpr info about{.latex = "\\sin", .c = "sin", .python = "np.sin", .domain = "R", .derivative = "cos x", .total = true};
     static constexpr double points[] = {-2.0, 0.0, 0.5, 4.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return sin(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return cos(x); } };
 /// cos(x); ∂ = −sin(x).
 struct cos { static constexpr std::string_view name = "cos";
-    static constexpr info about{.latex = "\\cos", .c = "cos", .python = "np.cos", .domain = "R", .total = true};
+    static constexpr info about{.latex = "\\cos", .c = "cos", .python = "np.cos", .domain = "R", .derivative = "-sin x", .total = true};
     static constexpr double points[] = {-2.0, 0.0, 0.5, 4.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return cos(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return -sin(x); } };
 /// tan(x); ∂ = 1 + y². Domain R \ {(1/2+k)π}.
 struct tan { static constexpr std::string_view name = "tan";
-    static constexpr info about{.latex = "\\tan", .c = "tan", .python = "np.tan", .domain = "R without (k + 1/2)pi", .total = false};
+    static constexpr info about{.latex = "\\tan", .c = "tan", .python = "np.tan", .domain = "R without (k + 1/2)pi", .derivative = "1 + y^2", .total = false};
     static constexpr double points[] = {-1.2, 0.0, 0.5, 1.3};
     template <class T> T value(const T& x) const { ADIFF_MATH; return tan(x); }
     template <class T> T d(const T&, const T& y) const { return T(1) + y * y; } };
 /// sinh(x); ∂ = cosh(x).
 struct sinh { static constexpr std::string_view name = "sinh";
-    static constexpr info about{.latex = "\\sinh", .c = "sinh", .python = "np.sinh", .domain = "R; overflows beyond 710.5", .total = false};
+    static constexpr info about{.latex = "\\sinh", .c = "sinh", .python = "np.sinh", .domain = "R; overflows beyond 710.5", .derivative = "cosh x", .total = false};
     static constexpr double points[] = {-3.0, 0.0, 0.5, 2.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return sinh(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return cosh(x); } };
 /// cosh(x); ∂ = sinh(x).
 struct cosh { static constexpr std::string_view name = "cosh";
-    static constexpr info about{.latex = "\\cosh", .c = "cosh", .python = "np.cosh", .domain = "R; overflows beyond 710.5", .total = false};
+    static constexpr info about{.latex = "\\cosh", .c = "cosh", .python = "np.cosh", .domain = "R; overflows beyond 710.5", .derivative = "sinh x", .total = false};
     static constexpr double points[] = {-3.0, 0.0, 0.5, 2.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return cosh(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return sinh(x); } };
@@ -148,32 +151,32 @@ struct sigmoid;
 /// higher orders stay exact and a nested mode's value part is bitwise the plain derivative);
 /// symbolic graphs, with no value to branch on, get 4·sigmoid(2x)·sigmoid(−2x).
 struct tanh { static constexpr std::string_view name = "tanh";
-    static constexpr info about{.latex = "\\tanh", .c = "tanh", .python = "np.tanh", .domain = "R", .total = true};
+    static constexpr info about{.latex = "\\tanh", .c = "tanh", .python = "np.tanh", .domain = "R", .derivative = "sech^2 x: 1 - y^2 while y^2 < 1/2, else 4e/(1 + e)^2 with e = exp(-2|x|) (AD types: 4 sigmoid(2x) sigmoid(-2x)); relatively exact in both tails, never overflows", .total = true};
     static constexpr double points[] = {-4.0, 0.0, 0.5, 0.7, 3.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return tanh(x); }
     template <class T> T d(const T& x, const T& y) const;
 };
 /// asin(x); ∂ = 1/sqrt(1 − x²). Domain [−1, 1]; ∂ is +inf at ±1.
 struct asin { static constexpr std::string_view name = "asin";
-    static constexpr info about{.latex = "\\arcsin", .c = "asin", .python = "np.arcsin", .domain = "[-1, 1]; derivative +inf at +-1", .total = false};
+    static constexpr info about{.latex = "\\arcsin", .c = "asin", .python = "np.arcsin", .domain = "[-1, 1]; derivative +inf at +-1", .derivative = "1/sqrt(1 - x^2)", .total = false};
     static constexpr double points[] = {-0.9, 0.0, 0.3, 0.95};
     template <class T> T value(const T& x) const { ADIFF_MATH; return asin(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(1) / sqrt(T(1) - x * x); } };
 /// acos(x); ∂ = −1/sqrt(1 − x²). Domain [−1, 1]; ∂ is −inf at ±1.
 struct acos { static constexpr std::string_view name = "acos";
-    static constexpr info about{.latex = "\\arccos", .c = "acos", .python = "np.arccos", .domain = "[-1, 1]; derivative -inf at +-1", .total = false};
+    static constexpr info about{.latex = "\\arccos", .c = "acos", .python = "np.arccos", .domain = "[-1, 1]; derivative -inf at +-1", .derivative = "-1/sqrt(1 - x^2)", .total = false};
     static constexpr double points[] = {-0.9, 0.0, 0.3, 0.95};
     template <class T> T value(const T& x) const { ADIFF_MATH; return acos(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(-1) / sqrt(T(1) - x * x); } };
 /// atan(x); ∂ = 1/(1 + x²).
 struct atan { static constexpr std::string_view name = "atan";
-    static constexpr info about{.latex = "\\arctan", .c = "atan", .python = "np.arctan", .domain = "R", .total = true};
+    static constexpr info about{.latex = "\\arctan", .c = "atan", .python = "np.arctan", .domain = "R", .derivative = "1/(1 + x^2)", .total = true};
     static constexpr double points[] = {-5.0, 0.0, 0.5, 10.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return atan(x); }
     template <class T> T d(const T& x, const T&) const { return T(1) / (T(1) + x * x); } };
 /// |x|; ∂ = sign(x), with abs'(0) := 0 (midpoint of the subdifferential [−1, 1]).
 struct abs { static constexpr std::string_view name = "abs";
-    static constexpr info about{.latex = "\\left|#\\right|", .c = "fabs", .python = "np.abs", .domain = "R; derivative sign(x), 0 at 0", .total = true};
+    static constexpr info about{.latex = "\\left|#\\right|", .c = "fabs", .python = "np.abs", .domain = "R; derivative sign(x), 0 at 0", .derivative = "sign(x); 0 at 0 (the midpoint of the subdifferential [-1, 1])", .total = true};
     static constexpr double points[] = {-2.0, 0.5, 3.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return abs(x); }
     template <class T> T d(const T& x, const T&) const { return sign(x); } };
@@ -184,7 +187,7 @@ struct abs { static constexpr std::string_view name = "abs";
 /// a nested mode's derivative is bitwise the plain one in its value part; symbolic graphs, which
 /// have no value to branch on, get y·sigmoid(−x) through their own primitive.
 struct sigmoid { static constexpr std::string_view name = "sigmoid";
-    static constexpr info about{.latex = "\\sigma", .c = "adiff_sigmoid", .python = "scipy.special.expit", .domain = "R", .total = true,
+    static constexpr info about{.latex = "\\sigma", .c = "adiff_sigmoid", .python = "scipy.special.expit", .domain = "R", .derivative = "sigmoid(x) sigmoid(-x): y(1 - y) for x <= 0, exp(-x) y^2 for x > 0 (AD types: y sigmoid(-x)); relatively exact in both tails", .total = true,
         .c_helper = "static inline double adiff_sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }\n"};
     static constexpr double points[] = {-30.0, -1.0, 0.0, 0.8, 3.0};
     template <class T> T value(const T& x) const {
@@ -217,69 +220,69 @@ template <class T> T tanh::d(const T& x, const T& y) const {
 /// stop_gradient(x) = x with derivative 0 (JAX's stop_gradient): a value that enters a formula
 /// as a constant, e.g. the max shift of a stable softmax, which the result does not depend on.
 struct stop_gradient { static constexpr std::string_view name = "stop_gradient";
-    static constexpr info about{.latex = "\\operatorname{stop\\_gradient}", .c = "adiff_stop_gradient", .python = "", .domain = "R; derivative 0 by definition", .total = true, .smooth = false,
+    static constexpr info about{.latex = "\\operatorname{stop\\_gradient}", .c = "adiff_stop_gradient", .python = "", .domain = "R; derivative 0 by definition", .derivative = "0 (by definition: the value enters as a constant)", .total = true, .smooth = false,
         .c_helper = "static inline double adiff_stop_gradient(double x) { return x; }\n"};
     static constexpr double points[] = {-1.0, 2.0};
     template <class T> T value(const T& x) const { return x; }
     template <class T> T d(const T&, const T&) const { return T(0); } };
 /// log(1 + x), exact near 0; ∂ = 1/(1 + x). Domain x > −1.
 struct log1p { static constexpr std::string_view name = "log1p";
-    static constexpr info about{.latex = "\\log\\left(1 + #\\right)", .c = "log1p", .python = "np.log1p", .domain = "x > -1; log1p(-1) = -inf", .total = false};
+    static constexpr info about{.latex = "\\log\\left(1 + #\\right)", .c = "log1p", .python = "np.log1p", .domain = "x > -1; log1p(-1) = -inf", .derivative = "1/(1 + x)", .total = false};
     static constexpr double points[] = {-0.9, -1e-8, 0.0, 0.5, 30.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return log1p(x); }
     template <class T> T d(const T& x, const T&) const { return T(1) / T(T(1) + x); } };
 /// e^x − 1, exact near 0; ∂ = e^x (not y + 1, which cancels to 0 where y rounds to −1).
 struct expm1 { static constexpr std::string_view name = "expm1";
-    static constexpr info about{.latex = "\\left(e^{#} - 1\\right)", .c = "expm1", .python = "np.expm1", .domain = "R; overflows beyond 709.8", .total = false};
+    static constexpr info about{.latex = "\\left(e^{#} - 1\\right)", .c = "expm1", .python = "np.expm1", .domain = "R; overflows beyond 709.8", .derivative = "exp(x) (not y + 1, which is 0 where y rounds to -1)", .total = false};
     static constexpr double points[] = {-40.0, -1e-8, 0.0, 0.5, 3.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return expm1(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return exp(x); } };
 /// log₂ x; ∂ = 1/(x·log 2). Domain x > 0.
 struct log2 { static constexpr std::string_view name = "log2";
-    static constexpr info about{.latex = "\\log_2", .c = "log2", .python = "np.log2", .domain = "x > 0; log2(0) = -inf, NaN below 0", .total = false};
+    static constexpr info about{.latex = "\\log_2", .c = "log2", .python = "np.log2", .domain = "x > 0; log2(0) = -inf, NaN below 0", .derivative = "1/(x ln 2)", .total = false};
     static constexpr double points[] = {0.01, 0.5, 1.0, 7.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return log2(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(1) / T(x * log(T(2))); } };
 /// log₁₀ x; ∂ = 1/(x·log 10). Domain x > 0.
 struct log10 { static constexpr std::string_view name = "log10";
-    static constexpr info about{.latex = "\\log_{10}", .c = "log10", .python = "np.log10", .domain = "x > 0; log10(0) = -inf, NaN below 0", .total = false};
+    static constexpr info about{.latex = "\\log_{10}", .c = "log10", .python = "np.log10", .domain = "x > 0; log10(0) = -inf, NaN below 0", .derivative = "1/(x ln 10)", .total = false};
     static constexpr double points[] = {0.01, 0.5, 1.0, 7.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return log10(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(1) / T(x * log(T(10))); } };
 /// 2^x; ∂ = y·log 2.
 struct exp2 { static constexpr std::string_view name = "exp2";
-    static constexpr info about{.latex = "2^{#}", .c = "exp2", .python = "np.exp2", .domain = "R; overflows beyond 1024", .total = false};
+    static constexpr info about{.latex = "2^{#}", .c = "exp2", .python = "np.exp2", .domain = "R; overflows beyond 1024", .derivative = "y ln 2", .total = false};
     static constexpr double points[] = {-3.0, 0.0, 0.5, 4.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return exp2(x); }
     template <class T> T d(const T&, const T& y) const { ADIFF_MATH; return y * log(T(2)); } };
 /// ∛x, real for negative x; ∂ = 1/(3y²), +inf at 0.
 struct cbrt { static constexpr std::string_view name = "cbrt";
-    static constexpr info about{.latex = "\\sqrt[3]{#}", .c = "cbrt", .python = "np.cbrt", .domain = "R; derivative +inf at 0", .total = true};
+    static constexpr info about{.latex = "\\sqrt[3]{#}", .c = "cbrt", .python = "np.cbrt", .domain = "R; derivative +inf at 0", .derivative = "1/(3y^2); +inf at 0", .total = true};
     static constexpr double points[] = {-8.0, -0.3, 0.04, 27.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return cbrt(x); }
     template <class T> T d(const T&, const T& y) const { return T(1) / T(T(3) * T(y * y)); } };
 /// asinh x; ∂ = 1/hypot(1, x) (1/sqrt(1 + x²) would overflow x² beyond 1e154 and give 0).
 struct asinh { static constexpr std::string_view name = "asinh";
-    static constexpr info about{.latex = "\\operatorname{arsinh}", .c = "asinh", .python = "np.arcsinh", .domain = "R", .total = true};
+    static constexpr info about{.latex = "\\operatorname{arsinh}", .c = "asinh", .python = "np.arcsinh", .domain = "R", .derivative = "1/hypot(1, x) (1/sqrt(1 + x^2) would be 0 at 1e200)", .total = true};
     static constexpr double points[] = {-5.0, 0.0, 0.5, 1e200};
     template <class T> T value(const T& x) const { ADIFF_MATH; return asinh(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(1) / T(hypot(T(1), x)); } };
 /// acosh x; ∂ = 1/(sqrt(x − 1)·sqrt(x + 1)) (no cancellation of x² − 1 near 1). Domain x ≥ 1;
 /// ∂ is +inf at 1.
 struct acosh { static constexpr std::string_view name = "acosh";
-    static constexpr info about{.latex = "\\operatorname{arcosh}", .c = "acosh", .python = "np.arccosh", .domain = "x >= 1; derivative +inf at 1", .total = false};
+    static constexpr info about{.latex = "\\operatorname{arcosh}", .c = "acosh", .python = "np.arccosh", .domain = "x >= 1; derivative +inf at 1", .derivative = "1/(sqrt(x - 1) sqrt(x + 1)) (no cancellation of x^2 - 1 near 1)", .total = false};
     static constexpr double points[] = {1.25, 1.5, 10.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return acosh(x); }
     template <class T> T d(const T& x, const T&) const { ADIFF_MATH; return T(1) / T(sqrt(T(x - T(1))) * sqrt(T(x + T(1)))); } };
 /// atanh x; ∂ = 1/((1 − x)(1 + x)) (no cancellation of 1 − x² near ±1). Domain (−1, 1).
 struct atanh { static constexpr std::string_view name = "atanh";
-    static constexpr info about{.latex = "\\operatorname{artanh}", .c = "atanh", .python = "np.arctanh", .domain = "(-1, 1); +-inf at +-1", .total = false};
+    static constexpr info about{.latex = "\\operatorname{artanh}", .c = "atanh", .python = "np.arctanh", .domain = "(-1, 1); +-inf at +-1", .derivative = "1/((1 - x)(1 + x)) (no cancellation of 1 - x^2 near +-1)", .total = false};
     static constexpr double points[] = {-0.9, 0.0, 0.3, 0.75};
     template <class T> T value(const T& x) const { ADIFF_MATH; return atanh(x); }
     template <class T> T d(const T& x, const T&) const { return T(1) / T(T(T(1) - x) * T(T(1) + x)); } };
 /// erf x; ∂ = (2/√π)·e^(−x²).
 struct erf { static constexpr std::string_view name = "erf";
-    static constexpr info about{.latex = "\\operatorname{erf}", .c = "erf", .python = "scipy.special.erf", .domain = "R", .total = true};
+    static constexpr info about{.latex = "\\operatorname{erf}", .c = "erf", .python = "scipy.special.erf", .domain = "R", .derivative = "(2/sqrt(pi)) exp(-x^2), pi at the working precision", .total = true};
     static constexpr double points[] = {-2.0, 0.0, 0.5, 3.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return erf(x); }
     template <class T> T d(const T& x, const T&) const {
@@ -288,13 +291,13 @@ struct erf { static constexpr std::string_view name = "erf";
     } };
 /// erfc x = 1 − erf x, exact in the right tail; ∂ = −(2/√π)·e^(−x²).
 struct erfc { static constexpr std::string_view name = "erfc";
-    static constexpr info about{.latex = "\\operatorname{erfc}", .c = "erfc", .python = "scipy.special.erfc", .domain = "R", .total = true};
+    static constexpr info about{.latex = "\\operatorname{erfc}", .c = "erfc", .python = "scipy.special.erfc", .domain = "R", .derivative = "-(2/sqrt(pi)) exp(-x^2) (through erf's rule)", .total = true};
     static constexpr double points[] = {-2.0, 0.0, 0.5, 8.0};
     template <class T> T value(const T& x) const { ADIFF_MATH; return erfc(x); }
     template <class T> T d(const T& x, const T&) const { return -erf{}.d(x, x); } };
 /// softplus x = log(1 + e^x), evaluated without overflow (x + log1p(e^−x) for x > 0); ∂ = σ(x).
 struct softplus { static constexpr std::string_view name = "softplus";
-    static constexpr info about{.latex = "\\operatorname{softplus}", .c = "adiff_softplus", .python = "np.logaddexp(0, #)", .domain = "R", .total = true,
+    static constexpr info about{.latex = "\\operatorname{softplus}", .c = "adiff_softplus", .python = "np.logaddexp(0, #)", .domain = "R", .derivative = "sigmoid(x)", .total = true,
         .c_helper = "static inline double adiff_softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }\n"};
     static constexpr double points[] = {-30.0, -1.0, 0.0, 0.8, 40.0};
     template <class T> T value(const T& x) const {
@@ -308,7 +311,7 @@ struct softplus { static constexpr std::string_view name = "softplus";
 /// the jumps, where none exists: the convention of JAX and PyTorch; docs/rules.md).
 #define ADIFF_ROUNDING_RULE(r, tex, py, py_helper)                                                    \
     struct r { static constexpr std::string_view name = #r;                                            \
-        static constexpr info about{.latex = tex, .c = #r, .python = py, .domain = "R; derivative 0 (also at the jumps)", \
+        static constexpr info about{.latex = tex, .c = #r, .python = py, .domain = "R", .derivative = "0, also at the jumps (as JAX and PyTorch)", \
                                     .total = true, .smooth = false, .python_helper = py_helper};        \
         static constexpr double points[] = {-1.7, 0.3, 2.5};                                            \
         template <class T> T value(const T& x) const { ADIFF_MATH; return r(x); }                      \
@@ -331,7 +334,7 @@ template <class T> T softplus::d(const T& x, const T&) const { return apply_rule
 /// zero at ½, where log(x/(1 − x)) would cancel) and log(x/(1 − x)) outside; ∂ = 1/(x(1 − x)).
 struct logit { static constexpr std::string_view name = "logit";
     static constexpr info about{.latex = "\\operatorname{logit}", .c = "adiff_logit", .python = "scipy.special.logit",
-        .domain = "(0, 1); -inf at 0, +inf at 1, NaN outside", .total = false,
+        .domain = "(0, 1); -inf at 0, +inf at 1, NaN outside", .derivative = "1/(x(1 - x))", .total = false,
         .c_helper = "static inline double adiff_logit(double x) { return x >= 0.25 && x <= 0.75 ? log1p((2 * x - 1) / (1 - x)) : log(x / (1 - x)); }\n"};
     static constexpr double points[] = {0.001, 0.3, 0.5, 0.75, 0.999};
     template <class T> T value(const T& x) const {
@@ -395,28 +398,28 @@ struct pow_int { static constexpr std::string_view name = "powi";
 // ---------------------------------------------------------------- binary rules
 /// a + b; ∂a = ∂b = 1.
 struct add { static constexpr std::string_view name = "add";
-    static constexpr info about{.latex = "+", .c = "+", .python = "+", .domain = "R x R", .total = false};
+    static constexpr info about{.latex = "+", .c = "+", .python = "+", .domain = "R x R", .derivative = "1; 1", .total = false};
     static constexpr double points[][2] = {{1.5, -2.0}, {0.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const { return a + b; }
     template <class T> T da(const T&, const T&, const T&) const { return T(1); }
     template <class T> T db(const T&, const T&, const T&) const { return T(1); } };
 /// a − b; ∂a = 1, ∂b = −1.
 struct sub { static constexpr std::string_view name = "sub";
-    static constexpr info about{.latex = "-", .c = "-", .python = "-", .domain = "R x R", .total = false};
+    static constexpr info about{.latex = "-", .c = "-", .python = "-", .domain = "R x R", .derivative = "1; -1", .total = false};
     static constexpr double points[][2] = {{1.5, -2.0}, {0.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const { return a - b; }
     template <class T> T da(const T&, const T&, const T&) const { return T(1); }
     template <class T> T db(const T&, const T&, const T&) const { return T(-1); } };
 /// a · b; ∂a = b, ∂b = a.
 struct mul { static constexpr std::string_view name = "mul";
-    static constexpr info about{.latex = "\\cdot", .c = "*", .python = "*", .domain = "R x R", .total = false};
+    static constexpr info about{.latex = "\\cdot", .c = "*", .python = "*", .domain = "R x R", .derivative = "b; a", .total = false};
     static constexpr double points[][2] = {{1.5, -2.0}, {0.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const { return a * b; }
     template <class T> T da(const T&, const T& b, const T&) const { return b; }
     template <class T> T db(const T& a, const T&, const T&) const { return a; } };
 /// a / b; ∂a = 1/b, ∂b = −y/b. b = 0 gives ±inf or NaN (IEEE).
 struct div { static constexpr std::string_view name = "div";
-    static constexpr info about{.latex = "/", .c = "/", .python = "/", .domain = "b != 0", .total = false};
+    static constexpr info about{.latex = "/", .c = "/", .python = "/", .domain = "b != 0", .derivative = "1/b; -y/b", .total = false};
     static constexpr double points[][2] = {{1.5, -2.0}, {3.0, 0.25}};
     template <class T> T value(const T& a, const T& b) const { return a / b; }
     template <class T> T da(const T&, const T& b, const T&) const { return T(1) / b; }
@@ -424,7 +427,7 @@ struct div { static constexpr std::string_view name = "div";
 /// a^b for variable a, b; ∂a = b·a^(b−1), ∂b = y·log(a). Domain a > 0 (∂b is NaN at a ≤ 0).
 struct pow { static constexpr std::string_view name = "pow";
     static constexpr bool constant_b_is_unary = true;  // x^n, x^c: rules pow_int, pow_const
-    static constexpr info about{.latex = "^", .c = "pow", .python = "np.power", .domain = "a > 0 (derivative in b is NaN at a <= 0)", .total = false};
+    static constexpr info about{.latex = "^", .c = "pow", .python = "np.power", .domain = "a > 0 (derivative in b is NaN at a <= 0)", .derivative = "b a^(b-1); y ln a (NaN for a <= 0)", .total = false};
     static constexpr double points[][2] = {{1.5, 2.5}, {0.3, -1.2}};
     template <class T> T value(const T& a, const T& b) const { ADIFF_MATH; return pow(a, b); }
     template <class T> T da(const T& a, const T& b, const T&) const { ADIFF_MATH; return b * pow(a, b - T(1)); }
@@ -438,7 +441,7 @@ struct pow { static constexpr std::string_view name = "pow";
 /// own derivatives are NaN too: nan_value).
 struct max { static constexpr std::string_view name = "max";
     static constexpr std::string_view language = "maximum";  // max/min in the language reduce
-    static constexpr info about{.latex = "\\max", .c = "adiff_max", .python = "np.maximum", .domain = "R x R; ties split 1/2, 1/2", .total = true,
+    static constexpr info about{.latex = "\\max", .c = "adiff_max", .python = "np.maximum", .domain = "R x R; ties split 1/2, 1/2", .derivative = "step(a - b); step(b - a): 1/2 each at a tie, so max(x, x)' = 1; NaN with a NaN operand", .total = true,
         .c_helper = "static inline double adiff_max(double a, double b) { return a != a ? a : (b != b ? b : (a >= b ? a : b)); }\n"};
     static constexpr double points[][2] = {{1.5, -2.0}, {-1.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const {
@@ -456,7 +459,7 @@ struct max { static constexpr std::string_view name = "max";
 /// operands is their mean, as for max. NaN propagates like max.
 struct min { static constexpr std::string_view name = "min";
     static constexpr std::string_view language = "minimum";  // max/min in the language reduce
-    static constexpr info about{.latex = "\\min", .c = "adiff_min", .python = "np.minimum", .domain = "R x R; ties split 1/2, 1/2", .total = true,
+    static constexpr info about{.latex = "\\min", .c = "adiff_min", .python = "np.minimum", .domain = "R x R; ties split 1/2, 1/2", .derivative = "step(b - a); step(a - b): 1/2 each at a tie; NaN with a NaN operand", .total = true,
         .c_helper = "static inline double adiff_min(double a, double b) { return a != a ? a : (b != b ? b : (a <= b ? a : b)); }\n"};
     static constexpr double points[][2] = {{1.5, -2.0}, {-1.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const {
@@ -474,7 +477,7 @@ struct min { static constexpr std::string_view name = "min";
 /// hypot(a, b) = √(a² + b²) without overflow; ∂a = a/y, ∂b = b/y (0/0 = NaN at the origin, where
 /// no derivative exists).
 struct hypot { static constexpr std::string_view name = "hypot";
-    static constexpr info about{.latex = "\\operatorname{hypot}", .c = "hypot", .python = "np.hypot", .domain = "R x R; overflows beyond 1.3e308; no derivative at (0, 0)", .total = false};
+    static constexpr info about{.latex = "\\operatorname{hypot}", .c = "hypot", .python = "np.hypot", .domain = "R x R; overflows beyond 1.3e308; no derivative at (0, 0)", .derivative = "a/y; b/y (NaN at (0, 0))", .total = false};
     static constexpr double points[][2] = {{3.0, -4.0}, {-1e-3, 2e-3}, {0.5, 2.0}};
     template <class T> T value(const T& a, const T& b) const { ADIFF_MATH; return hypot(a, b); }
     template <class T> T da(const T& a, const T&, const T& y) const { return a / y; }
@@ -482,7 +485,7 @@ struct hypot { static constexpr std::string_view name = "hypot";
 /// atan2(a, b), the angle of the point (b, a) in (−π, π]; ∂a = b/h², ∂b = −a/h² with h = hypot(a, b)
 /// written as (b/h)/h so it neither overflows nor underflows where h does not.
 struct atan2 { static constexpr std::string_view name = "atan2";
-    static constexpr info about{.latex = "\\operatorname{atan2}", .c = "atan2", .python = "np.arctan2", .domain = "R x R; no derivative at (0, 0), a jump on b < 0, a = 0", .total = true};
+    static constexpr info about{.latex = "\\operatorname{atan2}", .c = "atan2", .python = "np.arctan2", .domain = "R x R; no derivative at (0, 0), a jump on b < 0, a = 0", .derivative = "(b/h)/h; -(a/h)/h with h = hypot(a, b)", .total = true};
     static constexpr double points[][2] = {{1.0, 2.0}, {-0.5, -3.0}, {2.0, -0.1}};
     template <class T> T value(const T& a, const T& b) const { ADIFF_MATH; return atan2(a, b); }
     template <class T> T da(const T& a, const T& b, const T&) const { ADIFF_MATH; const T h = hypot(a, b); return T(b / h) / h; }
@@ -490,7 +493,7 @@ struct atan2 { static constexpr std::string_view name = "atan2";
 /// fmod(a, b) = a − trunc(a/b)·b with the sign of a (C's fmod, exact); ∂a = 1, ∂b = −trunc(a/b).
 /// At the jumps (a/b an integer ≠ 0) the one-sided derivatives differ; the rule takes this formula.
 struct fmod { static constexpr std::string_view name = "fmod";
-    static constexpr info about{.latex = "\\operatorname{fmod}", .c = "fmod", .python = "np.fmod", .domain = "b != 0; jumps where a/b is an integer", .total = false};
+    static constexpr info about{.latex = "\\operatorname{fmod}", .c = "fmod", .python = "np.fmod", .domain = "b != 0; jumps where a/b is an integer", .derivative = "1; -q with q = (a - y)/b, the integer it is (fmod(0.3, 0.1) has q = 2)", .total = false};
     static constexpr double points[][2] = {{5.3, 2.0}, {-7.5, 2.25}, {0.7, -0.3}};
     template <class T> T value(const T& a, const T& b) const { ADIFF_MATH; return fmod(a, b); }
     template <class T> T da(const T&, const T&, const T&) const { return T(1); }
@@ -503,7 +506,7 @@ struct fmod { static constexpr std::string_view name = "fmod";
 /// their mean). So the partials are H(a − b), H(b − a) with a NaN operand getting 0 and the other
 /// 1 (code such as ADBench's GMM objective uses fmax to guard a log against NaN).
 struct fmax { static constexpr std::string_view name = "fmax";
-    static constexpr info about{.latex = "\\max", .c = "fmax", .python = "np.fmax", .domain = "R x R; a NaN operand is ignored; ties split 1/2, 1/2", .total = true};
+    static constexpr info about{.latex = "\\max", .c = "fmax", .python = "np.fmax", .domain = "R x R; a NaN operand is ignored; ties split 1/2, 1/2", .derivative = "as max, but a NaN operand gets 0 and the other 1", .total = true};
     static constexpr double points[][2] = {{1.5, -2.0}, {-1.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const {
         if constexpr (!is_symbolic_type_v<T>) {
@@ -524,7 +527,7 @@ struct fmax { static constexpr std::string_view name = "fmax";
     } };
 /// fmin(a, b), C's minimum that ignores a NaN operand (as fmax); ∂a = H(b − a), ∂b = H(a − b).
 struct fmin { static constexpr std::string_view name = "fmin";
-    static constexpr info about{.latex = "\\min", .c = "fmin", .python = "np.fmin", .domain = "R x R; a NaN operand is ignored; ties split 1/2, 1/2", .total = true};
+    static constexpr info about{.latex = "\\min", .c = "fmin", .python = "np.fmin", .domain = "R x R; a NaN operand is ignored; ties split 1/2, 1/2", .derivative = "as min, but a NaN operand gets 0 and the other 1", .total = true};
     static constexpr double points[][2] = {{1.5, -2.0}, {-1.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const {
         if constexpr (!is_symbolic_type_v<T>) {
