@@ -43,6 +43,13 @@ struct Dual {
     /// Tangents not written (for a plain T they are indeterminate): the modes' primitives, which
     /// write every lane before the result is used.
     explicit Dual(detail::uninitialized_t) {}
+    /// No conversion to a plain number (it would drop the derivative): this explicit operator
+    /// exists only to say so, with what to write instead, when a cast is tried.
+    template <class U> requires std::is_arithmetic_v<U>
+    explicit operator U() const {
+        static_assert(sizeof(U) == 0, "adiff: an AD number does not convert to a plain number (that would drop its derivative): read the value with ad::val(x); and call math functions unqualified (using std::exp; exp(x)), not std::exp(x), so that adiff's overloads are found");
+        return U();
+    }
 };
 
 template <class T, std::size_t N>
@@ -292,6 +299,29 @@ struct fused_mode<Dual<T, N>> {
         return out;
     }
 };
+
+/// Forward mode's instance of a user's vector rule (ops/rules/vector_rule.hpp): the values on
+/// the inner numbers, then the rule's JVP once per tangent lane.
+template <class R, class T, std::size_t N>
+std::vector<Dual<T, N>> apply_vector(const R& r, std::span<const Dual<T, N>> x) {
+    const std::size_t n = x.size(), m = r.outputs(n);
+    std::vector<T> xv(n), yv(m), dx(n), dy(m);
+    for (std::size_t k = 0; k < n; ++k) xv[k] = x[k].v;
+    r.value(std::span<const T>(xv), std::span<T>(yv));
+    detail::check_values(R::name, std::span<const T>(yv));
+    std::vector<Dual<T, N>> y(m, Dual<T, N>(detail::uninitialized));
+    for (std::size_t i = 0; i < m; ++i) y[i].v = yv[i];
+    for (std::size_t l = 0; l < N; ++l) {
+        bool any = false;
+        for (std::size_t k = 0; k < n; ++k) any |= !is_exact_zero(dx[k] = x[k].t[l]);
+        if (any) r.jvp(std::span<const T>(xv), std::span<const T>(yv), std::span<const T>(dx), std::span<T>(dy));
+        for (std::size_t i = 0; i < m; ++i) {
+            y[i].t[l] = any ? dy[i] : T(0);  // a lane no input depends on stays exactly zero
+            if (detail::checking_enabled) [[unlikely]] detail::check_derivative(R::name, y[i].t[l], yv[i]);
+        }
+    }
+    return y;
+}
 
 /// Dual<T, N>'s own overloads of the registry's functions (see ADIFF_MODE_FUNCTIONS).
 #define ADIFF_MODE_HEAD template <class T, std::size_t N>

@@ -53,6 +53,13 @@ struct Traced {
     Traced(const T& value, tape_index index) : v(value), i(index) {}
     /// True when recorded (not a constant).
     bool active() const noexcept { return i != inactive; }
+    /// No conversion to a plain number (it would drop the derivative): this explicit operator
+    /// exists only to say so, with what to write instead, when a cast is tried.
+    template <class U> requires std::is_arithmetic_v<U>
+    explicit operator U() const {
+        static_assert(sizeof(U) == 0, "adiff: an AD number does not convert to a plain number (that would drop its derivative): read the value with ad::val(x); and call math functions unqualified (using std::exp; exp(x)), not std::exp(x), so that adiff's overloads are found");
+        return U();
+    }
 };
 
 template <class T>
@@ -121,6 +128,28 @@ void eval_nary(const void* state, T* values, const tape_index* ops, std::size_t 
     r.partials(std::span<const T>(v), y, std::span<T>(partials, n));
     values[self] = std::move(y);
 }
+/// A vector rule's call on a Replay's tape (its index in the tape's calls).
+template <class T>
+struct replay_call {
+    Tape<T>* tape;
+    std::size_t call;
+};
+/// Re-evaluates a vector rule's call: its inputs' values into the call's values, R's value into
+/// the outputs (statement values and the call's, which the VJP reads).
+template <class R, class T>
+void eval_vector(const void* state, T* values, const tape_index*, std::size_t, T*, tape_index, unsigned) {
+    const replay_call<T>& rc = *static_cast<const replay_call<T>*>(state);
+    const external_call<T>& c = rc.tape->calls()[rc.call];
+    const std::span<T> v = rc.tape->values_of(c);
+    const std::span<const tape_index> idx = rc.tape->indices_of(c);
+    const std::size_t n = idx.size(), m = c.last - c.first;
+    for (std::size_t k = 0; k < n; ++k) v[k] = values[idx[k]];
+    R{}.value(std::span<const T>(v.data(), n), v.subspan(n, m));
+    for (std::size_t i = 0; i < m; ++i) values[c.first + i] = v[n + i];
+}
+/// An output of a vector rule other than the first: written by the first's eval_vector.
+template <class T>
+void eval_written(const void*, T*, const tape_index*, std::size_t, T*, tape_index, unsigned) {}
 }  // namespace detail
 
 /// A function recorded once at x₀ and replayed at new points without calling it again.
@@ -223,6 +252,24 @@ public:
         evals_.push_back({eval, state});
         return s;
     }
+    /// A user's vector rule R on the statements `ins` (constants already leaves), with x (n values)
+    /// and y (m values) from the recording in `xy`: one external call on the tape, whose sweep runs
+    /// R's VJP; its first output statement re-runs R's value at every replay (the others are
+    /// written with it). Returns the first output's statement.
+    template <class R>
+    tape_index vector_op(std::span<const tape_index> ins, std::span<const T> xy) {
+        const std::size_t n = ins.size(), m = xy.size() - n;
+        const tape_index first = tape_.record_external(m, xy, ins, &vector_rule_vjp<R, T>, R::name);
+        auto call = std::make_shared<detail::replay_call<T>>(detail::replay_call<T>{&tape_, tape_.calls().size() - 1});
+        for (std::size_t i = 0; i < m; ++i) {
+            tape_.name_statement(first + static_cast<tape_index>(i), R::name);
+            values_.push_back(xy[n + i]);
+            if (i == 0) evals_.push_back({&detail::eval_vector<R, T>, call.get()});
+            else evals_.push_back({&detail::eval_written<T>, nullptr});
+        }
+        states_.push_back(std::move(call));
+        return first;
+    }
     /// Records the comparison `a REL b` (REL named by `rel`) with its outcome at recording.
     bool compare(const char* rel, const Traced<T>& a, const Traced<T>& b, bool outcome) {
         if (a.active() || b.active()) compares_.push_back({index_of(a), index_of(b), rel, outcome});
@@ -293,7 +340,7 @@ private:
             for (std::size_t k = 0; k < n && k < 32; ++k) constants |= unsigned(is_constant_leaf(op[b + k])) << k;
             const std::string_view name = tape_.name_of(s);
             detail::attributed(name, [&] { e.eval(e.state, v, op + b, n, part + b, static_cast<tape_index>(s), constants); });
-            detail::check_value(name, v[s], v[op[b]]);
+            detail::check_value(name, v[s], n ? v[op[b]] : v[s]);  // no operands: a vector rule's output
             for (std::size_t k = b; k < b + n; ++k) {
                 if (is_constant_leaf(op[k])) part[k] = T(0);
                 else detail::check_partial(name, part[k], v[op[k]]);
@@ -351,6 +398,28 @@ Traced<T> apply_nary(const R& r, std::span<const Traced<T>> xs) {
         for (std::size_t k = 0; k < xs.size(); ++k) ops[k] = rec.index_of(xs[k]);
         y.i = rec.op(r, &detail::eval_nary<R, T>, std::span<const tape_index>(ops), y.v);
     }
+    return y;
+}
+
+/// A user's vector rule while recording a replay (ops/rules/vector_rule.hpp).
+template <class R, class T>
+std::vector<Traced<T>> apply_vector(const R& r, std::span<const Traced<T>> x) {
+    const std::size_t n = x.size(), m = r.outputs(n);
+    std::vector<T> xy(n + m);
+    bool any = false;
+    for (std::size_t k = 0; k < n; ++k) xy[k] = x[k].v, any |= x[k].active();
+    r.value(std::span<const T>(xy.data(), n), std::span<T>(xy.data() + n, m));
+    detail::check_values(R::name, std::span<const T>(xy.data() + n, m));
+    std::vector<Traced<T>> y(m);
+    if (!any) {
+        for (std::size_t i = 0; i < m; ++i) y[i] = Traced<T>(xy[n + i]);
+        return y;
+    }
+    Replay<T>& rec = detail::replay_recorder<T>();
+    std::vector<tape_index> idx(n);
+    for (std::size_t k = 0; k < n; ++k) idx[k] = rec.index_of(x[k]);
+    const tape_index first = rec.template vector_op<R>(std::span<const tape_index>(idx), std::span<const T>(xy));
+    for (std::size_t i = 0; i < m; ++i) y[i] = Traced<T>(xy[n + i], first + static_cast<tape_index>(i));
     return y;
 }
 

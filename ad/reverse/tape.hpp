@@ -182,6 +182,10 @@ public:
     }
     /// The side-buffer data of a fused call.
     std::span<const T> values_of(const external_call<T>& c) const { return {ext_values_.data() + c.values, c.n_values}; }
+    /// The same, writable: a Replay re-evaluates a call's values before each sweep.
+    std::span<T> values_of(const external_call<T>& c) { return {ext_values_.data() + c.values, c.n_values}; }
+    /// The external calls recorded, in order.
+    std::span<const external_call<T>> calls() const noexcept { return calls_; }
     std::span<const tape_index> indices_of(const external_call<T>& c) const {
         return {ext_indices_.data() + c.indices, c.n_indices};
     }
@@ -305,6 +309,24 @@ private:
     std::vector<tape_index> ext_indices_;
     std::vector<std::string_view> names_;     // checked mode: the primitive of each statement
 };
+
+/// The reverse sweep of a user's vector rule R (ops/rules/vector_rule.hpp), shared by Var and
+/// Replay: the call keeps values = [x (n)..., y (m)...] and indices = the n inputs' statements
+/// (inactive for a constant); the rule's VJP maps the outputs' adjoints to the inputs'.
+template <class R, class T>
+void vector_rule_vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
+    const std::span<const T> v = tape.values_of(c);
+    const std::span<const tape_index> idx = tape.indices_of(c);
+    const std::size_t n = idx.size(), m = c.last - c.first;
+    const std::span<const T> dy(adj + c.first, m);
+    bool any = false;
+    for (const T& d : dy) any |= !is_exact_zero(d);
+    if (!any) return;
+    std::vector<T> dx(n, T(0));
+    R{}.vjp(v.first(n), v.subspan(n, m), dy, std::span<T>(dx));
+    for (std::size_t k = 0; k < n; ++k)
+        if (idx[k] != inactive) adj[idx[k]] += dx[k];
+}
 
 namespace detail {
 /// The active tape of this thread for scalar T (null when not recording).

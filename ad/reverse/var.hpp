@@ -32,6 +32,13 @@ struct Var {
     static Var input(const T& value) { return Var(value, active_tape<T>().new_leaf()); }
     /// True when this variable is recorded on a tape (not a constant).
     bool active() const noexcept { return i != inactive; }
+    /// No conversion to a plain number (it would drop the derivative): this explicit operator
+    /// exists only to say so, with what to write instead, when a cast is tried.
+    template <class U> requires std::is_arithmetic_v<U>
+    explicit operator U() const {
+        static_assert(sizeof(U) == 0, "adiff: an AD number does not convert to a plain number (that would drop its derivative): read the value with ad::val(x); and call math functions unqualified (using std::exp; exp(x)), not std::exp(x), so that adiff's overloads are found");
+        return U();
+    }
 };
 
 template <class T>
@@ -225,6 +232,26 @@ struct fused_mode<Var<T>> {
         return out;
     }
 };
+
+/// Reverse mode's instance of a user's vector rule: the values on the inner numbers, recorded as
+/// one external statement for all outputs (none if every input is a constant).
+template <class R, class T>
+std::vector<Var<T>> apply_vector(const R& r, std::span<const Var<T>> x) {
+    const std::size_t n = x.size(), m = r.outputs(n);
+    std::vector<T> xy(n + m);
+    std::vector<tape_index> idx(n);
+    bool any = false;
+    for (std::size_t k = 0; k < n; ++k) xy[k] = x[k].v, idx[k] = x[k].i, any |= x[k].i != inactive;
+    r.value(std::span<const T>(xy.data(), n), std::span<T>(xy.data() + n, m));
+    detail::check_values(R::name, std::span<const T>(xy.data() + n, m));
+    tape_index first = inactive;
+    if (any)
+        first = active_tape<T>().record_external(m, std::span<const T>(xy), std::span<const tape_index>(idx),
+                                                 &vector_rule_vjp<R, T>, R::name);
+    std::vector<Var<T>> y(m);
+    for (std::size_t i = 0; i < m; ++i) y[i] = Var<T>(xy[n + i], any ? tape_index(first + i) : inactive);
+    return y;
+}
 
 /// Var<T>'s own overloads of the registry's functions (see ADIFF_MODE_FUNCTIONS).
 #define ADIFF_MODE_HEAD template <class T>

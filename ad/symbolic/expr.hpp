@@ -233,6 +233,12 @@ Expr apply_binary(const R&, const A& a, const B& b) {
     static_assert(symbolic_rule<R>, "adiff: symbolic mode builds the registry's primitives only: a user-defined rule (ad::apply_rule) runs in forward, reverse and Replay mode; list it in ops/rules/registry.hpp to differentiate it symbolically");
     return make(op_of<R>::value, Expr(a), Expr(b));
 }
+/// A user's vector rule (ops/rules/vector_rule.hpp): not in symbolic mode.
+template <class R>
+std::vector<Expr> apply_vector(const R&, std::span<const Expr>) {
+    static_assert(symbolic_rule<R>, "adiff: symbolic mode builds the registry's primitives only: a user-defined vector rule (ad::apply_rule) runs in forward, reverse and Replay mode");
+    return {};
+}
 /// n-ary reduction (sum, max) as one node.
 template <class R>
 Expr apply_nary(const R&, std::span<const Expr> xs) {

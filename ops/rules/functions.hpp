@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ops/rules/registry.hpp"
+#include "ops/rules/vector_rule.hpp"
 
 namespace ad {
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <iostream>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,21 @@ struct sinc {
     static constexpr std::string_view name = "sinc";
     template <class T> T value(const T& x) const { using std::sin; return x == T(0) ? T(1) : T(sin(x) / x); }
     template <class T> T d(const T& x, const T& y) const { using std::cos; return x == T(0) ? T(0) : T((cos(x) - y) / x); }
+};
+
+/// A user-defined vector primitive: (x₀, x₁) → x₀·x₁ and x₀ + x₁, with its JVP and VJP.
+struct product_and_sum {
+    static constexpr std::string_view name = "product_and_sum";
+    std::size_t outputs(std::size_t) const { return 2; }
+    template <class T> void value(std::span<const T> x, std::span<T> y) const { y[0] = x[0] * x[1]; y[1] = x[0] + x[1]; }
+    template <class T> void jvp(std::span<const T> x, std::span<const T>, std::span<const T> dx, std::span<T> dy) const {
+        dy[0] = x[1] * dx[0] + x[0] * dx[1];
+        dy[1] = dx[0] + dx[1];
+    }
+    template <class T> void vjp(std::span<const T> x, std::span<const T>, std::span<const T> dy, std::span<T> dx) const {
+        dx[0] = x[1] * dy[0] + dy[1];
+        dx[1] = x[0] * dy[0] + dy[1];
+    }
 };
 
 int main() {
@@ -44,6 +60,13 @@ int main() {
     // A user-defined primitive (docs/rules.md), one tape statement.
     const auto gs = ad::gradient([](const auto& v) { return ad::apply_rule(sinc{}, v[0]); }, std::vector<double>{0.5});
     expect("sinc'(0.5)", gs[0], (std::cos(0.5) - std::sin(0.5) / 0.5) / 0.5);
+
+    // A user-defined vector primitive: one tape statement whose sweep runs its VJP; forward mode its JVP.
+    auto ps = [](const auto& v) { const auto y = ad::apply_rule(product_and_sum{}, v); return y[0] * y[1]; };  // x₀x₁(x₀ + x₁)
+    const auto gp = ad::gradient(ps, std::vector<double>{2.0, 3.0});
+    const ad::Array<double> Jp = ad::jacobian_forward(ps, std::vector<double>{2.0, 3.0});
+    expect("d(x0 x1 (x0 + x1))/dx0 reverse", gp[0], 2 * 2.0 * 3.0 + 3.0 * 3.0);
+    expect("d(x0 x1 (x0 + x1))/dx1 forward", Jp(0, 1), 2.0 * 2.0 + 2 * 2.0 * 3.0);
 
     // Softmax Jacobian (seed 001) in forward and reverse mode: J = diag(s) − s sᵀ.
     auto softmax = [](const auto& z) {

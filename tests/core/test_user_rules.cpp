@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <span>
+#include <type_traits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -97,4 +99,135 @@ TEST_CASE("checked mode names a user-defined rule", "[rules][user][checked]") {
         CHECK(e.op == "half_log");
     }
     CHECK_THROWS_AS(ad::jacobian_forward(f, std::vector<double>{-1.0}), ad::domain_error);
+}
+
+// ---- vector rules (ops/rules/vector_rule.hpp): n inputs, m outputs, a JVP and a VJP
+namespace {
+
+/// y = x/‖x‖; J = (I − y yᵀ)/‖x‖ (symmetric, so the JVP and the VJP are the same formula).
+struct normalize {
+    static constexpr std::string_view name = "normalize";
+    std::size_t outputs(std::size_t n) const { return n; }
+    template <class T> static T norm(std::span<const T> x) {
+        using std::sqrt;
+        T s(0);
+        for (const T& v : x) s = T(s + v * v);
+        return sqrt(s);
+    }
+    template <class T> void value(std::span<const T> x, std::span<T> y) const {
+        const T r = norm(x);
+        for (std::size_t i = 0; i < x.size(); ++i) y[i] = T(x[i] / r);
+    }
+    template <class T> static void apply_j(std::span<const T> x, std::span<const T> y, std::span<const T> u, std::span<T> out) {
+        const T r = norm(x);
+        T dot(0);
+        for (std::size_t i = 0; i < y.size(); ++i) dot = T(dot + y[i] * u[i]);
+        for (std::size_t i = 0; i < y.size(); ++i) out[i] = T(T(u[i] - y[i] * dot) / r);
+    }
+    template <class T> void jvp(std::span<const T> x, std::span<const T> y, std::span<const T> dx, std::span<T> dy) const { apply_j(x, y, dx, dy); }
+    template <class T> void vjp(std::span<const T> x, std::span<const T> y, std::span<const T> dy, std::span<T> dx) const { apply_j(x, y, dy, dx); }
+};
+/// (x₀, x₁) → (r, θ) = (hypot(x₀, x₁), atan2(x₁, x₀)): a non-symmetric Jacobian.
+struct polar {
+    static constexpr std::string_view name = "polar";
+    std::size_t outputs(std::size_t) const { return 2; }
+    template <class T> void value(std::span<const T> x, std::span<T> y) const {
+        using std::hypot; using std::atan2;
+        y[0] = hypot(x[0], x[1]);
+        y[1] = atan2(x[1], x[0]);
+    }
+    template <class T> void jvp(std::span<const T> x, std::span<const T> y, std::span<const T> dx, std::span<T> dy) const {
+        dy[0] = T(T(x[0] * dx[0] + x[1] * dx[1]) / y[0]);
+        dy[1] = T(T(x[0] * dx[1] - x[1] * dx[0]) / T(y[0] * y[0]));
+    }
+    template <class T> void vjp(std::span<const T> x, std::span<const T> y, std::span<const T> dy, std::span<T> dx) const {
+        const T r2 = y[0] * y[0];
+        dx[0] = T(T(x[0] * dy[0]) / y[0] - T(x[1] * dy[1]) / r2);
+        dx[1] = T(T(x[1] * dy[0]) / y[0] + T(x[0] * dy[1]) / r2);
+    }
+};
+
+/// f through the rules, and the same f composed from primitives (independently differentiated).
+auto f_rules = [](const auto& v) {
+    using X = std::decay_t<decltype(v[0])>;
+    const std::vector<X> u = ad::apply_rule(normalize{}, v);
+    const std::vector<X> p = ad::apply_rule(polar{}, std::vector<X>{v[0], v[2]});
+    return X(u[0] * X(2.0) - u[1] * u[2] + p[0] * p[1]);
+};
+auto f_primitives = [](const auto& v) {
+    using X = std::decay_t<decltype(v[0])>;
+    using std::sqrt; using std::hypot; using std::atan2;
+    const X r = sqrt(X(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]));
+    return X(X(v[0] / r) * X(2.0) - X(v[1] / r) * X(v[2] / r) + hypot(v[0], v[2]) * atan2(v[2], v[0]));
+};
+
+}  // namespace
+
+TEST_CASE("a user-defined vector rule (JVP and VJP) in every mode and order", "[rules][user][vector]") {
+    for (const std::vector<double>& x : {std::vector<double>{0.3, -1.2, 0.8}, std::vector<double>{-2.0, 0.5, 1.5}}) {
+        CHECK(every_mode::close(f_rules(x), f_primitives(x), 1e-15));  // plain numbers: the values
+        const std::vector<double> g = ad::gradient(f_primitives, x);
+        every_mode::gradient(f_rules, x, g, 1e-14, "normalize and polar");
+        const auto H = ad::hessian(f_primitives, x);
+        every_mode::hessian(f_rules, x, std::vector<double>(H.begin(), H.end()), 1e-12, "normalize and polar, second order");
+    }
+    // 50 digits through the same rules
+    const std::vector<ad::mp50> x50{ad::mp50("0.3"), ad::mp50("-1.2"), ad::mp50("0.8")};
+    const auto g50 = ad::gradient(f_rules, x50), p50 = ad::gradient(f_primitives, x50);
+    for (std::size_t k = 0; k < 3; ++k) CHECK(abs(g50[k] - p50[k]) < ad::mp50("1e-45"));
+}
+
+TEST_CASE("a vector rule is ONE external statement; constant inputs and outputs", "[rules][user][vector][tape]") {
+    ad::Tape<double> tape;
+    ad::recording<double> rec(tape);
+    const ad::Var<double> a = ad::Var<double>::input(0.6), b = ad::Var<double>::input(0.8);
+    const std::size_t before = tape.size();
+    const std::vector<ad::Var<double>> y = ad::apply_rule(polar{}, std::vector<ad::Var<double>>{a, b});
+    CHECK(tape.size() == before + 2);  // its two outputs
+    CHECK(tape.operands() == 0);       // no Jacobian stored: the sweep runs the VJP
+    CHECK(tape.calls().size() == 1);
+    CHECK(tape.calls()[0].name == "polar");
+    tape.gradient_of(y[1].i);  // ∂θ = (−x₁, x₀)/r²
+    CHECK(every_mode::close(tape.adjoints()[a.i], -0.8, 1e-15));
+    CHECK(every_mode::close(tape.adjoints()[b.i], 0.6, 1e-15));
+    // a constant input gets no adjoint, every constant input records nothing
+    const std::vector<ad::Var<double>> c = ad::apply_rule(polar{}, std::vector<ad::Var<double>>{ad::Var<double>(3.0), ad::Var<double>(4.0)});
+    CHECK(tape.calls().size() == 1);
+    CHECK(!c[0].active());
+    CHECK(c[0].v == 5.0);
+    const auto g = ad::gradient([](const auto& v) {
+        using X = std::decay_t<decltype(v[0])>;
+        return ad::apply_rule(polar{}, std::vector<X>{v[0], X(1.0)})[1];
+    }, std::vector<double>{1.0});
+    CHECK(every_mode::close(g[0], -0.5, 1e-15));  // ∂θ/∂x₀ at (1, 1)
+}
+
+TEST_CASE("Replay re-runs a vector rule's value at every point", "[rules][user][vector][replay]") {
+    ad::Replay<double> r(f_rules, std::vector<double>{0.3, -1.2, 0.8});
+    for (const std::vector<double>& x : {std::vector<double>{1.1, 0.4, -0.7}, std::vector<double>{-0.2, 2.5, 0.9}}) {
+        const auto [v, g] = r.value_and_gradient(x);
+        CHECK(every_mode::close(v, f_primitives(x), 1e-15));
+        const std::vector<double> want = ad::gradient(f_primitives, x);
+        for (std::size_t k = 0; k < 3; ++k) CHECK(every_mode::close(g[k], want[k], 1e-14));
+    }
+}
+
+TEST_CASE("checked mode names a vector rule whose value is not finite", "[rules][user][vector][checked]") {
+    auto f = [](const auto& v) { return ad::apply_rule(normalize{}, v)[0]; };
+    const std::vector<double> zero{0.0, 0.0};
+    ad::checked_scope checked;
+    const auto named = [](auto&& run, const char* mode) {
+        INFO(mode);
+        try {
+            run();
+            FAIL("no error for normalize(0)");
+        } catch (const ad::domain_error& e) {
+            CHECK(e.op == "normalize");
+        }
+    };
+    named([&] { (void)ad::gradient(f, zero); }, "reverse");
+    named([&] { (void)ad::jacobian_forward(f, zero); }, "forward");
+    named([&] { ad::Replay<double> r(f, zero); }, "replay");
+    ad::Replay<double> r(f, std::vector<double>{1.0, 1.0});
+    named([&] { (void)r.gradient(zero); }, "replay at a new point");
 }
