@@ -120,8 +120,8 @@ template <class T>
 void check_entries(std::string_view driver, std::span<const T> entries, std::size_t columns = 0) {
     for (std::size_t k = 0; k < entries.size(); ++k)
         if (!all_finite(entries[k])) [[unlikely]] {
-            std::string where = columns ? "(" + std::to_string(k / columns) + ", " + std::to_string(k % columns) + ")"
-                                        : std::to_string(k);
+            std::string where = std::to_string(columns ? k / columns : k);  // appended: no g++ 12 -Wrestrict false positive
+            if (columns) where = ((("(" + where) += ", ") += std::to_string(k % columns)) += ")";
             throw domain_error(std::string(driver), "entry " + where + " of the result is " + nonfinite_text(entries[k]));
         }
 }

@@ -80,10 +80,15 @@ std::string latex_derivative(const std::string& lhs, const std::vector<std::stri
             const std::string& e = s[i * cols + j];
             if (e == "0") { ++zeros; continue; }
             if (!out.empty()) out += " \\\\\n";
-            out += "\\left(" + lhs + "\\right)_{" + std::to_string(i) + (cols > 1 || shape.size() > 1 ? "," + std::to_string(j) : "") + "} &= " + e;
+            ((out += "\\left(") += lhs) += "\\right)_{";
+            out += std::to_string(i);
+            if (cols > 1 || shape.size() > 1) (out += ',') += std::to_string(j);
+            (out += "} &= ") += e;
         }
-    const std::string note = "% " + std::to_string(rows) + " x " + std::to_string(cols) + " entries, one per line (too wide for one matrix)" +
-                             (zeros ? "; the " + std::to_string(zeros) + " entries not listed are 0" : "") + ", indices from 0\n";
+    std::string note = "% ";  // built by appending (g++ 12 warns -Wrestrict on "literal" + std::string&&)
+    ((((note += std::to_string(rows)) += " x ") += std::to_string(cols)) += " entries, one per line (too wide for one matrix)");
+    if (zeros) ((note += "; the ") += std::to_string(zeros)) += " entries not listed are 0";
+    note += ", indices from 0\n";
     return note + (out.empty() ? "\\left(" + lhs + "\\right)_{i,j} &= 0" : out);
 }
 
