@@ -43,13 +43,7 @@ struct Dual {
     /// Tangents not written (for a plain T they are indeterminate): the modes' primitives, which
     /// write every lane before the result is used.
     explicit Dual(detail::uninitialized_t) {}
-    /// No conversion to a plain number (it would drop the derivative): this explicit operator
-    /// exists only to say so, with what to write instead, when a cast is tried.
-    template <class U> requires std::is_arithmetic_v<U>
-    explicit operator U() const {
-        static_assert(sizeof(U) == 0, "adiff: an AD number does not convert to a plain number (that would drop its derivative): read the value with ad::val(x); and call math functions unqualified (using std::exp; exp(x)), not std::exp(x), so that adiff's overloads are found");
-        return U();
-    }
+    ADIFF_NO_PLAIN_CONVERSION
 };
 
 template <class T, std::size_t N>

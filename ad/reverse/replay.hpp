@@ -53,13 +53,7 @@ struct Traced {
     Traced(const T& value, tape_index index) : v(value), i(index) {}
     /// True when recorded (not a constant).
     bool active() const noexcept { return i != inactive; }
-    /// No conversion to a plain number (it would drop the derivative): this explicit operator
-    /// exists only to say so, with what to write instead, when a cast is tried.
-    template <class U> requires std::is_arithmetic_v<U>
-    explicit operator U() const {
-        static_assert(sizeof(U) == 0, "adiff: an AD number does not convert to a plain number (that would drop its derivative): read the value with ad::val(x); and call math functions unqualified (using std::exp; exp(x)), not std::exp(x), so that adiff's overloads are found");
-        return U();
-    }
+    ADIFF_NO_PLAIN_CONVERSION
 };
 
 template <class T>

@@ -32,13 +32,7 @@ struct Var {
     static Var input(const T& value) { return Var(value, active_tape<T>().new_leaf()); }
     /// True when this variable is recorded on a tape (not a constant).
     bool active() const noexcept { return i != inactive; }
-    /// No conversion to a plain number (it would drop the derivative): this explicit operator
-    /// exists only to say so, with what to write instead, when a cast is tried.
-    template <class U> requires std::is_arithmetic_v<U>
-    explicit operator U() const {
-        static_assert(sizeof(U) == 0, "adiff: an AD number does not convert to a plain number (that would drop its derivative): read the value with ad::val(x); and call math functions unqualified (using std::exp; exp(x)), not std::exp(x), so that adiff's overloads are found");
-        return U();
-    }
+    ADIFF_NO_PLAIN_CONVERSION
 };
 
 template <class T>

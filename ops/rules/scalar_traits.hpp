@@ -5,6 +5,20 @@
 #include <cmath>
 #include <type_traits>
 
+/// In the body of every AD number type (Dual, Var, Traced): there is no conversion to a plain
+/// number (it would drop the derivative); this explicit operator exists only to say so, with
+/// what to write instead, when a cast is tried. It is explicit on purpose: an implicit one,
+/// even one that only fails, would make `c ? x : 0.0` ambiguous in correct code.
+#define ADIFF_NO_PLAIN_CONVERSION                                                                            \
+    template <class U> requires std::is_arithmetic_v<U>                                                       \
+    explicit operator U() const {                                                                              \
+        static_assert(sizeof(U) == 0, "adiff: an AD number does not convert to a plain number (that would "    \
+                                      "drop its derivative): read the value with ad::val(x); and call math "   \
+                                      "functions unqualified (using std::exp; exp(x)), not std::exp(x), so "   \
+                                      "that adiff's overloads are found");                                     \
+        return U();                                                                                            \
+    }
+
 namespace ad {
 
 /// True for adiff's own differentiable types (Dual, Var, symbolic Expr); each mode specialises it.
