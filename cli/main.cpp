@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
     bool json = false;
     for (std::size_t k = 1; k < args.size(); ++k)
         json |= args[k] == "--format=json" || (args[k] == "--format" && k + 1 < args.size() && args[k + 1] == "json");
-    const std::string command = args.empty() ? "" : args[0];
+    const std::string command = args[0];  // never empty: "softmax" was inserted above
     const auto report = [&](int code, const std::string& kind, const std::string& message) {
         if (json) std::cerr << adiff::cli::expression::json_error(command, code, kind, message) << "\n";
         else std::cerr << "adiff: " << (code == exit_internal ? "internal error: " : "") << message << "\n";

@@ -73,16 +73,19 @@ inline constexpr bool constant_b_is_unary = requires { R::constant_b_is_unary; }
 template <class R>
 inline constexpr bool integer_a = requires { R::integer_a; };
 
+#define ADIFF_CHECK_ABOUT(r) \
+    static_assert(!r::about.domain.empty() && !r::about.derivative.empty(), "adiff: rules::" #r "'s about needs .domain and .derivative (the docs' text)");
 #define ADIFF_CHECK_UNARY(r) \
     static_assert(declared_unary<r>, "adiff: rules::" #r " is in the registry but lacks name, about, points, value or d"); \
-    static_assert(!r::about.domain.empty() && !r::about.derivative.empty(), "adiff: rules::" #r "'s about needs .domain and .derivative (the docs' text)");
+    ADIFF_CHECK_ABOUT(r)
 #define ADIFF_CHECK_BINARY(r) \
     static_assert(declared_binary<r>, "adiff: rules::" #r " is in the registry but lacks name, about, points, value, da or db"); \
-    static_assert(!r::about.domain.empty() && !r::about.derivative.empty(), "adiff: rules::" #r "'s about needs .domain and .derivative (the docs' text)");
+    ADIFF_CHECK_ABOUT(r)
 ADIFF_CHECK_UNARY(neg)
 ADIFF_UNARY_FUNCTIONS(ADIFF_CHECK_UNARY)
 ADIFF_BINARY_OPERATORS(ADIFF_CHECK_BINARY)
 ADIFF_BINARY_FUNCTIONS(ADIFF_CHECK_BINARY)
+#undef ADIFF_CHECK_ABOUT
 #undef ADIFF_CHECK_UNARY
 #undef ADIFF_CHECK_BINARY
 
