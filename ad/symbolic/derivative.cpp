@@ -203,6 +203,23 @@ std::vector<Expr> gradient(const Expr& y, std::span<const Expr> wrt) {
                     if (xs[i].has_symbol()) give(xs[i], max_weight(xs, i));
                 break;
             }
+            case Op::call: {
+                // a user rule: its own partials, run on Expr (d, da/db, or the JVP of a vector
+                // rule with a unit tangent), given the inputs and every output of the call
+                const Node& c = node.node();
+                const UserRule r = user_rule(call_rule(c));
+                const std::size_t n = c.args.size();
+                xs.assign(n, Expr(0));
+                for (std::size_t i = 0; i < n; ++i) xs[i] = node.arg(i);
+                p.assign(1, node);
+                if (r.vector) {
+                    p.assign(r.outputs(n), Expr(0));
+                    for (std::size_t k = 0; k < p.size(); ++k) p[k] = user_call(call_rule(c), xs, k);
+                }
+                for (std::size_t i = 0; i < n; ++i)
+                    if (xs[i].has_symbol()) give(xs[i], r.partial(xs, p, call_output(c), i));
+                break;
+            }
             case Op::guard:  // its conditions were gathered above
                 give(node.arg(0), Expr(1));
                 break;

@@ -15,7 +15,7 @@ constexpr bool is_unary_rule(Op op) {
         ADIFF_SYM_UNARY_RULE_CASES return true;
         ADIFF_SYM_BINARY_RULE_CASES
         case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol: case Op::sign:
-        case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: case Op::guard:
+        case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: case Op::call: case Op::guard:
             return false;
     }
     return false;
@@ -26,7 +26,7 @@ constexpr bool is_binary_rule(Op op) {
         ADIFF_SYM_BINARY_RULE_CASES return true;
         ADIFF_SYM_UNARY_RULE_CASES
         case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol: case Op::sign:
-        case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: case Op::guard:
+        case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: case Op::call: case Op::guard:
             return false;
     }
     return false;
@@ -41,7 +41,7 @@ decltype(auto) with_unary_rule(Op op, F&& f) {
         ADIFF_UNARY_FUNCTIONS(ADIFF_SYM_DISPATCH)
         ADIFF_SYM_BINARY_RULE_CASES
         case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol: case Op::sign:
-        case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: case Op::guard:
+        case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: case Op::call: case Op::guard:
             break;
     }
     throw error("sym: '" + std::string(op_name(op)) + "' has no unary rule");
@@ -55,7 +55,7 @@ decltype(auto) with_binary_rule(Op op, F&& f) {
         ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_DISPATCH)
         ADIFF_SYM_UNARY_RULE_CASES
         case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol: case Op::sign:
-        case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: case Op::guard:
+        case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: case Op::call: case Op::guard:
             break;
     }
 #undef ADIFF_SYM_DISPATCH

@@ -14,7 +14,7 @@
 namespace ad::sym {
 
 /// Values of `roots` with each symbol (by node id) bound in `symbols`. Literals are read and
-/// π, e computed at precision T. In a checked_scope, the first non-finite node throws
+/// π, e computed at precision T; a user rule's call runs its value at T. In a checked_scope, the first non-finite node throws
 /// ad::domain_error naming its op, so a guard throws where the unsimplified formula it keeps
 /// fails (its conditions are evaluated like any node); a non-finite binding throws too (the
 /// simplifier assumes symbols are finite). Outside a checked_scope a guard whose condition is
@@ -60,6 +60,15 @@ std::vector<T> evaluate(std::span<const Expr> roots, const std::unordered_map<st
                 }
                 break;
             }
+            case Op::call: {  // a user rule: its value at this precision, all outputs, then the node's
+                const UserRule r = user_rule(call_rule(n));
+                std::vector<T> xs(n.args.size());
+                for (std::size_t k = 0; k < xs.size(); ++k) xs[k] = at(n, k);
+                std::vector<T> ys(r.outputs(xs.size()));
+                user_value<T>(r, std::span<const T>(xs), std::span<T>(ys));
+                y = ys.at(call_output(n));
+                break;
+            }
             case Op::guard:
                 y = at(n, 0);
                 for (std::size_t k = 1; k < n.args.size(); ++k)
@@ -81,7 +90,7 @@ std::vector<T> evaluate(std::span<const Expr> roots, const std::unordered_map<st
                 break;
         }
         if (detail::checking_enabled && !is_finite(y) && !n.args.empty())
-            throw domain_error(std::string(op_name(n.op)), "value " + detail::to_text(y) + " at argument " + detail::to_text(at(n, n.op == Op::div ? 1 : 0)));
+            throw domain_error(std::string(node_name(n)), "value " + detail::to_text(y) + " at argument " + detail::to_text(at(n, n.op == Op::div ? 1 : 0)));
         v[p] = y;
     }
     std::vector<T> out;

@@ -98,6 +98,7 @@ bool keeps_total(Op op) {
         case Op::sign: case Op::heaviside: case Op::max_n: case Op::max_weight:
             return true;
         case Op::sum: case Op::logsumexp: case Op::guard:
+        case Op::call:  // a user rule: nothing known about its domain
             return false;
         ADIFF_SYM_TOTAL(neg)
         ADIFF_UNARY_FUNCTIONS(ADIFF_SYM_TOTAL)
@@ -563,7 +564,7 @@ Expr simplify_binary(Op op, Expr a, Expr b) {
         }
         ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_CASE)  // the binary functions (their own rewrites, if any)
             return simplify_function(op, a, b);
-        case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol: case Op::sign: case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: case Op::guard: ADIFF_SYM_UNARY_RULE_CASES
+        case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol: case Op::sign: case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: case Op::call: case Op::guard: ADIFF_SYM_UNARY_RULE_CASES
             throw error(std::string("sym: '") + std::string(op_name(op)) + "' is not a binary op");
     }
     return raw(op, {a, b});
@@ -576,7 +577,7 @@ Expr simplify(Op op, std::span<const Expr> args, std::uint32_t index) {
         case Op::guard:
             if (args.empty()) throw size_error("sym::make(guard)", 1, 0);
             return make_guard(args[0], args.subspan(1));
-        case Op::sign: case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: ADIFF_SYM_UNARY_RULE_CASES ADIFF_SYM_BINARY_RULE_CASES
+        case Op::sign: case Op::heaviside: case Op::sum: case Op::max_n: case Op::max_weight: case Op::logsumexp: case Op::call: ADIFF_SYM_UNARY_RULE_CASES ADIFF_SYM_BINARY_RULE_CASES
             break;
     }
     // A guard among the operands moves outward: op(guard(s, c), b) = guard(op(s, b), c)
@@ -640,6 +641,8 @@ Expr simplify(Op op, std::span<const Expr> args, std::uint32_t index) {
             if (index >= args.size()) throw size_error("sym::max_weight index", args.size(), index);
             if (args.size() == 1) return total(args[0]) ? Expr(1) : guarded(Expr(1), raw(Op::max_weight, args, index));  // NaN for NaN
             return raw(Op::max_weight, args, index);
+        case Op::call:  // a user rule: opaque (user_call checked its arity)
+            return raw(Op::call, args, index);
         case Op::constant: case Op::literal: case Op::pi: case Op::e: case Op::symbol: case Op::guard:
             break;  // handled above
     }
@@ -704,6 +707,7 @@ std::string_view op_name(Op op) {
         case Op::max_weight: return "max_weight";
         case Op::logsumexp: return "logsumexp";
         case Op::guard: return "guard";
+        case Op::call: return "call";  // a user rule: node_name gives its own name
         ADIFF_SYM_NAME(neg)
         ADIFF_UNARY_FUNCTIONS(ADIFF_SYM_NAME)
         ADIFF_BINARY_OPERATORS(ADIFF_SYM_NAME)
@@ -711,6 +715,23 @@ std::string_view op_name(Op op) {
     }
 #undef ADIFF_SYM_NAME
     return "?";
+}
+
+std::uint32_t call_rule(const Node& call) { return call.index >> user_output_bits; }
+std::size_t call_output(const Node& call) { return call.index & ((std::uint32_t{1} << user_output_bits) - 1); }
+
+std::string_view node_name(const Node& n) {
+    if (n.op != Op::call) return op_name(n.op);
+    return user_rule(call_rule(n)).name;  // a static string of the rule type
+}
+
+Expr user_call(std::uint32_t rule, std::span<const Expr> args, std::size_t output) {
+    const UserRule r = user_rule(rule);
+    if (r.arity != 0 && args.size() != r.arity)
+        throw size_error("sym: arguments of the user rule '" + std::string(r.name) + "'", r.arity, args.size());
+    const std::size_t outputs = std::size_t{1} << user_output_bits;
+    if (output >= outputs) throw size_error("sym: outputs of a user rule call", outputs, output + 1);
+    return make(Op::call, args, (rule << user_output_bits) | static_cast<std::uint32_t>(output));
 }
 
 Expr::Expr() : id_(0), graph_(G().serial) {}  // id 0 is the constant 0 in every graph

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "ad/errors.hpp"
+#include "ad/symbolic/user_rule.hpp"
 #include "ops/rules/functions.hpp"
 
 namespace ad::sym {
@@ -52,6 +53,7 @@ enum class Op : std::uint8_t {
     ADIFF_BINARY_OPERATORS(ADIFF_SYM_ENUMERATOR)                        // binary rules
     ADIFF_BINARY_FUNCTIONS(ADIFF_SYM_ENUMERATOR)
     sum, max_n, max_weight, logsumexp,                                  // n-ary: Σ, max, ∂max/∂xᵢ, log Σ exp
+    call,                                                               // a user-defined rule (ad/symbolic/user_rule.hpp)
     guard                                                               // guard(value, conditions…): see the file comment
 };
 #undef ADIFF_SYM_ENUMERATOR
@@ -84,7 +86,7 @@ struct Node {
     Op op = Op::constant;
     bool has_symbol = false;              ///< some symbol is reachable (otherwise a constant subtree)
     bool total = true;                    ///< finite for every finite binding of the symbols (see is_total)
-    std::uint32_t index = 0;              ///< max_weight: the entry i; symbol: flat index in its array
+    std::uint32_t index = 0;              ///< max_weight: the entry i; symbol: flat index in its array; call: rule and output
     std::span<const std::uint32_t> args;  ///< children (empty for leaves)
     Rational value;                       ///< op == constant
     const char* str = nullptr;            ///< literal/symbol/pi/e: text then subscript
@@ -215,11 +217,36 @@ template <> struct op_of<rules::logsumexp> { static constexpr Op value = Op::log
 template <class R>
 concept symbolic_rule = requires { op_of<R>::value; };
 
-/// Unary primitive: builds the node (never calls the rule's value on an Expr).
+/// The call node of output `output` of user rule number `rule` (ad/symbolic/user_rule.hpp)
+/// applied to `args`: opaque, hash-consed like every node. A wrong number of arguments, or an
+/// output beyond 2²⁰, is an ad::size_error.
+Expr user_call(std::uint32_t rule, std::span<const Expr> args, std::size_t output = 0);
+/// The user rule number and the output of a call node.
+std::uint32_t call_rule(const Node& call);
+std::size_t call_output(const Node& call);
+/// The name of a node's operation: a call's rule name, else op_name.
+std::string_view node_name(const Node& n);
+
+/// A user's scalar rule applied to Expr arguments: the call node.
 template <class R>
-Expr apply_unary(const R&, const Expr& x) {
-    static_assert(symbolic_rule<R>, "adiff: symbolic mode builds the registry's primitives only: a user-defined rule (ad::apply_rule) runs in forward, reverse and Replay mode; list it in ops/rules/registry.hpp to differentiate it symbolically");
-    return make(op_of<R>::value, x);
+Expr apply_user_rule(const R&, std::span<const Expr> args) {
+    return user_call(user_rule_id<R>(), args, 0);
+}
+/// A user's vector rule applied to Exprs: one call node per output.
+template <class R>
+std::vector<Expr> apply_user_vector_rule(const R& r, std::span<const Expr> args) {
+    const std::uint32_t id = user_rule_id<R>();
+    std::vector<Expr> ys(r.outputs(args.size()));
+    for (std::size_t k = 0; k < ys.size(); ++k) ys[k] = user_call(id, args, k);
+    return ys;
+}
+
+/// Unary primitive: builds the node (never calls the rule's value on an Expr); a user's rule
+/// builds a call node.
+template <class R>
+Expr apply_unary(const R& r, const Expr& x) {
+    if constexpr (symbolic_rule<R>) return make(op_of<R>::value, x);
+    else return apply_user_rule(r, std::span<const Expr>(&x, 1));
 }
 /// x^n for an integer n: the node pow(x, n).
 inline Expr apply_unary(const rules::pow_int& r, const Expr& x) { return make(Op::pow, x, Expr(r.n)); }
@@ -229,20 +256,22 @@ Expr apply_unary(const rules::pow_const<C>& r, const Expr& x) { return make(Op::
 /// Binary primitive with Expr or constant operands.
 template <class R, class A, class B>
     requires (std::same_as<A, Expr> || std::same_as<B, Expr>) && std::is_constructible_v<Expr, const A&> && std::is_constructible_v<Expr, const B&>
-Expr apply_binary(const R&, const A& a, const B& b) {
-    static_assert(symbolic_rule<R>, "adiff: symbolic mode builds the registry's primitives only: a user-defined rule (ad::apply_rule) runs in forward, reverse and Replay mode; list it in ops/rules/registry.hpp to differentiate it symbolically");
-    return make(op_of<R>::value, Expr(a), Expr(b));
+Expr apply_binary(const R& r, const A& a, const B& b) {
+    if constexpr (symbolic_rule<R>) return make(op_of<R>::value, Expr(a), Expr(b));
+    else {
+        const Expr ab[2] = {Expr(a), Expr(b)};
+        return apply_user_rule(r, std::span<const Expr>(ab, 2));
+    }
 }
-/// A user's vector rule (ops/rules/vector_rule.hpp): not in symbolic mode.
+/// A user's vector rule (ops/rules/vector_rule.hpp): one call node per output.
 template <class R>
-std::vector<Expr> apply_vector(const R&, std::span<const Expr>) {
-    static_assert(symbolic_rule<R>, "adiff: symbolic mode builds the registry's primitives only: a user-defined vector rule (ad::apply_rule) runs in forward, reverse and Replay mode");
-    return {};
+std::vector<Expr> apply_vector(const R& r, std::span<const Expr> xs) {
+    return apply_user_vector_rule(r, xs);
 }
 /// n-ary reduction (sum, max) as one node.
 template <class R>
 Expr apply_nary(const R&, std::span<const Expr> xs) {
-    static_assert(symbolic_rule<R>, "adiff: symbolic mode builds the registry's primitives only: a user-defined rule (ad::apply_rule) runs in forward, reverse and Replay mode; list it in ops/rules/registry.hpp to differentiate it symbolically");
+    static_assert(symbolic_rule<R>, "adiff: apply_nary builds the registry's reductions (sum, max, logsumexp); a user's vector rule goes through ad::apply_rule");
     return make(op_of<R>::value, xs);
 }
 

@@ -172,6 +172,17 @@ Piece render(const Node& n, const std::vector<const Piece*>& a, Style st) {
             for (std::size_t k = 1; k < a.size(); ++k) s += " + 0*" + wrap(*a[k], power, st);
             return {s, additive};
         }
+        case Op::call: {  // a user rule: a call of its name (C and Python: a function the user provides)
+            const UserRule r = user_rule(call_rule(n));
+            std::string f(r.name);
+            if (st == Style::latex) {
+                for (std::size_t k = f.find('_'); k != std::string::npos; k = f.find('_', k + 2)) f.insert(k, "\\");
+                f = "\\operatorname{" + f + "}";
+            }
+            Piece c = call(f, list(0));
+            if (r.vector) c.s += st == Style::latex ? "_{" + std::to_string(call_output(n)) + "}" : "[" + std::to_string(call_output(n)) + "]";
+            return c;
+        }
         case Op::sign: case Op::heaviside:
             if (st == Style::python && n.op == Op::heaviside) return call("np.heaviside", list(0) + ", 0.5");
             return call(func_name(n.op, st), list(0));

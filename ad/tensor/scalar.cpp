@@ -82,7 +82,7 @@ Ptr translate(const sym::Expr& e, const std::vector<std::pair<sym::Expr, Ptr>>& 
             if (n.op == Op::pow && e.arg(1).is_constant()) return unary(sym::make(Op::pow, placeholder(), e.arg(1)), at(0));
             break;
         case Op::literal: case Op::pi: case Op::e: case Op::sign: case Op::heaviside: case Op::sum: case Op::max_n:
-        case Op::max_weight: case Op::logsumexp: case Op::guard:
+        case Op::max_weight: case Op::logsumexp: case Op::call: case Op::guard:
             break;
     }
     throw ad::error("tensor expression: the operation '" + std::string(sym::op_name(n.op)) + "' is outside the tensor algebra");

@@ -26,7 +26,8 @@ namespace ad {
 /// (JAX's custom_jvp): a struct with `name`, `template <class T> T value(const T& x) const` and
 /// `template <class T> T d(const T& x, const T& y) const` (∂y/∂x given y), then
 /// `ad::apply_rule(my_rule{}, x)` in forward, reverse and Replay mode, every order and precision
-/// (docs/rules.md, "User-defined rules"). Symbolic mode knows the registry's rules only.
+/// (docs/rules.md, "User-defined rules"); on a symbolic Expr it is one opaque call node
+/// differentiated by the rule's own `d` (ad/symbolic/user_rule.hpp).
 template <class R, class T>
 T apply_rule(const R& r, const T& x) {
     static_assert(requires(double v) { std::string_view(R::name); r.value(v); r.d(v, v); },

@@ -19,7 +19,8 @@
 /// `value` at every replay and the same `vjp` in the tape's sweep, plain numbers get `value`.
 /// The formulas are templates in T, so nested modes (Hessians) work: the jvp/vjp then run on AD
 /// numbers and are differentiated in turn. Checked mode checks every output and names the rule.
-/// Symbolic mode builds the registry's primitives only (a compile error says so).
+/// Symbolic mode builds one opaque call node per output, differentiated by `jvp` on Expr
+/// (ad/symbolic/user_rule.hpp).
 #include <concepts>
 #include <cstddef>
 #include <span>

@@ -14,12 +14,25 @@
 #ifdef CONSUMER_WITH_EIGEN
 #include "ad/eigen/eigen.hpp"
 #endif
+#ifdef CONSUMER_WITH_SYM
+#include "ad/symbolic/derivative.hpp"
+#include "ad/symbolic/evaluate.hpp"
+#include "ad/symbolic/print.hpp"
+#endif
 
 /// A user-defined primitive: sinc x = sin(x)/x with its derivative (cos x − y)/x.
 struct sinc {
     static constexpr std::string_view name = "sinc";
     template <class T> T value(const T& x) const { using std::sin; return x == T(0) ? T(1) : T(sin(x) / x); }
     template <class T> T d(const T& x, const T& y) const { using std::cos; return x == T(0) ? T(0) : T((cos(x) - y) / x); }
+};
+
+/// A user-defined primitive whose derivative is straight-line (so symbolic mode can run it):
+/// softsign x = x/(1 + |x|), ∂ = 1/(1 + |x|)².
+struct softsign {
+    static constexpr std::string_view name = "softsign";
+    template <class T> T value(const T& x) const { using std::abs; return T(x / T(T(1) + abs(x))); }
+    template <class T> T d(const T& x, const T&) const { using std::abs; const T u = T(1) + abs(x); return T(T(1) / T(u * u)); }
 };
 
 /// A user-defined vector primitive: (x₀, x₁) → x₀·x₁ and x₀ + x₁, with its JVP and VJP.
@@ -88,6 +101,16 @@ int main() {
     // The heatmap writer is part of the package.
     const std::string svg = ad::plot::heatmap_svg(Jr, {.title = "consumer"});
     if (svg.find("</svg>") == std::string::npos) { std::cout << "FAIL heatmap\n"; ++failures; }
+
+#ifdef CONSUMER_WITH_SYM
+    // The same user rule in symbolic mode: one call node, differentiated by its own d.
+    const ad::sym::Expr sx = ad::sym::symbol("x");
+    const ad::sym::Expr sy = ad::apply_rule(softsign{}, sx) * sx;
+    const ad::sym::Expr sg = ad::sym::gradient(sy, std::vector<ad::sym::Expr>{sx})[0];
+    expect("symbolic d(softsign(x) x)/dx at 0.5", ad::sym::evaluate<double>(std::vector<ad::sym::Expr>{sg}, {{sx.id(), 0.5}})[0],
+           0.5 / 1.5 + 0.5 / (1.5 * 1.5));
+    if (ad::sym::to_text(ad::apply_rule(softsign{}, sx)) != "softsign(x)") { std::cout << "FAIL symbolic user rule name\n"; ++failures; }
+#endif
 
 #ifdef CONSUMER_WITH_EIGEN
     Eigen::VectorXd x(2);
