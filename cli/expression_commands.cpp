@@ -346,6 +346,22 @@ int fail(std::string_view command, const Options& o, int code, const std::string
     return code;
 }
 
+/// With symbolic sizes the derivative is one formula for every size: the options that print
+/// code or numbers for given sizes, points, modes or precisions have nothing to act on, and
+/// are refused by name rather than silently ignored.
+void refuse_numeric_options(const Options& o) {
+    const std::pair<bool, const char*> given[] = {
+        {o.c, "--c"}, {o.cpp, "--cpp"}, {o.python, "--python"}, {!o.name.empty(), "--name"}, {o.with_value, "--with-value"},
+        {!o.at.empty(), "--at"}, {o.random != "0", "--random"}, {!o.rtol.empty(), "--rtol"}, {!o.plot.empty(), "--plot"},
+        {!o.digits.empty(), "--digits"}, {o.mode != expression::Mode::automatic, "--mode"}, {o.precision != Precision::double_, "--precision"}};
+    std::string names;
+    for (const auto& [on, name] : given)
+        if (on) names += (names.empty() ? "" : ", ") + std::string(name);
+    if (!names.empty())
+        throw ad::error(names + ": not with symbolic sizes (the derivative is derived once for every size; --latex prints it as LaTeX): "
+                        "give numeric sizes, e.g. --size z=3, for code, points, modes and precisions");
+}
+
 int run_command(Command command, Options o) {
     std::ostringstream out;
     std::string source = o.expr;
@@ -353,8 +369,10 @@ int run_command(Command command, Options o) {
         o.expr = source = read_source(o.expr);
         if (!o.claim.empty()) o.claim = read_source(o.claim);
         if ((command == Command::diff || command == Command::check) && tensor::wants_symbolic(o.size)) {  // sizes as symbols: cli/tensor_commands.cpp
+            refuse_numeric_options(o);
             const int code = tensor::run({command, o.expr, o.claim, split_list(o.wrt), o.size,
-                                          parse_count(o.seed, "--seed", std::numeric_limits<std::uint64_t>::max()), o.format == Format::json},
+                                          parse_count(o.seed, "--seed", std::numeric_limits<std::uint64_t>::max()), o.format == Format::json,
+                                          o.latex},
                                          out);
             std::cout << out.str();
             return code;

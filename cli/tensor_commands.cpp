@@ -2,6 +2,7 @@
 #include "cli/tensor_commands.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include "ad/tensor/build.hpp"
 #include "ad/tensor/compare.hpp"
 #include "ad/tensor/derivative.hpp"
+#include "ad/tensor/latex.hpp"
 #include "ad/tensor/print.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/expression/format.hpp"
@@ -32,8 +34,42 @@ tn::Tensor derive(const Request& req, tn::Scope& scope, tn::Tensor& y) {
         if (it == scope.vars.end()) it = scope.vars.emplace(w, tn::variable(w, scope.shapes[w])).first;
         d = tn::derivative(d, it->second);
     }
-    if (d.rank() > 2) throw ad::error("the derivative has rank " + std::to_string(d.rank()) + ": only scalars, vectors and matrices are supported");
-    return d;
+    return d;  // any rank: matrix notation up to rank 2 where one is known, index notation otherwise
+}
+
+/// ∂f/∂w, ∂²f/∂w², ∂²f/∂w∂v, … for the --wrt list.
+std::string partial_latex(const std::vector<std::string>& wrt) {
+    if (wrt.size() == 1) return "\\frac{\\partial f}{\\partial " + tn::latex_name(wrt[0]) + "}";
+    std::string den;
+    for (std::size_t k = 0; k < wrt.size();) {
+        std::size_t run = 1;
+        while (k + run < wrt.size() && wrt[k + run] == wrt[k]) ++run;
+        den += den.empty() ? "\\partial " : " \\partial ";  // appended: g++ 12's false -Wrestrict on "literal" + std::string&&
+        den += tn::latex_name(wrt[k]);
+        if (run > 1) {
+            den += "^{";
+            den += std::to_string(run);
+            den += "}";
+        }
+        k += run;
+    }
+    return "\\frac{\\partial^{" + std::to_string(wrt.size()) + "} f}{" + den + "}";
+}
+
+/// The derivative as a LaTeX aligned block: named subexpressions, then ∂f/∂w = … (matrix
+/// notation) or (∂f/∂w)_{ij} = … (index notation).
+std::string latex_block(const Request& req, const tn::Tensor& d, const std::optional<std::string>& matrix, const tn::Scope& scope) {
+    std::string out = "\\begin{aligned}\n";
+    if (matrix) {
+        const tn::Latex l = tn::matrix_latex(*matrix, scope.shapes);
+        for (const auto& [name, def] : l.bindings) out += name + " &= " + def + " \\\\\n";
+        out += partial_latex(req.wrt) + " &= " + l.result + "\n";
+    } else {
+        const auto [indices, rhs] = tn::to_index_latex(d);
+        const std::string head = partial_latex(req.wrt);
+        out += (indices.empty() ? head : "\\left(" + head + "\\right)_{" + indices + "}") + " &= " + rhs + "\n";
+    }
+    return out + "\\end{aligned}";
 }
 
 std::string shape_of_symbols(const tn::Scope& scope) {
@@ -72,15 +108,18 @@ int run(const Request& req, std::ostream& out) {
     const std::string symbols = shape_of_symbols(scope);
     if (req.command == Command::diff) {
         const std::string text = matrix ? *matrix : tn::to_index(d);
+        const std::string latex = req.latex ? latex_block(req, d, matrix, scope) : std::string();
         if (req.json) {
             out << expression::json_head("diff") << ", \"sizes\": \"symbolic\", \"shape\": " << expression::json_string(tn::shape_text(d.axes))
-                << ", \"notation\": " << expression::json_string(matrix ? "matrix" : "index") << ", \"derivative\": " << expression::json_string(text) << "}\n";
+                << ", \"notation\": " << expression::json_string(matrix ? "matrix" : "index") << ", \"derivative\": " << expression::json_string(text);
+            if (req.latex) out << ", \"latex\": " << expression::json_string(latex);
+            out << "}\n";
             return exit_ok;
         }
         std::string wrt_text;
         for (const auto& w : req.wrt) wrt_text += (wrt_text.empty() ? "" : ",") + w;
-        out << "# d(" << req.expr << ")/d(" << wrt_text << "), shape " << tn::shape_text(d.axes) << ", for every " << symbols
-            << (matrix ? "" : " (index notation: no matrix form known)") << "\n" << text << "\n";
+        out << (req.latex ? "% " : "# ") << "d(" << req.expr << ")/d(" << wrt_text << "), shape " << tn::shape_text(d.axes) << ", for every " << symbols
+            << (matrix ? "" : " (index notation: no matrix form known)") << "\n" << (req.latex ? latex : text) << "\n";
         return exit_ok;
     }
     // check

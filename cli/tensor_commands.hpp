@@ -19,6 +19,7 @@ struct Request {
     std::vector<std::string> sizes;  ///< --size values: "z=n", "W=n x k", "x=scalar"
     std::uint64_t seed = 1;
     bool json = false;
+    bool latex = false;              ///< diff: print the derivative as LaTeX (an aligned block)
 };
 
 /// True when some --size value has a symbolic size (a name such as n, not a number).

@@ -18,6 +18,7 @@ WORKLOADS = [
     ("batch_jac_q100", "(3) Batch Jacobian, (M, Q, Q) blocks, Q = 100", "analytic", "M"),
     ("scalar_loop", "(4) Scalar loop of transcendental ops (n = 100 inputs, 1000 steps)", "function", "n"),
     ("grad_ce_mp50", "(5) 50-digit gradient of (1) (cpp_bin_float_50)", "function", "Q"),
+    ("matrix_form", "(6) The softmax Jacobian derived once in matrix notation, evaluated at size Q", "analytic", "Q"),
 ]
 
 DESCRIPTION = {
@@ -35,6 +36,7 @@ DESCRIPTION = {
     "eigen_fixed": "Eigen AutoDiffScalar<Matrix<double, N, 1>>",
     "ceres_jet": "Ceres Jet<double, N>",
     "boost_fvar": "Boost.Math autodiff fvar<double, 1>, one pass per input",
+    "adiff_derived_formula": "`s = softmax(z); diag(s) - outer(s, s)` as `adiff diff --size z=n` derives it, run by the expression evaluator",
 }
 
 
@@ -163,6 +165,10 @@ def targets(rows, R):
     mp = [v for (c, s), v in R.get("grad_ce_mp50", {}).items() if c == "adiff_reverse"]
     add("50-digit gradient: ≤ 3× the 50-digit function (worst Q, from primitives)", max(mp) if mp else None, 3)
     add("scalar loop gradient by the tape: ≤ 4× function (issue 2)", get("scalar_loop", "adiff_reverse", 100), 4)
+    derive = rows.get("derive_matrix_form", {}).get("adiff_softmax_jacobian", {}).get(1)
+    add("deriving, simplifying and printing the softmax Jacobian in matrix notation: < 10 ms (issue 13)",
+        us(derive) / 1e4 if derive else None, 1, f"{us(derive):.0f} µs" if derive else None)
+    add("the derived formula evaluated at Q = 1000: ≤ 1.2× the closed form (issue 13)", get("matrix_form", "adiff_derived_formula", 1000), 1.2)
     # every adiff row faster than every peer row, same workload, size >= 100
     def compare(pick, what):
         worst = None

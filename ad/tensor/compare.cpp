@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <set>
 
@@ -22,6 +23,15 @@ void randomize(const Scope& scope, Binding& b, std::uint64_t seed) {
         for (double& x : v) x = u(rng);
     }
 }
+
+namespace {
+/// A double to 17 significant digits: the values a refutation shows must differ where they differ.
+std::string exact(double v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+}  // namespace
 
 Comparison compare(const Tensor& derived, const Tensor& claim, const Scope& scope, std::uint64_t seed, const std::vector<std::size_t>& sizes) {
     if (claim.rank() != derived.rank())
@@ -52,7 +62,7 @@ Comparison compare(const Tensor& derived, const Tensor& claim, const Scope& scop
                 std::string where;
                 for (const auto& [name, v] : b.sizes) where += (where.empty() ? "" : ", ") + name + "=" + std::to_string(v);
                 c.counterexample = "at " + where + " (seed " + std::to_string(s) + "), entry " + std::to_string(e) + ": derived " +
-                                   std::to_string(x[e]) + ", claim " + std::to_string(y[e]);
+                                   exact(x[e]) + ", claim " + exact(y[e]) + " (difference " + exact(x[e] - y[e]) + ")";
                 return c;
             }
         }

@@ -2,11 +2,14 @@
 #include "ad/tensor/print.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 
 #include "ad/tensor/factor.hpp"
+#include "ad/tensor/latex.hpp"
 #include "ad/tensor/scalar.hpp"
 
 namespace ad::tensor {
@@ -276,38 +279,107 @@ std::optional<std::string> to_matrix(const Tensor& t, const std::set<std::string
 namespace {
 
 struct IndexPrinter {
+    bool latex = false;
     std::map<int, std::string> letters;
+    std::size_t used = 0;  // letters handed out so far: each new one is distinct from all before
+    std::set<std::string> sizes;  // the size symbols (n, k, …): never an index letter
+    void collect_sizes(const Ptr& root) {
+        std::set<const Node*> seen;  // a DAG: each shared node once
+        std::vector<const Node*> stack{root.get()};
+        while (!stack.empty()) {
+            const Node* n = stack.back();
+            stack.pop_back();
+            if (!seen.insert(n).second) continue;
+            for (int i : n->free) sizes.insert(index_dim(i));
+            for (int i : n->idx) sizes.insert(index_dim(i));
+            for (const auto& a : n->args) stack.push_back(a.get());
+        }
+    }
+    std::string fresh() {
+        static const std::string pool = "ijklpqrstuvmnabcdfgh";  // no e (Euler's e in exp)
+        for (std::size_t k = used++; k < pool.size(); k = used++)
+            if (!sizes.count(std::string(1, pool[k]))) return std::string(1, pool[k]);
+        const std::size_t k = used - 1;
+        std::string s = latex ? "i_{" : "i";  // appended: g++ 12's false -Wrestrict on "literal" + std::string&&
+        s += std::to_string(k);
+        if (latex) s += "}";
+        return s;
+    }
     std::string letter(int i) {
-        static const char* pool = "ijklpqrmnabcdefgh";
         if (auto it = letters.find(i); it != letters.end()) return it->second;
-        const std::size_t k = letters.size();
-        std::string s = k < 17 ? std::string(1, pool[k]) : "i" + std::to_string(k);
-        return letters[i] = s;
+        return letters[i] = fresh();
+    }
+    /// Indices bound by a sum or a logsumexp get letters of their own while their scope is
+    /// printed (a bound index may reuse the id of a free one it shadows); unbind restores.
+    std::vector<std::pair<int, std::optional<std::string>>> bind(const std::vector<int>& idx) {
+        std::vector<std::pair<int, std::optional<std::string>>> saved;
+        for (int i : idx) {
+            const auto it = letters.find(i);
+            saved.emplace_back(i, it == letters.end() ? std::nullopt : std::optional(it->second));
+            letters[i] = fresh();
+        }
+        return saved;
+    }
+    void unbind(const std::vector<std::pair<int, std::optional<std::string>>>& saved) {
+        for (const auto& [i, letter] : saved) {
+            if (letter) letters[i] = *letter;
+            else letters.erase(i);
+        }
     }
     std::string list(const std::vector<int>& v) {
         std::string s;
-        for (std::size_t k = 0; k < v.size(); ++k) s += (k ? ", " : "") + letter(v[k]);
+        bool single = true;
+        for (int i : v) single = single && letter(i).size() == 1;
+        for (std::size_t k = 0; k < v.size(); ++k) s += (k ? (latex && single ? "" : ", ") : "") + letter(v[k]);
         return s;
     }
     std::string print(const Ptr& n) {
         switch (n->kind) {
             case Kind::constant: return number(n->value);
-            case Kind::var: return n->idx.empty() ? n->name : n->name + "[" + list(n->idx) + "]";
-            case Kind::delta: return "delta(" + list(n->idx) + ")";
-            case Kind::unary: return scalar::text(n->fn, print(n->args[0]), false).value_or("f(" + print(n->args[0]) + ")");
-            case Kind::lse: return "logsumexp_{" + letter(n->idx[0]) + "}(" + print(n->args[0]) + ")";
+            case Kind::var:
+                if (latex) return n->idx.empty() ? latex_name(n->name) : latex_name(n->name) + "_{" + list(n->idx) + "}";
+                return n->idx.empty() ? n->name : n->name + "[" + list(n->idx) + "]";
+            case Kind::delta: return latex ? "\\delta_{" + list(n->idx) + "}" : "delta(" + list(n->idx) + ")";
+            case Kind::unary: {
+                const std::string a = print(n->args[0]);
+                return scalar::text(n->fn, a, false, latex ? sym::Style::latex : sym::Style::text).value_or("f(" + a + ")");
+            }
+            case Kind::lse: {
+                // the reduced index is bound here and may reuse a free index's id (it shadows
+                // it): it gets a letter of its own, so no printed letter means two things
+                const auto saved = bind({n->idx[0]});
+                const std::string b = letters[n->idx[0]];
+                const std::string arg = print(n->args[0]);
+                unbind(saved);
+                if (latex) return "\\operatorname{logsumexp}_{" + b + "}\\left(" + arg + "\\right)";
+                return "logsumexp_{" + b + "}(" + arg + ")";
+            }
             case Kind::add: {
                 std::string s;
-                for (const auto& t : n->args) s += (s.empty() ? "" : " + ") + print(t);
-                return "(" + s + ")";
+                for (const auto& t : n->args) {
+                    const std::string term = print(t);
+                    if (s.empty()) s = term;
+                    else if (latex && term.starts_with('-')) s += " - " + term.substr(1);
+                    else s += " + " + term;
+                }
+                return latex ? "\\left(" + s + "\\right)" : "(" + s + ")";
             }
             case Kind::product: {
                 Indices all;
                 for (const auto& f : n->args) all = unite(all, f->free);
                 const Indices bound = minus(all, n->free);
+                const auto saved = bind(bound);
+                const std::string sum_letters = list(bound);
                 std::string s;
-                for (const auto& f : n->args) s += (s.empty() ? "" : "*") + print(f);
-                return bound.empty() ? s : "sum_{" + list(bound) + "}(" + s + ")";
+                for (const auto& f : n->args) {
+                    const std::string t = print(f);
+                    if (!latex) s += (s.empty() ? "" : "*") + t;
+                    else if (s.empty()) s = t == "-1" && n->args.size() > 1 ? "-" : t;
+                    else s += (s == "-" ? "" : (std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '-' ? " \\cdot " : " ")) + t;
+                }
+                unbind(saved);
+                if (bound.empty()) return s;
+                return latex ? "\\sum_{" + sum_letters + "} " + s : "sum_{" + sum_letters + "}(" + s + ")";
             }
         }
         return "?";
@@ -318,8 +390,19 @@ struct IndexPrinter {
 
 std::string to_index(const Tensor& t, const std::string& lhs) {
     IndexPrinter p;
+    p.collect_sizes(t.node);
+    for (int i : t.axes) p.sizes.insert(index_dim(i));
     const std::string head = t.axes.empty() ? lhs : lhs + "[" + p.list(t.axes) + "]";
     return head + " = " + p.print(t.node);
+}
+
+std::pair<std::string, std::string> to_index_latex(const Tensor& t) {
+    IndexPrinter p;
+    p.latex = true;
+    p.collect_sizes(t.node);
+    for (int i : t.axes) p.sizes.insert(index_dim(i));
+    std::string indices = p.list(t.axes);
+    return {std::move(indices), p.print(t.node)};
 }
 
 }  // namespace ad::tensor

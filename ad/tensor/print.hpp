@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "ad/tensor/tensor.hpp"
 
@@ -20,5 +21,8 @@ std::optional<std::string> to_matrix(const Tensor& t, const std::set<std::string
 
 /// t in index notation: "d[i, j] = s[i]*delta(i, j) - s[i]*s[j]" with sums as sum_{k}(…).
 std::string to_index(const Tensor& t, const std::string& lhs = "d");
+/// t in index notation as LaTeX: the result's subscripts ("ij") and the right-hand side, with
+/// \sum_{k} for contractions and \delta_{ij} for Kronecker deltas.
+std::pair<std::string, std::string> to_index_latex(const Tensor& t);
 
 }  // namespace ad::tensor

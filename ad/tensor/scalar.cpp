@@ -42,15 +42,23 @@ double evaluate(const sym::Expr& f, double x) {
     return sym::evaluate<double>(std::span<const sym::Expr>(&f, 1), bind)[0];
 }
 
-std::optional<std::string> text(const sym::Expr& f, const std::string& arg, bool atomic) {
-    const sym::Printed p = sym::print(std::span<const sym::Expr>(&f, 1), sym::Style::text);
+std::optional<std::string> text(const sym::Expr& f, const std::string& arg, bool atomic, sym::Style style) {
+    const sym::Printed p = sym::print(std::span<const sym::Expr>(&f, 1), style);
     if (!p.bindings.empty()) return std::nullopt;
     std::string s = p.roots[0], out;
     const std::string ph = placeholder_name;
+    const bool latex = style == sym::Style::latex;
+    auto wrapped_at = [&](std::size_t k) {  // the placeholder already stands alone in a call or a group
+        const std::size_t e = k + ph.size();
+        const std::string_view before = std::string_view(s).substr(0, k), after = std::string_view(s).substr(e);
+        if (!latex) return before.ends_with('(') && (after.starts_with(')') || after.starts_with(','));
+        return (before.ends_with("\\left(") && (after.starts_with("\\right)") || after.starts_with(','))) ||
+               (before.ends_with('{') && after.starts_with('}') && !after.starts_with("}^"));
+    };
     for (std::size_t k = 0; k < s.size();) {
         if (s.compare(k, ph.size(), ph) != 0) { out += s[k++]; continue; }
-        const bool wrapped = k > 0 && s[k - 1] == '(' && k + ph.size() < s.size() && (s[k + ph.size()] == ')' || s[k + ph.size()] == ',');
-        out += atomic || wrapped ? arg : "(" + arg + ")";
+        const bool wrapped = wrapped_at(k);
+        out += atomic || wrapped ? arg : (latex ? "\\left(" + arg + "\\right)" : "(" + arg + ")");
         k += ph.size();
     }
     return out;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ad/symbolic/expr.hpp"
+#include "ad/symbolic/print.hpp"
 #include "ad/tensor/node.hpp"
 
 namespace ad::tensor::scalar {
@@ -26,9 +27,9 @@ sym::Expr function(std::string_view name);
 sym::Expr derivative(const sym::Expr& f);
 /// f at u = x in double.
 double evaluate(const sym::Expr& f, double x);
-/// f(arg) as text in the expression language (`atomic`: arg needs no parentheses), or nullopt
-/// if f prints with temporaries.
-std::optional<std::string> text(const sym::Expr& f, const std::string& arg, bool atomic);
+/// f(arg) as text in the expression language (`atomic`: arg needs no parentheses), or in LaTeX
+/// (`style` latex, arg then LaTeX too), or nullopt if f prints with temporaries.
+std::optional<std::string> text(const sym::Expr& f, const std::string& arg, bool atomic, sym::Style style = sym::Style::text);
 /// A scalar formula as a tensor: each symbol of `bind` becomes its tensor, every operation the
 /// elementwise (broadcast) tensor operation. Throws ad::error naming an operation it lacks.
 Ptr translate(const sym::Expr& e, const std::vector<std::pair<sym::Expr, Ptr>>& bind);

@@ -134,6 +134,14 @@ std::vector<cli_row> cli_rows() {
         {"3xn without spaces", {"diff", "sum(z)", "--wrt", "z", "--size", "z=3xn"}, 2, "'3 x n'"},
         {"doubled separator", {"diff", "sum(z)", "--wrt", "z", "--size", "z=3,,2"}, 2, "two separators"},
         {"symbolic --size outside diff/check", {"grad", "sum(z)", "--size", "z=n", "--at", "z=[1,2]"}, 2, "diff and check only"},
+        // with symbolic sizes, options that need numbers are refused by name, not ignored
+        {"--cpp with a symbolic --size", {"diff", "softmax(z)", "--wrt", "z", "--size", "z=n", "--cpp"}, 2, "--cpp: not with symbolic sizes"},
+        {"--python --name with a symbolic --size", {"diff", "sum(z)", "--wrt", "z", "--size", "z=n", "--python", "--name", "f"}, 2, "--python, --name: not"},
+        {"--precision with a symbolic --size", {"check", "softmax(z)", "--claim", "diag(softmax(z))", "--wrt", "z", "--size", "z=n", "--precision", "50"}, 2,
+         "--precision: not with symbolic sizes"},
+        {"--at with a symbolic --size", {"diff", "sum(z*y)", "--wrt", "z", "--size", "z=n", "--at", "y=[1,2]"}, 2, "--at: not with symbolic sizes"},
+        {"--random with a symbolic --size", {"check", "sum(z)", "--claim", "z", "--wrt", "z", "--size", "z=n", "--random", "3"}, 2, "--random: not"},
+        {"--mode with a symbolic --size", {"diff", "sum(z)", "--wrt", "z", "--size", "z=n", "--mode", "reverse"}, 2, "--mode: not"},
     };
 }
 

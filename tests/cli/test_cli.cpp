@@ -174,6 +174,24 @@ TEST_CASE("diff --latex fits a page and defines its notation", "[cli][latex]") {
     CHECK(sg.out.find("% \\operatorname{stop\\_gradient}(x) = x") != std::string::npos);
 }
 
+TEST_CASE("diff --latex with symbolic sizes: matrix notation, index notation, JSON", "[cli][latex][tensor]") {
+    const auto m = adiff("diff 'softmax(z)' --wrt z --size z=n --latex");
+    REQUIRE(m.code == 0);
+    CHECK(m.out.find("% d(softmax(z))/d(z), shape n x n, for every n\n\\begin{aligned}\ns &= \\operatorname{softmax}\\left(z\\right) \\\\\n") == 0);
+    CHECK(m.out.find("\\frac{\\partial f}{\\partial z} &= \\operatorname{diag}\\left(s\\right) - s s^{\\top}\n\\end{aligned}") != std::string::npos);
+    // rank 3: index notation in LaTeX, subscripts for the result's axes, no size name as an index
+    const auto r3 = adiff("diff 'softmax(W @ x)' --wrt W --size 'W=n x k' --size x=k --latex");
+    REQUIRE(r3.code == 0);
+    CHECK(r3.out.find("\\left(\\frac{\\partial f}{\\partial W}\\right)_{ijl} &= ") != std::string::npos);
+    CHECK(r3.out.find("\\delta_{ij}") != std::string::npos);
+    CHECK(r3.out.find("_{n}") == std::string::npos);
+    // the second derivative's head, and JSON carrying both forms
+    const auto h = adiff("diff 'x @ A @ x' --wrt x,x --size x=n --size 'A=n x n' --latex --format json");
+    REQUIRE(h.code == 0);
+    CHECK(h.out.find("\"derivative\": \"A + transpose(A)\"") != std::string::npos);
+    CHECK(h.out.find("\"latex\": \"\\\\begin{aligned}\\n\\\\frac{\\\\partial^{2} f}{\\\\partial x^{2}} &= A + A^{\\\\top}\\n\\\\end{aligned}\"") != std::string::npos);
+}
+
 TEST_CASE("check agrees on true identities", "[cli][check]") {
     auto r = adiff("check 'softmax(z)' --claim 's = softmax(z); diag(s) - outer(s, s)' --wrt z --size z=3 --random 20");
     CHECK(r.code == 0);

@@ -11,6 +11,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "ad/adiff.hpp"
@@ -20,6 +21,7 @@
 #include "ad/tensor/compare.hpp"
 #include "ad/tensor/derivative.hpp"
 #include "ad/tensor/evaluate.hpp"
+#include "ad/tensor/latex.hpp"
 #include "ad/tensor/print.hpp"
 #include "ops/rules/registry.hpp"
 
@@ -211,6 +213,67 @@ TEST_CASE("claims are proved for every size or refuted with a counterexample") {
     CHECK_FALSE(c.numeric);
     c = verdict("softmax(z)", "s = softmax(z); outer(s, s) - diag(s)", {"z"}, vec_z);  // wrong sign
     CHECK_FALSE(c.numeric);
+}
+
+TEST_CASE("rank-3 and rank-4 derivatives in index notation: the softmax layer and the batch Jacobian") {
+    // d softmax(W x)/dW is n x n x k (the seeds' S_t(δ_it − S_i)x_j); d softmax(Z)/dZ row-wise
+    // is the dense batch Jacobian, n x k x n x k with a δ between the rows
+    const tn::Shapes layer{{"W", {"n", "k"}}, {"x", {"k"}}};
+    const auto r = derive("softmax(W @ x)", {"W"}, layer);
+    CHECK(tn::shape_text(r.d.axes) == "n x n x k");
+    CHECK(r.text.empty());  // no matrix form: index notation
+    check_numerically("softmax(W @ x)", {"W"}, layer);
+    const tn::Shapes batch{{"Z", {"n", "k"}}};
+    const auto b = derive("softmax(Z)", {"Z"}, batch);
+    CHECK(tn::shape_text(b.d.axes) == "n x k x n x k");
+    check_numerically("softmax(Z)", {"Z"}, batch);
+    check_numerically("log_softmax(Z)", {"Z"}, batch);
+    // the LaTeX of the index form: subscripts, Kronecker deltas and sums
+    const auto [indices, rhs] = tn::to_index_latex(b.d);
+    CHECK(indices == "ijlp");  // k is a size here (Z is n x k): never an index letter
+    CHECK(rhs.find("\\delta_{il}") != std::string::npos);
+    CHECK(rhs.find("Z_{") != std::string::npos);
+    CHECK(tn::to_index(b.d).starts_with("d[i, j, l, p] = "));
+}
+
+TEST_CASE("the matrix forms in LaTeX: the notation of matrix calculus texts") {
+    const auto latex = [](const std::string& e, const std::vector<std::string>& wrt, const tn::Shapes& s) {
+        const Derived r = derive(e, wrt, s);
+        REQUIRE(!r.text.empty());
+        const tn::Latex l = tn::matrix_latex(r.text, s);
+        std::string out;
+        for (const auto& [name, def] : l.bindings) out += name + " = " + def + "; ";
+        return out + l.result;
+    };
+    CHECK(latex("softmax(z)", {"z"}, vec_z) == "s = \\operatorname{softmax}\\left(z\\right); \\operatorname{diag}\\left(s\\right) - s s^{\\top}");
+    const tn::Shapes q{{"x", {"n"}}, {"A", {"n", "n"}}};
+    CHECK(latex("x @ A @ x", {"x"}, q) == "\\left(A + A^{\\top}\\right) x");
+    CHECK(latex("x @ A @ x", {"x", "x"}, q) == "A + A^{\\top}");
+    const tn::Shapes layer{{"W", {"n", "k"}}, {"x", {"k"}}};
+    CHECK(latex("log(sum(exp(W @ x)))", {"W"}, layer) == "\\operatorname{softmax}\\left(W x\\right) x^{\\top}");
+    const tn::Shapes ce{{"z", {"n"}}, {"y", {"n"}}};
+    CHECK(latex("-sum(y * log_softmax(z))", {"z"}, ce) == "\\operatorname{softmax}\\left(z\\right) \\left(\\mathbf{1}^{\\top} y\\right) - y");
+    // elementwise functions in the rule table's LaTeX spelling, ⊙ between arrays, diag scaling rows
+    const tn::Shapes l2{{"W", {"n", "k"}}, {"x", {"k"}}, {"b", {"n"}}};
+    const std::string sig = latex("sigmoid(W @ x + b)", {"x"}, l2);
+    CHECK(sig.find("\\operatorname{diag}") == 0);
+    CHECK(sig.find("\\odot") != std::string::npos);
+    CHECK(sig.ends_with(" W"));
+    CHECK(latex("sum(exp(z))", {"z"}, vec_z) == "e^{z}");
+    // every derived form of the table prints: none of them falls outside the LaTeX printer
+    for (const auto& [e, w, s] : std::vector<std::tuple<std::string, std::vector<std::string>, tn::Shapes>>{
+             {"sum((A @ x - b)^2)", {"x"}, {{"A", {"n", "k"}}, {"x", {"k"}}, {"b", {"n"}}}},
+             {"sum((A @ x - b)^2)", {"x", "x"}, {{"A", {"n", "k"}}, {"x", {"k"}}, {"b", {"n"}}}},
+             {"logsumexp(z)", {"z", "z"}, vec_z},
+             {"sqrt(sum(z * z))", {"z"}, vec_z},
+             {"tanh(W @ x + b)", {"x"}, l2},
+             {"sum(tanh(W @ x + b))", {"W"}, l2}}) {
+        INFO(e);
+        const Derived r = derive(e, w, s);
+        if (!r.text.empty()) CHECK_NOTHROW(tn::matrix_latex(r.text, s));
+    }
+    // a construct outside the printed notation is an error, never a different formula
+    CHECK_THROWS_WITH(tn::matrix_latex("z[0]", vec_z), Catch::Contains("outside the printed notation"));
 }
 
 TEST_CASE("shapes that cannot agree name both symbolic shapes") {
