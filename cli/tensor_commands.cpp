@@ -65,9 +65,10 @@ std::string latex_block(const Request& req, const tn::Tensor& d, const std::opti
         for (const auto& [name, def] : l.bindings) out += name + " &= " + def + " \\\\\n";
         out += partial_latex(req.wrt) + " &= " + l.result + "\n";
     } else {
-        const auto [indices, rhs] = tn::to_index_latex(d);
+        const tn::IndexLatex l = tn::to_index_latex(d);
+        for (const auto& [name, def] : l.bindings) out += name + " &= " + def + " \\\\\n";
         const std::string head = partial_latex(req.wrt);
-        out += (indices.empty() ? head : "\\left(" + head + "\\right)_{" + indices + "}") + " &= " + rhs + "\n";
+        out += (l.indices.empty() ? head : "\\left(" + head + "\\right)_{" + l.indices + "}") + " &= " + l.rhs + "\n";
     }
     return out + "\\end{aligned}";
 }

@@ -283,6 +283,46 @@ struct IndexPrinter {
     std::map<int, std::string> letters;
     std::size_t used = 0;  // letters handed out so far: each new one is distinct from all before
     std::set<std::string> sizes;  // the size symbols (n, k, …): never an index letter
+    std::set<std::string> names;  // the variables: never the name of a softmax
+    std::vector<std::pair<std::string, std::string>> bindings;  // s = softmax(…), in the style printed
+    std::map<std::string, std::string> softmax_names;           // pattern of A → its softmax's name
+
+    /// exp(A − logsumexp(A)) of a vector A is the softmax entry: printed s[i] with
+    /// s = softmax(A) named once (as the seeds write S_i), if A has a matrix form.
+    std::optional<std::string> softmax_entry(const Ptr& n) {
+        Ptr a;
+        if (!n->fn.same(scalar::function("exp")) || !lse_pair(n->args[0], a)) return std::nullopt;
+        const std::string key = pattern_key(a);
+        auto it = softmax_names.find(key);
+        if (it == softmax_names.end()) {
+            Printer pr;
+            const auto t = pr.any(a);
+            if (!t || t->order.size() != 1) return std::nullopt;
+            std::string name = "s";
+            for (int k = 1; names.count(name) || std::any_of(bindings.begin(), bindings.end(), [&](const auto& b) { return b.first == name; }); ++k)
+                name = "s" + std::to_string(k);
+            std::string def = "softmax(" + t->s + ")";
+            if (latex) {
+                Shapes shapes;  // the ranks matrix_latex needs, from the variables inside A
+                std::vector<const Node*> stack{a.get()};
+                while (!stack.empty()) {
+                    const Node* v = stack.back();
+                    stack.pop_back();
+                    if (v->kind == Kind::var) {
+                        std::vector<std::string> dims;
+                        for (int i : v->idx) dims.push_back(index_dim(i));
+                        shapes[v->name] = dims;
+                    }
+                    for (const auto& c : v->args) stack.push_back(c.get());
+                }
+                def = matrix_latex(def, shapes).result;
+            }
+            bindings.emplace_back(latex ? latex_name(name) : name, def);
+            it = softmax_names.emplace(key, latex ? latex_name(name) : name).first;
+        }
+        const std::string i = letter(a->free[0]);
+        return latex ? it->second + "_{" + i + "}" : it->second + "[" + i + "]";
+    }
     void collect_sizes(const Ptr& root) {
         std::set<const Node*> seen;  // a DAG: each shared node once
         std::vector<const Node*> stack{root.get()};
@@ -292,6 +332,7 @@ struct IndexPrinter {
             if (!seen.insert(n).second) continue;
             for (int i : n->free) sizes.insert(index_dim(i));
             for (int i : n->idx) sizes.insert(index_dim(i));
+            if (n->kind == Kind::var) names.insert(n->name);
             for (const auto& a : n->args) stack.push_back(a.get());
         }
     }
@@ -341,6 +382,7 @@ struct IndexPrinter {
                 return n->idx.empty() ? n->name : n->name + "[" + list(n->idx) + "]";
             case Kind::delta: return latex ? "\\delta_{" + list(n->idx) + "}" : "delta(" + list(n->idx) + ")";
             case Kind::unary: {
+                if (auto e = softmax_entry(n)) return *e;
                 const std::string a = print(n->args[0]);
                 return scalar::text(n->fn, a, false, latex ? sym::Style::latex : sym::Style::text).value_or("f(" + a + ")");
             }
@@ -393,16 +435,22 @@ std::string to_index(const Tensor& t, const std::string& lhs) {
     p.collect_sizes(t.node);
     for (int i : t.axes) p.sizes.insert(index_dim(i));
     const std::string head = t.axes.empty() ? lhs : lhs + "[" + p.list(t.axes) + "]";
-    return head + " = " + p.print(t.node);
+    const std::string body = p.print(t.node);
+    std::string out;
+    for (const auto& [name, def] : p.bindings) out += name + " = " + def + "; ";
+    return out + head + " = " + body;
 }
 
-std::pair<std::string, std::string> to_index_latex(const Tensor& t) {
+IndexLatex to_index_latex(const Tensor& t) {
     IndexPrinter p;
     p.latex = true;
     p.collect_sizes(t.node);
     for (int i : t.axes) p.sizes.insert(index_dim(i));
-    std::string indices = p.list(t.axes);
-    return {std::move(indices), p.print(t.node)};
+    IndexLatex out;
+    out.indices = p.list(t.axes);
+    out.rhs = p.print(t.node);
+    out.bindings = std::move(p.bindings);
+    return out;
 }
 
 }  // namespace ad::tensor

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "ad/tensor/tensor.hpp"
 
@@ -19,10 +20,16 @@ namespace ad::tensor {
 /// `taken`: names the temporaries must not use (the variables).
 std::optional<std::string> to_matrix(const Tensor& t, const std::set<std::string>& taken = {});
 
-/// t in index notation: "d[i, j] = s[i]*delta(i, j) - s[i]*s[j]" with sums as sum_{k}(…).
+/// t in index notation: "d[i, j] = s[i]*delta(i, j) - s[i]*s[j]" with sums as sum_{k}(…); a
+/// softmax of a vector is named first and its entries written s[i] ("s = softmax(W @ x); d[…] = …").
 std::string to_index(const Tensor& t, const std::string& lhs = "d");
-/// t in index notation as LaTeX: the result's subscripts ("ij") and the right-hand side, with
-/// \sum_{k} for contractions and \delta_{ij} for Kronecker deltas.
-std::pair<std::string, std::string> to_index_latex(const Tensor& t);
+/// t in index notation as LaTeX: the named softmaxes (s = \operatorname{softmax}(…)), the
+/// result's subscripts ("ij") and the right-hand side, with \sum_{k} for contractions and
+/// \delta_{ij} for Kronecker deltas.
+struct IndexLatex {
+    std::vector<std::pair<std::string, std::string>> bindings;
+    std::string indices, rhs;
+};
+IndexLatex to_index_latex(const Tensor& t);
 
 }  // namespace ad::tensor

@@ -222,6 +222,12 @@ TEST_CASE("rank-3 and rank-4 derivatives in index notation: the softmax layer an
     const auto r = derive("softmax(W @ x)", {"W"}, layer);
     CHECK(tn::shape_text(r.d.axes) == "n x n x k");
     CHECK(r.text.empty());  // no matrix form: index notation
+    // the seeds' S_i(δ_ij − S_j)x_l, the softmax named once
+    CHECK(tn::to_index(r.d) == "s = softmax(W @ x); d[i, j, l] = (-1*s[i]*s[j]*x[l] + delta(i, j)*s[i]*x[l])");
+    const tn::IndexLatex rl = tn::to_index_latex(r.d);
+    REQUIRE(rl.bindings.size() == 1);
+    CHECK(rl.bindings[0].second == "\\operatorname{softmax}\\left(W x\\right)");
+    CHECK(rl.rhs == "\\left(-s_{i} s_{j} x_{l} + \\delta_{ij} s_{i} x_{l}\\right)");
     check_numerically("softmax(W @ x)", {"W"}, layer);
     const tn::Shapes batch{{"Z", {"n", "k"}}};
     const auto b = derive("softmax(Z)", {"Z"}, batch);
@@ -229,7 +235,9 @@ TEST_CASE("rank-3 and rank-4 derivatives in index notation: the softmax layer an
     check_numerically("softmax(Z)", {"Z"}, batch);
     check_numerically("log_softmax(Z)", {"Z"}, batch);
     // the LaTeX of the index form: subscripts, Kronecker deltas and sums
-    const auto [indices, rhs] = tn::to_index_latex(b.d);
+    const tn::IndexLatex il = tn::to_index_latex(b.d);
+    const std::string& indices = il.indices;
+    const std::string& rhs = il.rhs;
     CHECK(indices == "ijlp");  // k is a size here (Z is n x k): never an index letter
     CHECK(rhs.find("\\delta_{il}") != std::string::npos);
     CHECK(rhs.find("Z_{") != std::string::npos);
