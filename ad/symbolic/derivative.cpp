@@ -2,6 +2,7 @@
 #include "ad/symbolic/derivative.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "ad/symbolic/dispatch.hpp"
 
@@ -98,6 +99,7 @@ std::vector<Expr> gradient(const Expr& y, std::span<const Expr> wrt) {
     std::vector<char> has_adjoint(order.size(), 0);
     push(order.size() - 1, Expr(1));  // y has the largest id of its reachable set
     std::vector<Expr> ps, xs, p;
+    std::map<std::pair<std::uint32_t, std::size_t>, std::vector<Expr>> call_columns;  // (a call's output 0, input i) → ∂y/∂xᵢ
     for (std::size_t at = order.size(); at-- > 0;) {
         if (head[at] < 0) continue;
         const Expr node = Expr::from_id(order[at]);
@@ -205,7 +207,8 @@ std::vector<Expr> gradient(const Expr& y, std::span<const Expr> wrt) {
             }
             case Op::call: {
                 // a user rule: its own partials, run on Expr (d, da/db, or the JVP of a vector
-                // rule with a unit tangent), given the inputs and every output of the call
+                // rule with a unit tangent), given the inputs and every output of the call; a
+                // vector rule's column ∂y/∂xᵢ is built once and serves all of its outputs
                 const Node& c = node.node();
                 const UserRule r = user_rule(call_rule(c));
                 const std::size_t n = c.args.size();
@@ -216,8 +219,15 @@ std::vector<Expr> gradient(const Expr& y, std::span<const Expr> wrt) {
                     p.assign(r.outputs(n), Expr(0));
                     for (std::size_t k = 0; k < p.size(); ++k) p[k] = user_call(call_rule(c), xs, k);
                 }
-                for (std::size_t i = 0; i < n; ++i)
-                    if (xs[i].has_symbol()) give(xs[i], r.partial(xs, p, call_output(c), i));
+                for (std::size_t i = 0; i < n; ++i) {
+                    if (!xs[i].has_symbol()) continue;
+                    auto [column, fresh] = call_columns.try_emplace({p[0].id(), i});
+                    if (fresh) {
+                        column->second.assign(p.size(), Expr(0));
+                        r.tangent(xs, p, i, std::span<Expr>(column->second));
+                    }
+                    give(xs[i], column->second[call_output(c)]);
+                }
                 break;
             }
             case Op::guard:  // its conditions were gathered above

@@ -26,6 +26,12 @@ std::vector<T> evaluate(std::span<const Expr> roots, const std::unordered_map<st
     std::vector<T> v(order.size());
     auto pos = [&](std::uint32_t id) { return static_cast<std::size_t>(std::lower_bound(order.begin(), order.end(), id) - order.begin()); };
     auto at = [&](const Node& n, std::size_t k) -> const T& { return v[pos(n.args[k])]; };
+    std::unordered_map<std::uint32_t, std::vector<T>> call_values;  // a user rule's outputs, by its output 0's node
+    auto call_args = [](const Node& n) {
+        std::vector<Expr> a;
+        for (std::uint32_t c : n.args) a.push_back(Expr::from_id(c));
+        return a;
+    };
     for (std::size_t p = 0; p < order.size(); ++p) {
         const std::uint32_t id = order[p];
         const Node& n = Expr::from_id(id).node();
@@ -60,13 +66,17 @@ std::vector<T> evaluate(std::span<const Expr> roots, const std::unordered_map<st
                 }
                 break;
             }
-            case Op::call: {  // a user rule: its value at this precision, all outputs, then the node's
-                const UserRule r = user_rule(call_rule(n));
-                std::vector<T> xs(n.args.size());
-                for (std::size_t k = 0; k < xs.size(); ++k) xs[k] = at(n, k);
-                std::vector<T> ys(r.outputs(xs.size()));
-                user_value<T>(r, std::span<const T>(xs), std::span<T>(ys));
-                y = ys.at(call_output(n));
+            case Op::call: {  // a user rule: its value at this precision, all outputs once per call
+                const Expr first = call_output(n) == 0 ? Expr::from_id(id) : user_call(call_rule(n), call_args(n), 0);
+                auto [ys, fresh] = call_values.try_emplace(first.id());
+                if (fresh) {
+                    const UserRule r = user_rule(call_rule(n));
+                    std::vector<T> xs(n.args.size());
+                    for (std::size_t k = 0; k < xs.size(); ++k) xs[k] = at(n, k);
+                    ys->second.resize(r.outputs(xs.size()));
+                    user_value<T>(r, std::span<const T>(xs), std::span<T>(ys->second));
+                }
+                y = ys->second.at(call_output(n));
                 break;
             }
             case Op::guard:

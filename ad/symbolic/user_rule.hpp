@@ -45,8 +45,9 @@ struct UserRule {
     std::size_t arity = 1;  ///< 1 or 2 for a scalar rule, 0 for a vector rule (any number of inputs)
     bool vector = false;    ///< a vector rule: its outputs print as name(x…)[k]
     std::size_t (*outputs)(std::size_t n) = nullptr;
-    /// ∂y[out]/∂x[in] as an Expr, given the inputs x and all the outputs y (call nodes).
-    Expr (*partial)(std::span<const Expr> x, std::span<const Expr> y, std::size_t out, std::size_t in) = nullptr;
+    /// dy = ∂y/∂x[in] for every output, as Exprs, given the inputs x and all the outputs y
+    /// (call nodes): the rule's d, da or db, or its JVP with the unit tangent e_in.
+    void (*tangent)(std::span<const Expr> x, std::span<const Expr> y, std::size_t in, std::span<Expr> dy) = nullptr;
     user_value_fn<float> value_float = nullptr;
     user_value_fn<double> value_double = nullptr;
     user_value_fn<long double> value_long_double = nullptr;
@@ -96,19 +97,18 @@ UserRule describe_user_rule() {
         u.arity = 0;
         u.vector = true;
         u.outputs = [](std::size_t n) { return static_cast<std::size_t>(R{}.outputs(n)); };
-        u.partial = [](std::span<const E> x, std::span<const E> y, std::size_t out, std::size_t in) {
-            std::vector<E> dx(x.size(), E(0)), dy(y.size(), E(0));
+        u.tangent = [](std::span<const E> x, std::span<const E> y, std::size_t in, std::span<E> dy) {
+            std::vector<E> dx(x.size(), E(0));
             dx[in] = E(1);
-            R{}.jvp(x, y, std::span<const E>(dx), std::span<E>(dy));
-            return dy[out];
+            R{}.jvp(x, y, std::span<const E>(dx), dy);
         };
     } else {
         constexpr bool binary = requires(const R& r, const double& v) { r.da(v, v, v); };
         u.arity = binary ? 2 : 1;
         u.outputs = [](std::size_t) { return std::size_t{1}; };
-        u.partial = [](std::span<const E> x, std::span<const E> y, std::size_t, std::size_t in) -> E {
-            if constexpr (binary) return in == 0 ? E(R{}.da(x[0], x[1], y[0])) : E(R{}.db(x[0], x[1], y[0]));
-            else return E(R{}.d(x[0], y[0]));
+        u.tangent = [](std::span<const E> x, std::span<const E> y, std::size_t in, std::span<E> dy) {
+            if constexpr (binary) dy[0] = in == 0 ? E(R{}.da(x[0], x[1], y[0])) : E(R{}.db(x[0], x[1], y[0]));
+            else dy[0] = E(R{}.d(x[0], y[0]));
         };
     }
     u.value_float = &user_rule_value<R, float>;

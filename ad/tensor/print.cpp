@@ -287,20 +287,38 @@ struct IndexPrinter {
     std::vector<std::pair<std::string, std::string>> bindings;  // s = softmax(…), in the style printed
     std::map<std::string, std::string> softmax_names;           // pattern of A → its softmax's name
 
-    /// exp(A − logsumexp(A)) of a vector A is the softmax entry: printed s[i] with
-    /// s = softmax(A) named once (as the seeds write S_i), if A has a matrix form.
+    /// exp(A − logsumexp(A)) is a softmax entry when A is a vector, or a matrix whose last
+    /// axis the logsumexp reduces (row by row): printed s[i] or S[i, j] with s = softmax(A)
+    /// named once (as the seeds write S_i), if A has a matrix form. Returns A's axes.
+    static std::optional<std::vector<int>> softmax_axes(const Ptr& sum_node, Ptr& a_out) {
+        if (sum_node->kind != Kind::add || sum_node->args.size() != 2) return std::nullopt;
+        for (int k = 0; k < 2; ++k) {
+            const Ptr& a = sum_node->args[static_cast<std::size_t>(k)];
+            auto [c, l] = split_coefficient(sum_node->args[static_cast<std::size_t>(1 - k)]);
+            if (c != -1 || l->kind != Kind::lse || pattern_key(a) != pattern_key(l->args[0])) continue;
+            const std::vector<int> na = natural_order(a), nl = natural_order(l->args[0]);
+            if (na.empty() || na.size() > 2 || na.size() != nl.size() || nl.back() != l->idx[0]) continue;
+            if (na.size() == 2 && na[0] != nl[0]) continue;  // the same row on both sides
+            a_out = a;
+            return na;
+        }
+        return std::nullopt;
+    }
     std::optional<std::string> softmax_entry(const Ptr& n) {
         Ptr a;
-        if (!n->fn.same(scalar::function("exp")) || !lse_pair(n->args[0], a)) return std::nullopt;
+        if (!n->fn.same(scalar::function("exp"))) return std::nullopt;
+        const auto axes = softmax_axes(n->args[0], a);
+        if (!axes) return std::nullopt;
         const std::string key = pattern_key(a);
         auto it = softmax_names.find(key);
         if (it == softmax_names.end()) {
             Printer pr;
             const auto t = pr.any(a);
-            if (!t || t->order.size() != 1) return std::nullopt;
-            std::string name = "s";
+            if (!t || t->order != *axes) return std::nullopt;
+            std::string name = axes->size() == 1 ? "s" : "S";
+            const std::string stem = name;
             for (int k = 1; names.count(name) || std::any_of(bindings.begin(), bindings.end(), [&](const auto& b) { return b.first == name; }); ++k)
-                name = "s" + std::to_string(k);
+                name = stem + std::to_string(k);
             std::string def = "softmax(" + t->s + ")";
             if (latex) {
                 Shapes shapes;  // the ranks matrix_latex needs, from the variables inside A
@@ -320,8 +338,7 @@ struct IndexPrinter {
             bindings.emplace_back(latex ? latex_name(name) : name, def);
             it = softmax_names.emplace(key, latex ? latex_name(name) : name).first;
         }
-        const std::string i = letter(a->free[0]);
-        return latex ? it->second + "_{" + i + "}" : it->second + "[" + i + "]";
+        return it->second + (latex ? "_{" + list(*axes) + "}" : "[" + list(*axes) + "]");
     }
     void collect_sizes(const Ptr& root) {
         std::set<const Node*> seen;  // a DAG: each shared node once
