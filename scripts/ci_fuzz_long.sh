@@ -12,7 +12,7 @@ source scripts/ci_common.sh
 target=${1:-parse}
 B=${FUZZ_BUILD_DIR:-build-fuzz}
 exe="$ROOT/$B/fuzz/adiff_fuzz_$target"
-[ -x "$exe" ] || { echo "fuzz-long: $exe not built (run scripts/ci_fuzz.sh first)" >&2; exit 2; }
+[ -x "$exe" ] || { echo "fuzz-long: $exe not built (run FUZZ_OPT=-O1 scripts/ci_fuzz.sh first: optimised, more executions)" >&2; exit 2; }
 TOTAL=${TOTAL:-10000000}
 CHUNK=${CHUNK:-150000}
 SECONDS_MAX=${SECONDS_MAX:-7200}
