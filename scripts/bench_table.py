@@ -219,7 +219,7 @@ def main():
            "array, like the closed form.", ""]
     if tape:
         out += [tape, ""]
-    out += ["### Targets (issue 5)", "", "| target | measured | met |", "|---|---:|:---:|"]
+    out += ["### Targets (issue 5, and issue 13 where named)", "", "| target | measured | met |", "|---|---:|:---:|"]
     out += [f"| {t} | {m} | {ok} |" for t, m, ok in targets(rows, R)]
     out += ["", NOTES, "### Tables", ""] + body + [END]
     text = open(readme).read()
