@@ -44,18 +44,31 @@ Maybe orient(Maybe t, const std::vector<int>& axes) {
     return std::nullopt;
 }
 
-/// A vector's softmax / log_softmax: A − logsumexp(A) with the same A (up to its index).
-const Node* lse_pair(const Ptr& sum_node, Ptr& a_out) {
-    if (sum_node->kind != Kind::add || sum_node->args.size() != 2) return nullptr;
+/// A − logsumexp(A) with the same A (up to renaming its indices), the logsumexp reducing A's
+/// last axis: log_softmax(A) of a vector A, or of a matrix A row by row (and its exp the
+/// softmax). Returns A's axes (the row first) and sets a_out to A.
+std::optional<std::vector<int>> softmax_axes(const Ptr& sum_node, Ptr& a_out) {
+    if (sum_node->kind != Kind::add || sum_node->args.size() != 2) return std::nullopt;
     for (int k = 0; k < 2; ++k) {
         const Ptr& a = sum_node->args[static_cast<std::size_t>(k)];
         auto [c, l] = split_coefficient(sum_node->args[static_cast<std::size_t>(1 - k)]);
-        if (c != -1 || l->kind != Kind::lse || a->free.size() != 1 || l->args[0]->free.size() != 1) continue;
-        if (pattern_key(a) != pattern_key(l->args[0])) continue;
+        if (c != -1 || l->kind != Kind::lse || pattern_key(a) != pattern_key(l->args[0])) continue;
+        const std::vector<int> na = natural_order(a), nl = natural_order(l->args[0]);
+        if (na.empty() || na.size() > 2 || na.size() != nl.size() || nl.back() != l->idx[0]) continue;
+        if (na.size() == 2 && na[0] != nl[0]) continue;  // the same row on both sides
         a_out = a;
-        return l.get();
+        return na;
     }
-    return nullptr;
+    return std::nullopt;
+}
+
+/// A vector's softmax / log_softmax (the matrix printer's case of softmax_axes).
+bool lse_pair(const Ptr& sum_node, Ptr& a_out) {
+    Ptr a;
+    const auto axes = softmax_axes(sum_node, a);
+    if (!axes || axes->size() != 1) return false;
+    a_out = a;
+    return true;
 }
 
 struct Printer {
@@ -287,23 +300,8 @@ struct IndexPrinter {
     std::vector<std::pair<std::string, std::string>> bindings;  // s = softmax(…), in the style printed
     std::map<std::string, std::string> softmax_names;           // pattern of A → its softmax's name
 
-    /// exp(A − logsumexp(A)) is a softmax entry when A is a vector, or a matrix whose last
-    /// axis the logsumexp reduces (row by row): printed s[i] or S[i, j] with s = softmax(A)
-    /// named once (as the seeds write S_i), if A has a matrix form. Returns A's axes.
-    static std::optional<std::vector<int>> softmax_axes(const Ptr& sum_node, Ptr& a_out) {
-        if (sum_node->kind != Kind::add || sum_node->args.size() != 2) return std::nullopt;
-        for (int k = 0; k < 2; ++k) {
-            const Ptr& a = sum_node->args[static_cast<std::size_t>(k)];
-            auto [c, l] = split_coefficient(sum_node->args[static_cast<std::size_t>(1 - k)]);
-            if (c != -1 || l->kind != Kind::lse || pattern_key(a) != pattern_key(l->args[0])) continue;
-            const std::vector<int> na = natural_order(a), nl = natural_order(l->args[0]);
-            if (na.empty() || na.size() > 2 || na.size() != nl.size() || nl.back() != l->idx[0]) continue;
-            if (na.size() == 2 && na[0] != nl[0]) continue;  // the same row on both sides
-            a_out = a;
-            return na;
-        }
-        return std::nullopt;
-    }
+    /// exp(A − logsumexp(A)) (softmax_axes) is a softmax entry: printed s[i] or S[i, j] with
+    /// s = softmax(A) named once (as the seeds write S_i), if A has a matrix form.
     std::optional<std::string> softmax_entry(const Ptr& n) {
         Ptr a;
         if (!n->fn.same(scalar::function("exp"))) return std::nullopt;
