@@ -59,18 +59,19 @@ std::string partial_latex(const std::vector<std::string>& wrt) {
 /// The derivative as a LaTeX aligned block: named subexpressions, then ∂f/∂w = … (matrix
 /// notation) or (∂f/∂w)_{ij} = … (index notation).
 std::string latex_block(const Request& req, const tn::Tensor& d, const std::optional<std::string>& matrix, const tn::Scope& scope) {
-    std::string out = "\\begin{aligned}\n";
+    std::vector<std::pair<std::string, std::string>> bindings;
+    std::string head = partial_latex(req.wrt), rhs;
     if (matrix) {
-        const tn::Latex l = tn::matrix_latex(*matrix, scope.shapes);
-        for (const auto& [name, def] : l.bindings) out += name + " &= " + def + " \\\\\n";
-        out += partial_latex(req.wrt) + " &= " + l.result + "\n";
+        tn::Latex l = tn::matrix_latex(*matrix, scope.shapes);
+        bindings = std::move(l.bindings), rhs = std::move(l.result);
     } else {
-        const tn::IndexLatex l = tn::to_index_latex(d);
-        for (const auto& [name, def] : l.bindings) out += name + " &= " + def + " \\\\\n";
-        const std::string head = partial_latex(req.wrt);
-        out += (l.indices.empty() ? head : "\\left(" + head + "\\right)_{" + l.indices + "}") + " &= " + l.rhs + "\n";
+        tn::IndexLatex l = tn::to_index_latex(d);
+        bindings = std::move(l.bindings), rhs = std::move(l.rhs);
+        if (!l.indices.empty()) head = "\\left(" + head + "\\right)_{" + l.indices + "}";
     }
-    return out + "\\end{aligned}";
+    std::string out = "\\begin{aligned}\n";
+    for (const auto& [name, def] : bindings) out += name + " &= " + def + " \\\\\n";
+    return out + head + " &= " + rhs + "\n\\end{aligned}";
 }
 
 std::string shape_of_symbols(const tn::Scope& scope) {
