@@ -20,6 +20,7 @@
 #include "ad/core/checked.hpp"
 #include "ad/errors.hpp"
 #include "ad/core/number.hpp"
+#include "ad/lang/lazy_matrix.hpp"
 #include "ad/lang/parser.hpp"
 #include "ad/symbolic/expr.hpp"
 #include "ops/ops.hpp"
@@ -216,10 +217,13 @@ private:
                 lang::throw_unknown(p_, n, "variable", known);
             }
             case Kind::neg: {
+                if (row_wise()) return structured(n);
                 A a = eval(n.kids[0]);
                 return -a;
             }
-            case Kind::binary: return binary(n);
+            case Kind::binary:
+                if (n.op != '^' && n.op != '@' && row_wise()) return structured(n);
+                return binary(n);
             case Kind::index: return index(n);
             case Kind::list: return list(n);
             case Kind::call: return call(n);
@@ -247,7 +251,11 @@ private:
             check_finite(n, r, "pow", &a);
             return r;
         }
-        const A b = eval(n.kids[1]);
+        return combine(n, a, eval(n.kids[1]));
+    }
+
+    /// a op b for the operators + − * / @ of node n (budget, operation, checked values).
+    A combine(const Node& n, const A& a, const A& b) {
         budget(n, broadcast_entries(a.shape(), b.shape()));
         A r;
         switch (n.op) {
@@ -265,6 +273,89 @@ private:
         // the rules' names, as forward, reverse and the symbolic graph report them
         check_finite(n, r, n.op == '+' ? "add" : n.op == '-' ? "sub" : n.op == '*' ? "mul" : "matmul", &a);
         return r;
+    }
+
+    // ---- matrices with diag and outer terms, evaluated row by row (lazy_matrix.hpp) ----
+    //
+    // For numbers, unchecked, a tree of + − * / and negation over diag(v), outer(u, v), dense
+    // matrices and scalars is built as a LazyMatrix and filled row by row into its one result,
+    // with exactly the eager evaluation's operations. Anything else is evaluated as before; where
+    // shapes do not fit the row-wise form (broadcasting, a shape error) the terms are
+    // materialised and the eager operation runs, with its budget and its errors.
+    //
+    // Node by node instead: checked mode, so that a non-finite value is named after the node
+    // that made it; and the AD types and the symbolic graph, so that a tape records in the eager
+    // order (adjoints summed in another order would differ in the last bits between modes).
+    static bool row_wise() {
+        if constexpr (is_ad_type_v<X>) return false;
+        else return !ad::detail::checking_enabled;
+    }
+
+    struct Operand {
+        int term = -1;  // a term of the LazyMatrix, or -1: the value is in `value`
+        A value;
+    };
+    using Lazy = LazyMatrix<X>;
+
+    /// Runs f for node n as eval does (the failing node's position is recorded).
+    template <class F>
+    auto at(const Node& n, F&& f) -> decltype(f()) {
+        try {
+            return f();
+        } catch (...) {
+            if (!last_error_site.set) last_error_site = {true, n.line, n.column};
+            throw;
+        }
+    }
+
+    A structured(const Node& n) {
+        Lazy m;
+        Operand o = operand_of(n, m);
+        return o.term < 0 ? std::move(o.value) : m.materialize(o.term);
+    }
+
+    A value_of(Operand& o, const Lazy& m) { return o.term < 0 ? std::move(o.value) : m.materialize(o.term); }
+
+    Operand operand(int k, Lazy& m) {
+        const Node& n = p_.node(k);
+        const bool lazy_call = n.kind == lang::Kind::call && ((n.text == "diag" && n.kids.size() == 1) || (n.text == "outer" && n.kids.size() == 2));
+        const bool lazy_op = n.kind == lang::Kind::neg || (n.kind == lang::Kind::binary && n.op != '^' && n.op != '@');
+        if (!lazy_call && !lazy_op) return {-1, eval(k)};
+        return at(n, [&] { return operand_of(n, m); });
+    }
+
+    Operand operand_of(const Node& n, Lazy& m) {
+        if (n.kind == lang::Kind::call) {
+            if (n.text == "diag") {
+                A v = eval(n.kids[0]);
+                if (v.ndim() != 1) return {-1, diag(v)};
+                budget(n, static_cast<long double>(v.size()) * static_cast<long double>(v.size()));
+                return {m.diag(std::move(v)), {}};
+            }
+            A u = eval(n.kids[0]), v = eval(n.kids[1]);
+            budget(n, static_cast<long double>(u.size()) * static_cast<long double>(v.size()));
+            if (u.ndim() != 1 || v.ndim() != 1) return {-1, outer(u, v)};  // its shape error
+            return {m.outer(std::move(u), std::move(v)), {}};
+        }
+        if (n.kind == lang::Kind::neg) {
+            Operand a = operand(n.kids[0], m);
+            if (a.term >= 0) return {m.negate(a.term), {}};
+            return {-1, -a.value};
+        }
+        Operand a = operand(n.kids[0], m), b = operand(n.kids[1], m);
+        if (a.term < 0 && b.term < 0) return {-1, combine(n, a.value, b.value)};
+        const Shape sa = a.term >= 0 ? Shape{m.rows(a.term), m.cols(a.term)} : a.value.shape();
+        const Shape sb = b.term >= 0 ? Shape{m.rows(b.term), m.cols(b.term)} : b.value.shape();
+        budget(n, broadcast_entries(sa, sb));
+        if (sa == sb) {
+            const int l = a.term >= 0 ? a.term : m.dense(std::move(a.value));
+            const int r = b.term >= 0 ? b.term : m.dense(std::move(b.value));
+            return {m.binary(n.op, l, r), {}};
+        }
+        if (sa.empty()) return {m.with_scalar(n.op, std::move(a.value), b.term, true), {}};
+        if (sb.empty()) return {m.with_scalar(n.op, std::move(b.value), a.term, false), {}};
+        // broadcasting or a shape error: the eager operation on the materialised terms
+        return {-1, combine(n, value_of(a, m), value_of(b, m))};
     }
 
     A index(const Node& n) {
