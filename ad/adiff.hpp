@@ -10,6 +10,7 @@
 #include "ad/drivers/jacobian.hpp"
 #include "ad/errors.hpp"
 #include "ad/forward/dual.hpp"
+#include "ad/reverse/checkpoint.hpp"
 #include "ad/reverse/replay.hpp"
 #include "ad/reverse/tape.hpp"
 #include "ad/reverse/var.hpp"

@@ -11,12 +11,15 @@
 #include <cstdint>
 #include <type_traits>
 #include <limits>
+#include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "ad/errors.hpp"
 #include "ad/forward/dual.hpp"
+#include "ad/reverse/tape_storage.hpp"
 
 namespace ad {
 
@@ -40,14 +43,25 @@ struct external_call {
 };
 
 namespace detail {
-/// A growable array whose elements stay constructed when it is cleared: `size` is the logical
-/// length, the storage only grows (geometrically). Appends are one capacity test and a store,
-/// and the 2^32 overflow check lives in the rare growth path, not in every record.
+/// A growable array whose storage is kept when it is cleared: `size` is the logical length,
+/// the storage only grows (geometrically, without copying or zero-filling for plain numbers).
+/// Appends are one capacity test and a store; the 2^32 overflow check and the tape's byte limit
+/// live in the rare growth path, not in every record.
 template <class U>
 struct tape_buffer {
-    std::vector<U> store;  // owns the elements (constructed once, reused after clear)
+    tape_storage<U> store;  // owns the elements (reused after clear; see tape_storage.hpp)
     U* ptr = nullptr;      // == store.data(), cached so an append touches no vector internals
     std::size_t size = 0, cap = 0;
+    tape_buffer() = default;
+    tape_buffer(const tape_buffer& o) : store(o.store), ptr(store.data()), size(o.size), cap(o.cap) {}
+    tape_buffer(tape_buffer&& o) noexcept : store(std::move(o.store)), ptr(store.data()), size(o.size), cap(o.cap) {
+        o.ptr = nullptr, o.size = o.cap = 0;
+    }
+    tape_buffer& operator=(tape_buffer o) noexcept {  // copy or move, then take it over
+        std::swap(store, o.store);
+        ptr = store.data(), size = o.size, cap = o.cap;
+        return *this;
+    }
     U* data() noexcept { return ptr; }
     const U* data() const noexcept { return ptr; }
     std::size_t capacity() const noexcept { return cap; }
@@ -55,19 +69,30 @@ struct tape_buffer {
     void reserve_more(std::size_t n) {
         if (size + n > cap) [[unlikely]] grow(size + n);
     }
-    [[gnu::noinline]] void grow(std::size_t need) {
+    /// Room for `need` elements, usable up to `most` (≥ need): memory already held serves first;
+    /// else the storage doubles (at least 64), clamped to `most`.
+    [[gnu::noinline]] void grow(std::size_t need, std::size_t most = std::numeric_limits<std::size_t>::max()) {
         if (need >= std::size_t(std::numeric_limits<std::uint32_t>::max()))
             throw tape_error("tape overflow: more than 2^32-1 statements or operands recorded");
-        store.resize(std::max<std::size_t>({need, 2 * store.size(), 64}));
+        if (store.size() < need) store.resize(std::max(need, std::min(most, std::max<std::size_t>(2 * store.size(), 64))));
         ptr = store.data();
-        cap = store.size();
+        cap = std::min(store.size(), most);
     }
+    /// Bytes held (allocated), whatever the usable capacity.
+    std::size_t held() const noexcept { return store.size(); }
     void push_back(const U& u) {
         reserve_more(1);
         ptr[size++] = u;
     }
 };
 }  // namespace detail
+
+/// The most bytes one tape may reserve for its statements, operands and partials, per thread
+/// (default 16 GiB; the adjoints of a sweep add 8 bytes per statement for double). A recording
+/// that would need more throws tape_error before allocating, naming the limit; growth near the
+/// limit is clamped to it. To differentiate more, record a sum term by term
+/// (ad::gradient_of_sum: the tape of one term) or raise the limit.
+inline thread_local std::size_t max_tape_bytes = std::size_t(16) << 30;
 
 /// The tape: owns its arrays; `clear()` keeps capacity so repeated gradients do not allocate.
 template <class T>
@@ -87,8 +112,8 @@ public:
     }
     /// Bytes reserved (capacity) — flat across repeated gradients once warmed up.
     std::size_t capacity_bytes() const noexcept {
-        return end_.capacity() * sizeof(std::uint32_t) + operand_.capacity() * sizeof(tape_index) +
-               partial_.capacity() * sizeof(T) + adjoint_.capacity() * sizeof(T) +
+        return end_.held() * sizeof(std::uint32_t) + operand_.held() * sizeof(tape_index) +
+               partial_.held() * sizeof(T) + adjoint_.capacity() * sizeof(T) +
                ext_values_.capacity() * sizeof(T) + ext_indices_.capacity() * sizeof(tape_index);
     }
 
@@ -97,7 +122,11 @@ public:
         end_.size = 1;
         operand_.size = 0;
         partial_.size = 0;
+        // the next record takes the growth path once, which sizes the usable capacity to the
+        // memory held and to the current ad::max_tape_bytes
+        end_.cap = operand_.cap = partial_.cap = 0;
         calls_.clear();
+        kept_.clear();
         ext_values_.clear();
         ext_indices_.clear();
         names_.clear();
@@ -180,6 +209,14 @@ public:
         calls_.push_back(c);
         return c.first;
     }
+    /// Keeps an object a recorded call needs on the sweep (a checkpointed function) until the
+    /// tape is cleared; returns its number for `kept`.
+    std::size_t keep(std::shared_ptr<const void> object) {
+        kept_.push_back(std::move(object));
+        return kept_.size() - 1;
+    }
+    const void* kept(std::size_t k) const noexcept { return kept_[k].get(); }
+
     /// The side-buffer data of a fused call.
     std::span<const T> values_of(const external_call<T>& c) const { return {ext_values_.data() + c.values, c.n_values}; }
     /// The same, writable: a Replay re-evaluates a call's values before each sweep.
@@ -198,8 +235,8 @@ public:
     T* partial_data() noexcept { return partial_.data(); }
 
     /// The adjoint vector (one entry per statement) of the last sweep.
-    std::span<T> adjoints() noexcept { return adjoint_; }
-    std::span<const T> adjoints() const noexcept { return adjoint_; }
+    std::span<T> adjoints() noexcept { return {adjoint_.data(), adjoint_.size()}; }
+    std::span<const T> adjoints() const noexcept { return {adjoint_.data(), adjoint_.size()}; }
 
     /// Zeroes the adjoints and sizes them to the tape.
     void zero_adjoints() {
@@ -249,15 +286,39 @@ private:
     /// Room for n more operands: partial_ is indexed like operand_ (operand_.size is the
     /// size of both) and they grow together, so one test covers both.
     void reserve_operands(std::size_t n) {
-        if (operand_.size + n > operand_.capacity()) [[unlikely]] {
-            operand_.grow(operand_.size + n);
-            partial_.grow(operand_.size + n);
-        }
+        if (operand_.size + n > operand_.capacity()) [[unlikely]] grow_operands(operand_.size + n);
+    }
+    tape_index close_statement() {
+        if (end_.size >= end_.capacity()) [[unlikely]] grow_statements();
+        end_.data()[end_.size++] = static_cast<std::uint32_t>(operand_.size);
+        return static_cast<tape_index>(end_.size - 2);
     }
 
-    tape_index close_statement() {
-        end_.push_back(static_cast<std::uint32_t>(operand_.size));
-        return static_cast<tape_index>(end_.size - 2);
+    /// The growth paths, with ad::max_tape_bytes: the other arrays' usable capacity is
+    /// subtracted from the limit; of what is left, this array takes what it needs and half the
+    /// rest (so a clamped array leaves room for the other).
+    static constexpr std::size_t operand_bytes = sizeof(tape_index) + sizeof(T);
+    [[noreturn]] static void over_limit() {
+        const std::size_t mib = max_tape_bytes >> 20;
+        std::string what = "tape limit: this recording needs more than ";
+        what += mib ? std::to_string(mib) + " MiB" : std::to_string(max_tape_bytes) + " bytes";
+        what += " (ad::max_tape_bytes, per thread); record a sum term by term with ad::gradient_of_sum, or raise the limit";
+        throw tape_error(what);
+    }
+    [[gnu::noinline]] void grow_operands(std::size_t need) {
+        const std::size_t others = end_.capacity() * sizeof(std::uint32_t);
+        const std::size_t room = max_tape_bytes > others ? (max_tape_bytes - others) / operand_bytes : 0;
+        if (need > room) over_limit();
+        const std::size_t most = need + (room - need) / 2;
+        operand_.grow(need, most);
+        partial_.grow(need, most);
+    }
+    [[gnu::noinline]] void grow_statements() {
+        const std::size_t others = operand_.capacity() * operand_bytes;
+        const std::size_t room = max_tape_bytes > others ? (max_tape_bytes - others) / sizeof(std::uint32_t) : 0;
+        const std::size_t need = end_.size + 1;
+        if (need > room) over_limit();
+        end_.grow(need, need + (room - need) / 2);
     }
 
     /// Number of statements at the start of the tape with no operands (the inputs, and the
@@ -303,10 +364,11 @@ private:
     detail::tape_buffer<std::uint32_t> end_;  // statement s: operands [end_[s], end_[s+1])
     detail::tape_buffer<tape_index> operand_; // operand statement indices
     detail::tape_buffer<T> partial_;          // ∂ statement / ∂ operand
-    std::vector<T> adjoint_;             // filled by sweeps
+    detail::tape_storage<T> adjoint_;    // filled by sweeps
     std::vector<external_call<T>> calls_;
     std::vector<T> ext_values_;
     std::vector<tape_index> ext_indices_;
+    std::vector<std::shared_ptr<const void>> kept_;  // see keep()
     std::vector<std::string_view> names_;     // checked mode: the primitive of each statement
 };
 

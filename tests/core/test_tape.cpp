@@ -136,3 +136,81 @@ TEST_CASE("using an active Var with no recording is a tape_error", "[reverse][ta
     CHECK_THROWS_AS(ad::exp(x), ad::tape_error);
     CHECK_THROWS_WITH(ad::exp(x), Catch::Contains("no active tape"));
 }
+
+namespace {
+/// A chain of n unary statements on x: Σ-free, so its derivative is known in closed form.
+template <class X>
+X chain(const X& x, int n) {
+    X y = x;
+    for (int k = 0; k < n; ++k) y = ad::sin(y) + 0.5;  // sin: one operand; + constant: one operand
+    return y;
+}
+double chain_derivative(double x, int n) {
+    double y = x, d = 1.0;
+    for (int k = 0; k < n; ++k) d *= std::cos(y), y = std::sin(y) + 0.5;
+    return d;
+}
+/// Sets ad::max_tape_bytes for a scope.
+struct tape_limit {
+    std::size_t previous = ad::max_tape_bytes;
+    explicit tape_limit(std::size_t bytes) { ad::max_tape_bytes = bytes; }
+    ~tape_limit() { ad::max_tape_bytes = previous; }
+};
+}  // namespace
+
+TEST_CASE("a recording beyond ad::max_tape_bytes is a tape_error naming the limit; growth near it is clamped",
+          "[reverse][tape][memory][errors]") {
+    {
+        // 25,000 steps: 50,001 statements and 50,000 operands = 800,004 bytes; doubling alone
+        // would reserve 65,536 of each (1 MiB), over the limit of 900,000
+        const tape_limit limit(900'000);
+        Tape<double> tape;
+        double g = 0;
+        {
+            ad::recording<double> rec(tape);
+            const Var<double> x = Var<double>::input(0.3);
+            const Var<double> y = chain(x, 25'000);
+            tape.gradient_of(y.i);
+            g = tape.adjoints()[x.i];
+        }
+        CHECK(tape.bytes() == 50'001 * 4 + 50'000 * 12);
+        CHECK(tape.capacity_bytes() - tape.size() * sizeof(double) <= 900'000);  // the adjoints are outside the limit
+        CHECK(g == Approx(chain_derivative(0.3, 25'000)).epsilon(1e-12));
+        // twice as many steps do not fit: an error before allocating, naming the limit and the way out
+        Tape<double> big;
+        ad::recording<double> rec(big);
+        const Var<double> x = Var<double>::input(0.3);
+        CHECK_THROWS_AS(chain(x, 50'000), ad::tape_error);
+        CHECK_THROWS_WITH(chain(x, 50'000), Catch::Contains("ad::max_tape_bytes") && Catch::Contains("gradient_of_sum") &&
+                                                Catch::Contains("900000 bytes"));
+        CHECK(big.capacity_bytes() <= 900'000);
+    }
+    // the drivers say the same, and the thread's tape works again once the limit allows it
+    auto f = [](const auto& v) { return chain(v[0], 200'000); };
+    {
+        const tape_limit limit(1 << 20);
+        CHECK_THROWS_WITH(ad::gradient(f, std::vector<double>{0.3}), Catch::Contains("1 MiB"));
+    }
+    CHECK(ad::gradient(f, std::vector<double>{0.3})[0] == Approx(chain_derivative(0.3, 200'000)).epsilon(1e-12));
+}
+
+TEST_CASE("a sum recorded term by term fits under a limit that the whole recording exceeds",
+          "[reverse][tape][memory]") {
+    // Σᵢ chain(xᵢ mod 3, 2000) over 100 terms: 400k statements at once, 4k per term
+    const std::vector<double> x{0.1, -0.4, 0.7};
+    auto term = [](std::size_t i, const auto& v) { return chain(v[i % 3], 2000); };
+    auto whole = [&](const auto& v) {
+        auto s = term(0, v);
+        for (std::size_t i = 1; i < 100; ++i) s = s + term(i, v);
+        return s;
+    };
+    const auto reference = ad::value_and_gradient(whole, x);
+    const tape_limit limit(256 << 10);
+    CHECK_THROWS_AS(ad::gradient(whole, x), ad::tape_error);
+    const auto by_term = ad::value_and_gradient_of_sum(term, 100, x);
+    CHECK(by_term.first == Approx(reference.first).epsilon(1e-14));
+    for (std::size_t j = 0; j < x.size(); ++j) {
+        CHECK(by_term.second[j] == Approx(reference.second[j]).epsilon(1e-13));
+        CHECK(by_term.second[j] == Approx((j == 0 ? 34 : 33) * chain_derivative(x[j], 2000)).epsilon(1e-12));  // i mod 3: 34, 33, 33 terms
+    }
+}
