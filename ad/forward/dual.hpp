@@ -220,6 +220,35 @@ Dual<T, N> apply_binary(const R& r, const U& c, const Dual<T, N>& b) {
     return y;
 }
 
+/// a = R(a, b) in place: exactly apply_binary's arithmetic (each lane of a is read before it is
+/// written, so b may be a itself), without a result of N lanes to build and copy — what the
+/// compound assignments of forward mode run (`s += q * z` in a scalar loop).
+template <class R, class T, std::size_t N>
+void apply_binary_in_place(const R& r, Dual<T, N>& a, const Dual<T, N>& b) {
+    if (detail::checking_enabled) [[unlikely]] {
+        a = detail::careful_binary<true>(r, a, b);
+        return;
+    }
+    const T y = r.value(a.v, b.v);
+    const auto [pa, pb] = detail::binary_partials(r, a.v, b.v, y);
+    if (!detail::partials_finite(r, y, pa, pb)) [[unlikely]] {
+        a = detail::careful_binary<false>(r, a, b);
+        return;
+    }
+    for (std::size_t i = 0; i < N; ++i) a.t[i] = pa * a.t[i] + pb * b.t[i];
+    a.v = y;
+}
+
+/// Compound assignment of two duals of one type, in place (other operands: a = a op b).
+template <class T, std::size_t N>
+Dual<T, N>& operator+=(Dual<T, N>& a, const Dual<T, N>& b) { apply_binary_in_place(rules::add{}, a, b); return a; }
+template <class T, std::size_t N>
+Dual<T, N>& operator-=(Dual<T, N>& a, const Dual<T, N>& b) { apply_binary_in_place(rules::sub{}, a, b); return a; }
+template <class T, std::size_t N>
+Dual<T, N>& operator*=(Dual<T, N>& a, const Dual<T, N>& b) { apply_binary_in_place(rules::mul{}, a, b); return a; }
+template <class T, std::size_t N>
+Dual<T, N>& operator/=(Dual<T, N>& a, const Dual<T, N>& b) { apply_binary_in_place(rules::div{}, a, b); return a; }
+
 /// n-ary reduction in forward mode: ẏ = Σ ∂ᵢ ẋᵢ (terms whose lane tangent is exactly zero are
 /// left out when a partial is not finite, as for the unary and binary primitives).
 template <class R, class T, std::size_t N>

@@ -233,3 +233,44 @@ TEST_CASE("stop_gradient: the value passes, the derivative is 0 in every mode", 
     CHECK(std::isnan(vr));
     CHECK(std::isnan(gr[2]));
 }
+
+TEST_CASE("forward mode's compound assignments update in place with the binary rule's own arithmetic",
+          "[rules][forward]") {
+    using D = Dual<double, 3>;
+    auto same = [](const D& u, const D& w) {
+        bool eq = u.v == w.v || (std::isnan(u.v) && std::isnan(w.v));
+        for (std::size_t l = 0; l < 3; ++l) eq = eq && (u.t[l] == w.t[l] || (std::isnan(u.t[l]) && std::isnan(w.t[l])));
+        return eq;
+    };
+    const D a(1.5, 1.0, 0), b(-0.25, 1.0, 1);
+    D c(0.75, 2.0, 2);
+    c.t[0] = 0.5;
+    for (const D& rhs : {b, c, D(0.0), D(0.0, 1.0, 2)}) {
+        D x = a;
+        x += rhs;
+        CHECK(same(x, a + rhs));
+        x = a, x -= rhs;
+        CHECK(same(x, a - rhs));
+        x = a, x *= rhs;
+        CHECK(same(x, a * rhs));
+        x = a, x /= rhs;
+        CHECK(same(x, a / rhs));  // ÷ 0: the careful path, lanes without derivative stay 0
+    }
+    // the right operand may be the left one
+    D x = c;
+    const D& same_x = x;
+    x += same_x;
+    CHECK(same(x, c + c));
+    x = c, x *= same_x;
+    CHECK(same(x, c * c));
+    x = c, x -= same_x;
+    CHECK(same(x, c - c));
+    x = c, x /= same_x;
+    CHECK(same(x, c / c));
+    CHECK(x.v == 1.0);
+    CHECK(x.t == std::array<double, 3>{0.0, 0.0, 0.0});
+    // checked mode names the operation, as a / b does
+    ad::checked_scope checked;
+    x = a;
+    CHECK_THROWS_WITH(x /= D(0.0, 1.0, 1), Catch::Contains("div"));
+}
