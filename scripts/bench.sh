@@ -4,6 +4,7 @@
 # bench/results.json and regenerates the README's benchmark section (scripts/bench_table.py).
 #   scripts/bench.sh                      # everything, a few minutes on 2 cores
 #   FILTER='grad_ce/' scripts/bench.sh    # a subset (the table then shows only that subset)
+#   MERGE=1 FILTER='gmm_' scripts/bench.sh  # re-run a subset's workloads into the full results
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -n "${SKIP_SETUP:-}" ] || scripts/setup.sh
@@ -12,14 +13,17 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DADIFF_BUILD_BENCH=ON \
   -DADIFF_BUILD_TESTS=OFF -DADIFF_BUILD_EXAMPLES=OFF -DADIFF_BUILD_CLI=OFF >/dev/null
 cmake --build "$BUILD_DIR" --target adiff_bench -j"${JOBS:-2}"
 OUT=${OUT:-bench/results.json}
+RUN_OUT=$OUT
+[ -n "${MERGE:-}" ] && RUN_OUT=$(mktemp)
 "$BUILD_DIR/bench/adiff_bench" \
   --benchmark_repetitions="${REPS:-5}" \
   --benchmark_min_time="${MIN_TIME:-0.1}" \
   --benchmark_report_aggregates_only=true \
-  --benchmark_out="$OUT" --benchmark_out_format=json \
+  --benchmark_out="$RUN_OUT" --benchmark_out_format=json \
   --benchmark_context=cpu_model="$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)" \
   --benchmark_context=cores="$(nproc)" \
   --benchmark_context=compiler="$(${CXX:-c++} --version | head -1)" \
   ${FILTER:+--benchmark_filter="$FILTER"}
+[ -n "${MERGE:-}" ] && python3 scripts/bench_merge.py "$OUT" "$RUN_OUT" && rm -f "$RUN_OUT"
 python3 scripts/bench_table.py "$OUT" README.md
 echo "bench: wrote $OUT and the README section between <!-- bench:begin --> and <!-- bench:end -->"

@@ -19,6 +19,9 @@ WORKLOADS = [
     ("scalar_loop", "(4) Scalar loop of transcendental ops (n = 100 inputs, 1000 steps)", "function", "n"),
     ("grad_ce_mp50", "(5) 50-digit gradient of (1) (cpp_bin_float_50)", "function", "Q"),
     ("matrix_form", "(6) The softmax Jacobian derived once in matrix notation, evaluated at size Q", "analytic", "Q"),
+    ("gmm_d2", "(7) GMM objective's gradient (ADBench, n = 1000 points), d = 2", "function", "K"),
+    ("gmm_d10", "(7) GMM objective's gradient (ADBench, n = 1000 points), d = 10", "function", "K"),
+    ("gmm_d64", "(7) GMM objective's gradient (ADBench, n = 1000 points), d = 64", "function", "K"),
 ]
 
 DESCRIPTION = {
@@ -36,6 +39,8 @@ DESCRIPTION = {
     "eigen_fixed": "Eigen AutoDiffScalar<Matrix<double, N, 1>>",
     "ceres_jet": "Ceres Jet<double, N>",
     "boost_fvar": "Boost.Math autodiff fvar<double, 1>, one pass per input",
+    "adiff_forward30": "adiff forward, 30 tangent lanes (every parameter in one pass)",
+    "adiff_checkpointed": "adiff checkpointed sum: one data point's term on the tape at a time",
     "adiff_derived_formula": "`s = softmax(z); diag(s) - outer(s, s)` as `adiff diff --size z=n` derives it, run by the expression evaluator",
 }
 
@@ -60,6 +65,28 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   the cache for M·Q ≥ 10⁵, so time per block grows with M at Q = 100.
 - Jacobians from primitives (forward lanes, reverse) cost ~9 flops per entry by construction,
   against one for the closed form: they are slower than Eigen's dense derivative vectors.
+- The derived softmax Jacobian (6) is evaluated row by row (`ad/lang/lazy_matrix.hpp`): diag and
+  outer terms are formed in a row buffer and the result written once, where the evaluator
+  built three Q×Q arrays before (2.85× the closed form at Q = 1000, now below 1×: the closed form
+  zero-fills its result before writing it).
+- GMM (7), issue 16: the scalar-loop objective records ~164 statements per (point, component) at
+  d = 10 (2–3 per multiply-add of ‖Q(x − μ)‖²) and the tape costs ~7 ns per statement recorded
+  and swept, against ~0.6 ns per flop for the function, whose inner loops the compiler
+  vectorises: the ratio grows with d. A checkpointed sum takes about the same time (the work is
+  the same) with the tape of one point: 6 MB recorded instead of 5.9 GB at d = 64, K = 50 (the
+  reserved figure adds the adjoints and growth slack). What stands in the way of 8× and 4×: fewer
+  statements per expression (`y += l * z` recorded as one statement with three operands, Adept's
+  expression templates) and array statements with vectorised sweeps — not built yet. ADOL-C's
+  replay re-uses one recording; adiff_reverse records on every call.
+- First call: a tape's pages are fresh memory on the first gradient of a thread, and a page fault
+  costs ~10 µs on this virtual machine. Tape arrays are now realloc'd (remapped, not copied, never
+  zero-filled) and each growth faulted in by one madvise: first GMM gradient at d = 10, K = 50
+  1448 → ~600 ms, the next 53 ms (`bench/profile/gmm_profile.cpp`). Within 1.5× of the next call
+  needs a smaller tape (fewer statements) or a checkpointed sum (45 ms first, 43 ms next).
+- Forward, 30 lanes (GMM d = 2, K = 5): compound assignments now update in place (−9.5%
+  instructions); the rest of the gap to Eigen's AutoDiffScalar is the N-lane temporaries each
+  operation builds and copies (248 bytes per Dual<double, 30>), which Eigen's expression
+  templates avoid.
 """
 
 
@@ -120,6 +147,15 @@ def table(rows, key, title, ref, label):
         name = f"**{c}**" if is_adiff(c) else c
         out.append(f"| {name} ({DESCRIPTION.get(c, '')}) | " + " | ".join(cells) + " |")
     out.append("")
+    taped = [c for c in order if any("reserved_MB" in data[c].get(s, {}) for s in sizes)]
+    if taped:  # the tapes' memory: recorded, and reserved in total (adjoints and slack included)
+        out += ["Tape memory, recorded / reserved in total (MB):", "",
+                "| contender | " + " | ".join(f"{label} = {s}" for s in sizes) + " |", "|---|" + "---:|" * len(sizes)]
+        for c in taped:
+            cells = [f"{data[c][s]['tape_MB']:.3g} / {data[c][s]['reserved_MB']:.3g}" if "reserved_MB" in data[c].get(s, {})
+                     else "—" for s in sizes]
+            out.append(f"| **{c}** | " + " | ".join(cells) + " |")
+        out.append("")
     return out, ratios
 
 
@@ -169,6 +205,17 @@ def targets(rows, R):
     add("deriving, simplifying and printing the softmax Jacobian in matrix notation: < 10 ms (issue 13)",
         us(derive) / 1e4 if derive else None, 1, f"{us(derive):.0f} µs" if derive else None)
     add("the derived formula evaluated at Q = 1000: ≤ 1.2× the closed form (issue 13)", get("matrix_form", "adiff_derived_formula", 1000), 1.2)
+    gmm = [k for k, _, _, _ in WORKLOADS if k.startswith("gmm_")]
+    def worst(contender):
+        v = [r for k in gmm for (c, s), r in R.get(k, {}).items() if c == contender]
+        return max(v) if v else None
+    add("GMM gradient from the scalar-loop code as written: ≤ 8× the objective (worst size; issue 16)", worst("adiff_reverse"), 8)
+    add("GMM gradient with checkpointed sums: ≤ 4× the objective (worst size; issue 16)", worst("adiff_checkpointed"), 4)
+    for contender, limit, text in (("adiff_reverse", 1024, "GMM tape at d = 64, K = 50 as written: ≤ 1 GB (issue 16)"),
+                                   ("adiff_checkpointed", 10, "GMM tape at d = 64, K = 50 with checkpointed sums: ≤ 10 MB (issue 16)")):
+        b = rows.get("gmm_d64", {}).get(contender, {}).get(50)
+        mb = b.get("reserved_MB") if b else None
+        add(text, mb, limit, f"{mb:.0f} MB" if mb is not None and mb >= 10 else (f"{mb:.2f} MB" if mb is not None else None))
     # every adiff row faster than every peer row, same workload, size >= 100
     def compare(pick, what):
         worst = None
@@ -217,9 +264,12 @@ def main():
            "same deterministic logits in [−10, 10] and a fixed target, and its result is checked against the "
            "closed form before it is timed (the run aborts on a mismatch). Jacobian contenders return a fresh "
            "array, like the closed form.", ""]
+    if ctx.get("merged"):
+        out += [f"Re-run with `MERGE=1 scripts/bench.sh` (every contender of each, so each table is still one run): "
+                f"{ctx['merged']}.", ""]
     if tape:
         out += [tape, ""]
-    out += ["### Targets (issue 5, and issue 13 where named)", "", "| target | measured | met |", "|---|---:|:---:|"]
+    out += ["### Targets (issue 5, and issues 13 and 16 where named)", "", "| target | measured | met |", "|---|---:|:---:|"]
     out += [f"| {t} | {m} | {ok} |" for t, m, ok in targets(rows, R)]
     out += ["", NOTES, "### Tables", ""] + body + [END]
     text = open(readme).read()
