@@ -122,9 +122,10 @@ public:
         end_.size = 1;
         operand_.size = 0;
         partial_.size = 0;
-        // the next record takes the growth path once, which sizes the usable capacity to the
-        // memory held and to the current ad::max_tape_bytes
-        end_.cap = operand_.cap = partial_.cap = 0;
+        // Memory held beyond ad::max_tape_bytes (the limit was lowered since the tape grew): the
+        // next record takes the growth path, which clamps the usable capacity to the limit.
+        if (end_.held() * sizeof(std::uint32_t) + operand_.held() * operand_bytes > max_tape_bytes)
+            end_.cap = operand_.cap = partial_.cap = 0;
         calls_.clear();
         kept_.clear();
         ext_values_.clear();
