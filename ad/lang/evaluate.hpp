@@ -311,9 +311,10 @@ private:
     A structured(const Node& n) {
         Lazy m;
         Operand o = operand_of(n, m);
-        return o.term < 0 ? std::move(o.value) : m.materialize(o.term);
+        return value_of(o, m);
     }
 
+    /// An operand's array: its value, or its term materialised.
     A value_of(Operand& o, const Lazy& m) { return o.term < 0 ? std::move(o.value) : m.materialize(o.term); }
 
     Operand operand(int k, Lazy& m) {
