@@ -45,7 +45,8 @@ std::pair<T, std::vector<T>> value_and_gradient_of_sum(Term&& term, std::size_t 
     for (std::size_t i = 0; i < n_terms; ++i) {
         recording<T> rec(tape);
         for (std::size_t j = 0; j < n; ++j) tape.new_leaf();
-        const auto y = term(i, std::as_const(xv));
+        auto term_i = [&](const std::vector<Var<T>>& v) { return term(i, v); };
+        const auto y = detail::call(term_i, xv);
         const auto out = detail::as_outputs<Var<T>>(y);
         if (out.size() != 1) throw size_error("gradient_of_sum: a term must return one scalar output", 1, out.size());
         st.peak_statements = std::max(st.peak_statements, tape.size());

@@ -1,14 +1,16 @@
 #pragma once
 /// \file var.hpp
 /// Reverse mode's variable: a value and the index of its statement on this thread's active
-/// tape (or `inactive` for a constant, which records nothing). Each primitive records one
-/// statement with the partials given by its rule; constants contribute no operand.
+/// tape (or `inactive` for a constant, which records nothing). Each primitive gives the partials
+/// of its rule; an expression's primitives fold into one ad::Pending (pending.hpp), recorded as
+/// one statement when it is stored in a Var. Constants contribute no operand.
 #include <ostream>
 #include <span>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "ad/reverse/pending.hpp"
 #include "ad/reverse/tape.hpp"
 #include "ops/rules/fused.hpp"
 
@@ -27,6 +29,9 @@ struct Var {
     Var(const U& u) : v(u) {}
     /// A value already bound to statement `index` of the active tape.
     Var(const T& value, tape_index index) : v(value), i(index) {}
+    /// An expression's statement, recorded now (see pending.hpp).
+    template <std::size_t N>
+    [[gnu::always_inline]] Var(const Pending<T, N>& e) : v(e.v), i(detail::settle(e)) {}
 
     /// A new independent variable on the active tape.
     static Var input(const T& value) { return Var(value, active_tape<T>().new_leaf()); }
@@ -98,35 +103,102 @@ template <class R, class T>
 }
 }  // namespace detail
 
-/// Unary primitive on the tape: records ∂y/∂x = R.d(x, y).
-template <class R, class T>
-Var<T> apply_unary(const R& r, const Var<T>& x) {
-    if (detail::checking_enabled) [[unlikely]] return detail::checked_unary(r, x);
-    Var<T> y(r.value(x.v));
-    if (x.i != inactive) y.i = active_tape<T>().record(x.i, r.d(x.v, y.v));
+namespace detail {
+/// Var and Pending: the terms of reverse-mode expressions.
+template <class X>
+struct is_reverse_term : std::false_type {};
+template <class T>
+struct is_reverse_term<Var<T>> : std::true_type {};
+template <class T, std::size_t N>
+struct is_reverse_term<Pending<T, N>> : std::true_type {};
+template <class X>
+inline constexpr bool is_reverse_term_v = is_reverse_term<std::remove_cvref_t<X>>::value;
+
+/// How many operand slots a term brings into a statement (a constant none).
+template <class X>
+inline constexpr std::size_t term_operands = 0;
+template <class T>
+inline constexpr std::size_t term_operands<Var<T>> = 1;
+template <class T, std::size_t N>
+inline constexpr std::size_t term_operands<Pending<T, N>> = N;
+
+/// True when some operand of x is on the tape.
+template <class T>
+bool term_active(const Var<T>& x) noexcept { return x.i != inactive; }
+template <class T, std::size_t N>
+bool term_active(const Pending<T, N>& x) noexcept {
+    bool any = false;
+    for (std::size_t k = 0; k < N; ++k) any |= x.i[k] != inactive;
+    return any;
+}
+
+/// Writes x's operands into y from slot `At`, each partial times s (the chain rule).
+template <std::size_t At, class T, std::size_t N>
+[[gnu::always_inline]] inline void put_operands(Pending<T, N>& y, const Var<T>& x, const T& s) {
+    y.i[At] = x.i;
+    y.p[At] = s;
+}
+template <std::size_t At, class T, std::size_t N, std::size_t M>
+[[gnu::always_inline]] inline void put_operands(Pending<T, N>& y, const Pending<T, M>& x, const T& s) {
+    for (std::size_t k = 0; k < M; ++k) y.i[At + k] = x.i[k], y.p[At + k] = x.p[k] * s;
+}
+/// A term's value; a constant's converted to T.
+template <class T, class X>
+decltype(auto) term_value(const X& x) {
+    if constexpr (is_reverse_term_v<X>) return (x.v);
+    else return T(x);
+}
+}  // namespace detail
+
+/// Unary primitive: y = R(x) with ∂y/∂x = R.d(x, y), folded into x's operands (one Pending).
+template <class R, class X> requires detail::is_reverse_term_v<X>
+[[gnu::always_inline]] inline auto apply_unary(const R& r, const X& x) {
+    using T = typename X::scalar_type;
+    constexpr std::size_t N = detail::term_operands<X>;
+    if (detail::checking_enabled) [[unlikely]] {
+        const Var<T> y = detail::checked_unary(r, Var<T>(x));
+        return Pending<T, N>::holding(y.v, y.i);
+    }
+    Pending<T, N> y;
+    y.v = r.value(x.v);
+    if (detail::term_active(x)) detail::put_operands<0>(y, x, T(r.d(x.v, y.v)));
+    else y.i.fill(inactive), y.p.fill(T(0));  // a constant: no partial
     return y;
 }
 
-/// Binary primitive on the tape: records the active operands' partials.
-template <class R, class T>
-Var<T> apply_binary(const R& r, const Var<T>& a, const Var<T>& b) {
-    if (detail::checking_enabled) [[unlikely]] return detail::checked_binary(r, a, b);
-    Var<T> y(r.value(a.v, b.v));
-    if (a.i != inactive && b.i != inactive) {
-        const auto [pa, pb] = detail::binary_partials(r, a.v, b.v, y.v);
-        y.i = active_tape<T>().record(a.i, pa, b.i, pb);
-    } else if (a.i != inactive) {
-        y.i = active_tape<T>().record(a.i, r.da(a.v, b.v, y.v));
-    } else if (b.i != inactive) {
-        y.i = active_tape<T>().record(b.i, r.db(a.v, b.v, y.v));
+/// Binary primitive: y = R(a, b), either side a Var, a Pending or a constant, with both sides'
+/// partials folded into one Pending. Past max_pending_operands the larger side is stored first.
+template <class R, class A, class B>
+    requires (detail::is_reverse_term_v<A> || detail::is_reverse_term_v<B>) && ad_operands<A, B>
+[[gnu::always_inline]] inline auto apply_binary(const R& r, const A& a, const B& b) {
+    using T = typename settled_t<std::conditional_t<detail::is_reverse_term_v<A>, A, B>>::scalar_type;
+    constexpr std::size_t NA = detail::term_operands<A>, NB = detail::term_operands<B>;
+    if constexpr (NA + NB > max_pending_operands) {
+        if constexpr (NA >= NB) return apply_binary(r, Var<T>(a), b);
+        else return apply_binary(r, a, Var<T>(b));
+    } else {
+        if (detail::checking_enabled) [[unlikely]] {
+            const Var<T> y = detail::checked_binary(r, Var<T>(a), Var<T>(b));
+            return Pending<T, NA + NB>::holding(y.v, y.i);
+        }
+        const auto& av = detail::term_value<T>(a);
+        const auto& bv = detail::term_value<T>(b);
+        Pending<T, NA + NB> y;
+        y.v = r.value(av, bv);
+        // No tests of activity: an inactive operand's slot keeps its index `inactive` and is
+        // skipped when the statement is stored (its partial, computed or not, is never read).
+        if constexpr (NA > 0 && NB > 0) {
+            const auto [pa, pb] = detail::binary_partials(r, av, bv, y.v);
+            detail::put_operands<0>(y, a, pa);
+            detail::put_operands<NA>(y, b, pb);
+        } else if constexpr (NA > 0) {
+            detail::put_operands<0>(y, a, T(r.da(av, bv, y.v)));
+        } else {
+            detail::put_operands<0>(y, b, T(r.db(av, bv, y.v)));
+        }
+        return y;
     }
-    return y;
 }
-/// Binary primitive with a constant on either side.
-template <class R, class T, class U> requires (!is_ad_type_v<U> || std::same_as<U, T>)
-Var<T> apply_binary(const R& r, const Var<T>& a, const U& c) { return apply_binary(r, a, Var<T>(c)); }
-template <class R, class T, class U> requires (!is_ad_type_v<U> || std::same_as<U, T>)
-Var<T> apply_binary(const R& r, const U& c, const Var<T>& b) { return apply_binary(r, Var<T>(c), b); }
 
 /// n-ary reduction (sum, max, ...): one statement whose operands are the active inputs with a
 /// nonzero partial (a max records only its maximal entries; a NaN partial is kept, so NaN
@@ -175,6 +247,22 @@ Var<T> apply_nary(const R& r, std::span<const Var<T>> xs) {
 /// Prints the value.
 template <class T>
 std::ostream& operator<<(std::ostream& os, const Var<T>& x) { return os << x.v; }
+
+/// A Pending's value, tests and constants, as for the Var it stores as.
+template <class T, std::size_t N>
+decltype(auto) val(const Pending<T, N>& x) { return val(x.v); }
+template <class T, std::size_t N>
+Var<T> sign(const Pending<T, N>& x) { return Var<T>(sign(x.v)); }
+template <class T, std::size_t N>
+Var<T> heaviside(const Pending<T, N>& x) { return Var<T>(heaviside(x.v)); }
+template <class T, std::size_t N>
+bool is_finite(const Pending<T, N>& x) { return is_finite(x.v); }
+template <class T, std::size_t N>
+bool all_finite(const Pending<T, N>& x) { return all_finite(x.v); }
+template <class T, std::size_t N>
+bool is_exact_zero(const Pending<T, N>& x) { return !detail::term_active(x) && is_exact_zero(x.v); }
+template <class T, std::size_t N>
+std::ostream& operator<<(std::ostream& os, const Pending<T, N>& x) { return os << x.v; }
 
 /// Reverse mode's instance of the fused rules (ops/rules/fused.hpp): the values on the inner
 /// numbers, recorded as one external statement for all rows, whose sweep runs the rule's VJP.
@@ -251,6 +339,12 @@ std::vector<Var<T>> apply_vector(const R& r, std::span<const Var<T>> x) {
 #define ADIFF_MODE_HEAD template <class T>
 #define ADIFF_MODE_TYPE Var<T>
 ADIFF_MODE_FUNCTIONS
+#undef ADIFF_MODE_HEAD
+#undef ADIFF_MODE_TYPE
+/// And Pending's (sigmoid(a * b) prefers adiff's over a user's own generic sigmoid, as for Var).
+#define ADIFF_MODE_HEAD template <class T, std::size_t N>
+#define ADIFF_MODE_TYPE Pending<T, N>
+ADIFF_PENDING_FUNCTIONS
 #undef ADIFF_MODE_HEAD
 #undef ADIFF_MODE_TYPE
 

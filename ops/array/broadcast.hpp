@@ -51,7 +51,7 @@ inline std::vector<std::size_t> broadcast_strides(const Shape& s, std::size_t nd
 /// out = op(a, b) element-wise over the broadcast shape; `what` names the operation in errors.
 template <class X, class Y, class Op>
 auto broadcast_apply(const Array<X>& a, const Array<Y>& b, Op op, const char* what) {
-    using R = std::remove_cvref_t<decltype(op(a[0], b[0]))>;
+    using R = settled_t<decltype(op(a[0], b[0]))>;
     if (a.shape() == b.shape()) {  // fast path
         std::vector<R> v;
         v.reserve(a.size());

@@ -51,7 +51,7 @@ Array<X> operator-(const Array<X>& a) {
 /// Applies f to every element (result has a's shape).
 template <class X, class F>
 auto map(const Array<X>& a, F&& f) {
-    using R = std::remove_cvref_t<decltype(f(a[0]))>;
+    using R = settled_t<decltype(f(a[0]))>;
     std::vector<R> v;
     v.reserve(a.size());
     for (const X& x : a) v.push_back(f(x));

@@ -19,11 +19,12 @@ namespace ad {
 /// A binary operation where at least one side is an AD type and the other is the same AD
 /// type or a constant convertible to it (so containers such as Eigen matrices, which are not
 /// convertible, keep their own `scalar * matrix` operators).
+/// Types that settle into the same type (a Var and a reverse-mode Pending) go together.
 template <class A, class B>
 concept ad_operands =
-    (is_ad_type_v<A> && std::same_as<std::remove_cvref_t<A>, std::remove_cvref_t<B>>) ||
-    (is_ad_type_v<A> && !is_ad_type_v<B> && std::is_constructible_v<std::remove_cvref_t<A>, const B&>) ||
-    (is_ad_type_v<B> && !is_ad_type_v<A> && std::is_constructible_v<std::remove_cvref_t<B>, const A&>);
+    (is_ad_type_v<A> && is_ad_type_v<B> && std::same_as<settled_t<A>, settled_t<B>>) ||
+    (is_ad_type_v<A> && !is_ad_type_v<B> && std::is_constructible_v<settled_t<A>, const B&>) ||
+    (is_ad_type_v<B> && !is_ad_type_v<A> && std::is_constructible_v<settled_t<B>, const A&>);
 
 /// Element functions, generated from the registry (ops/rules/registry.hpp); the formulas live
 /// in the rules.
@@ -59,20 +60,20 @@ bool isinf(const X& x) { return !is_nan(x) && !is_finite(x); }
 
 /// −x.
 template <class X> requires is_ad_type_v<X>
-X operator-(const X& x) { return apply_unary(rules::neg{}, x); }
+auto operator-(const X& x) { return apply_unary(rules::neg{}, x); }
 /// +x (identity).
 template <class X> requires is_ad_type_v<X>
 const X& operator+(const X& x) { return x; }
 
 /// a + b, a − b, a · b, a / b for AD types and mixed constants.
 template <class A, class B> requires ad_operands<A, B>
-auto operator+(const A& a, const B& b) { return apply_binary(rules::add{}, a, b); }
+[[gnu::always_inline]] inline auto operator+(const A& a, const B& b) { return apply_binary(rules::add{}, a, b); }
 template <class A, class B> requires ad_operands<A, B>
-auto operator-(const A& a, const B& b) { return apply_binary(rules::sub{}, a, b); }
+[[gnu::always_inline]] inline auto operator-(const A& a, const B& b) { return apply_binary(rules::sub{}, a, b); }
 template <class A, class B> requires ad_operands<A, B>
-auto operator*(const A& a, const B& b) { return apply_binary(rules::mul{}, a, b); }
+[[gnu::always_inline]] inline auto operator*(const A& a, const B& b) { return apply_binary(rules::mul{}, a, b); }
 template <class A, class B> requires ad_operands<A, B>
-auto operator/(const A& a, const B& b) { return apply_binary(rules::div{}, a, b); }
+[[gnu::always_inline]] inline auto operator/(const A& a, const B& b) { return apply_binary(rules::div{}, a, b); }
 
 /// Binary functions, generated from the registry: max(a, b), min(a, b) (ties split the
 /// derivative ½/½, see rules::max), pow(a, b), …, for AD types and mixed constants. A rule that
@@ -98,9 +99,13 @@ ADIFF_BINARY_FUNCTIONS(ADIFF_BINARY)
 /// without them g++ reports the call as ambiguous) and over std::max/std::min after
 /// `using std::max;` (which would pick one operand and break the tie rule).
 #define ADIFF_MODE_UNARY_(rule) \
-    ADIFF_MODE_HEAD ADIFF_MODE_TYPE rule(const ADIFF_MODE_TYPE& x) { return apply_unary(rules::rule{}, x); }
+    ADIFF_MODE_HEAD auto rule(const ADIFF_MODE_TYPE& x) { return apply_unary(rules::rule{}, x); }
 #define ADIFF_MODE_BINARY_(rule) \
-    ADIFF_MODE_HEAD ADIFF_MODE_TYPE rule(const ADIFF_MODE_TYPE& a, const ADIFF_MODE_TYPE& b) { return apply_binary(rules::rule{}, a, b); }
+    ADIFF_MODE_HEAD auto rule(const ADIFF_MODE_TYPE& a, const ADIFF_MODE_TYPE& b) { return apply_binary(rules::rule{}, a, b); }
+/// The element functions alone (for reverse mode's Pending, which has no vectors of its own).
+#define ADIFF_PENDING_FUNCTIONS                                                                          \
+    ADIFF_UNARY_FUNCTIONS(ADIFF_MODE_UNARY_)                                                             \
+    ADIFF_BINARY_FUNCTIONS(ADIFF_MODE_BINARY_)
 #define ADIFF_MODE_FUNCTIONS                                                                             \
     ADIFF_UNARY_FUNCTIONS(ADIFF_MODE_UNARY_)                                                             \
     ADIFF_BINARY_FUNCTIONS(ADIFF_MODE_BINARY_)                                                           \
@@ -130,8 +135,9 @@ T min(const T& a, const T& b) { return rules::min{}.value(a, b); }
 /// x^n for integer n of any integer type, exact for negative x (never narrowed: every value of
 /// long long goes to rules::pow_int; an unsigned n beyond it is (x^⌊n/2⌋)²·x^(n mod 2)).
 template <class X, std::integral I> requires is_ad_type_v<X>
-X pow(const X& x, I n) {
-    if constexpr (std::is_unsigned_v<I> && sizeof(I) >= sizeof(long long)) {
+settled_t<X> pow(const X& x, I n) {
+    if constexpr (!std::is_same_v<settled_t<X>, X>) return pow(settled_t<X>(x), n);  // a Pending
+    else if constexpr (std::is_unsigned_v<I> && sizeof(I) >= sizeof(long long)) {
         if (n > static_cast<I>(std::numeric_limits<long long>::max())) {
             const X h = apply_unary(rules::pow_int{static_cast<long long>(n / 2)}, x);
             const X h2 = h * h;
@@ -142,17 +148,17 @@ X pow(const X& x, I n) {
 }
 /// x^c for a constant real c.
 template <class X, class C> requires is_ad_type_v<X> && (!is_ad_type_v<C>) && (!std::integral<C>)
-X pow(const X& x, const C& c) { return apply_unary(rules::pow_const<C>{c}, x); }
+auto pow(const X& x, const C& c) { return apply_unary(rules::pow_const<C>{c}, x); }
 
 /// Compound assignment, written once for all AD types.
 template <class X, class B> requires is_ad_type_v<X> && ad_operands<X, B>
-X& operator+=(X& a, const B& b) { return a = a + b; }
+[[gnu::always_inline]] inline X& operator+=(X& a, const B& b) { return a = a + b; }
 template <class X, class B> requires is_ad_type_v<X> && ad_operands<X, B>
-X& operator-=(X& a, const B& b) { return a = a - b; }
+[[gnu::always_inline]] inline X& operator-=(X& a, const B& b) { return a = a - b; }
 template <class X, class B> requires is_ad_type_v<X> && ad_operands<X, B>
-X& operator*=(X& a, const B& b) { return a = a * b; }
+[[gnu::always_inline]] inline X& operator*=(X& a, const B& b) { return a = a * b; }
 template <class X, class B> requires is_ad_type_v<X> && ad_operands<X, B>
-X& operator/=(X& a, const B& b) { return a = a / b; }
+[[gnu::always_inline]] inline X& operator/=(X& a, const B& b) { return a = a / b; }
 
 /// Comparisons look at values only (derivatives do not take part).
 template <class A, class B> requires ad_operands<A, B>

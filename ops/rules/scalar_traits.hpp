@@ -27,6 +27,17 @@ struct is_ad_type : std::false_type {};
 template <class X>
 inline constexpr bool is_ad_type_v = is_ad_type<std::remove_cvref_t<X>>::value;
 
+/// The type an AD value is stored as: the type itself, except for a value that is still being
+/// formed (reverse mode's ad::Pending, a statement not yet on the tape), which names the type it
+/// settles into (its Var) as `settles_to`. Generic code that builds containers from the results
+/// of operations (`std::vector<settled_t<decltype(f(x))>>`) stores settled values.
+template <class X, class = void>
+struct settled { using type = X; };
+template <class X>
+struct settled<X, std::void_t<typename X::settles_to>> { using type = typename X::settles_to; };
+template <class X>
+using settled_t = typename settled<std::remove_cvref_t<X>>::type;
+
 /// True for a symbolic type (no numeric value to compare: rules build formulas instead).
 template <class X>
 struct is_symbolic_type : std::false_type {};

@@ -93,7 +93,8 @@ std::vector<row> library_rows() {
                  ad::recording<double> r(t);
                  x = ad::Var<double>::input(1.0);
              }
-             (void)exp(x);
+             const ad::Var<double> y = exp(x);  // recorded (and refused) when stored
+             (void)y;
          }},
     };
 #ifdef ADIFF_HAVE_SYM

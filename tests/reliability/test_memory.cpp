@@ -98,7 +98,7 @@ TEST_CASE("10^6 recordings on one explicit tape reuse the same memory", "[reliab
         ad::recording<double> rec(tape);
         const auto x = ad::Var<double>::input(a);
         const auto y = ad::Var<double>::input(b);
-        const auto f = sin(x) * exp(y) + x / (1.0 + y * y);
+        const ad::Var<double> f = sin(x) * exp(y) + x / (1.0 + y * y);
         tape.gradient_of(f.i);
         return std::pair{tape.adjoints()[x.i], tape.adjoints()[y.i]};
     };

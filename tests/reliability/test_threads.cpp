@@ -112,7 +112,7 @@ TEST_CASE("a thread that is not recording cannot extend another thread's tape",
     bool threw = false;
     std::thread([&] {
         try {
-            const auto y = exp(x);
+            const ad::Var<double> y = exp(x);  // recorded when stored: no tape here
             (void)y;
         } catch (const ad::tape_error& e) {
             threw = true;
@@ -123,7 +123,7 @@ TEST_CASE("a thread that is not recording cannot extend another thread's tape",
     CHECK_THAT(message, Catch::Contains("no active tape"));
     CHECK(tape.size() == before);
     // The main thread still records normally.
-    const auto y = exp(x);
+    const ad::Var<double> y = exp(x);
     CHECK(y.active());
     CHECK(tape.size() == before + 1);
 }
