@@ -47,15 +47,16 @@ DESCRIPTION = {
 
 NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions per call at Q = 1000)
 
-- Softmax + CE gradient from primitives: 783k → 432k instructions per call (function: 87k, of which
-  51k are the exps). What moved it: one capacity test per record with cached buffer pointers,
-  checked mode tested inline instead of a call per primitive, no allocation in n-ary statements,
-  `max` recording its argmax only and `sum`/`max` written straight into the tape, one reciprocal
-  per recorded quotient, sweeps skipping the leading operand-free statements. What stands in the
-  way of 3×: ~4000 statements are recorded for 1000 logits (sub, exp, div, plus the reductions),
-  at ~25 instructions each for value, partials and three appends — an operator-overloading
-  tape pays this per primitive; reaching 3× needs fewer statements (expression templates that
-  record `exp(z − m)` as one statement, as Adept does) or the fused rules.
+- Softmax + CE gradient from primitives: 783k → 439k → 401k instructions per call (function: 97k,
+  of which 48k are the exps). What moved it: one capacity test per record with cached buffer
+  pointers, checked mode tested inline instead of a call per primitive, no allocation in n-ary
+  statements, `max` recording its argmax only and `sum`/`max` written straight into the tape, one
+  reciprocal per recorded quotient, sweeps skipping the leading operand-free statements, and now
+  `exp(z − m)` recorded as one statement (`ad::Pending`: ~3000 statements for 1000 logits
+  instead of ~4000). What stands in the way of 3× and 2×: each logit still costs two statements
+  (exp, divide) at ~50 instructions each for value, partials, appends and the sweep, against one
+  exp in the function; reaching 2× needs array statements (one statement for exp over the whole
+  vector, partials contiguous, a vector sweep) or the fused rules.
 - Fused rows: the fused log_softmax does the function's own work (exp and divide per logit) plus
   copies into the tape's side buffers and an O(Q) VJP (221k instructions per call); the Jacobian
   rows improved 3.6× once the fused JVP ran lanes innermost, the VJP's dot product used four
@@ -69,20 +70,25 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   outer terms are formed in a row buffer and the result written once, where the evaluator
   built three Q×Q arrays before (2.85× the closed form at Q = 1000, now below 1×: the closed form
   zero-fills its result before writing it).
-- GMM (7), issue 16: the scalar-loop objective records ~164 statements per (point, component) at
-  d = 10 (2–3 per multiply-add of ‖Q(x − μ)‖²) and the tape costs ~7 ns per statement recorded
-  and swept, against ~0.6 ns per flop for the function, whose inner loops the compiler
-  vectorises: the ratio grows with d. A checkpointed sum takes about the same time (the work is
-  the same) with the tape of one point: 6 MB recorded instead of 5.9 GB at d = 64, K = 50 (the
-  reserved figure adds the adjoints and growth slack). What stands in the way of 8× and 4×: fewer
-  statements per expression (`y += l * z` recorded as one statement with three operands, Adept's
-  expression templates) and array statements with vectorised sweeps — not built yet. ADOL-C's
-  replay re-uses one recording; adiff_reverse records on every call.
+- GMM (7), issue 16: reverse mode now records one statement per expression (`ad::Pending`,
+  docs/reverse.md): `y[r] += l * z` is one statement with three operands instead of two with
+  four, `exp(q) * (x − μ)` one instead of three, so the tape holds ~2,200 statements and ~6,300
+  operands per (point, component) at d = 64 instead of ~4,300 and ~8,500; callgrind on the
+  checkpointed sum at d = 64, K = 5, n = 20: 99.3M → 72.6M instructions, and the ratios fell from
+  7.5–10.7× (d = 2), 13–15× (d = 10), 41–44× (d = 64) to the figures above. The checkpointed
+  tape at d = 64, K = 50 is now within 10 MB (the reserved figure adds the adjoints and growth
+  slack). What stands in the way of 8× and 4× at d = 64: the objective's d²/2 multiply-adds per
+  (point, component) are vectorised by the compiler in the function (~0.3 ns each), while the
+  tape writes and sweeps 4 + 36 bytes per multiply-add (~3 ns each, memory-bound: a checkpointed
+  sum whose tape stays in cache takes the same time). Closing that needs statements over whole
+  arrays (one statement for Q(x − μ), partials stored contiguously, SIMD sweeps) — not built.
+  ADOL-C's replay re-uses one recording; adiff_reverse records on every call.
 - First call: a tape's pages are fresh memory on the first gradient of a thread, and a page fault
-  costs ~10 µs on this virtual machine. Tape arrays are now realloc'd (remapped, not copied, never
+  costs ~10 µs on this virtual machine. Tape arrays are realloc'd (remapped, not copied, never
   zero-filled) and each growth faulted in by one madvise: first GMM gradient at d = 10, K = 50
-  1448 → ~600 ms, the next 53 ms (`bench/profile/gmm_profile.cpp`). Within 1.5× of the next call
-  needs a smaller tape (fewer statements) or a checkpointed sum (45 ms first, 43 ms next).
+  1448 → ~470 ms, the next 31 ms (`bench/profile/gmm_profile.cpp`; fresh pages cost ~2.7 ms per
+  MB here, so a 170 MB tape cannot be first-touched faster). Within 1.5× of the next call: a
+  checkpointed sum (29–43 ms first, 28–43 ms next).
 - Forward, 30 lanes (GMM d = 2, K = 5): compound assignments now update in place (−9.5%
   instructions); the rest of the gap to Eigen's AutoDiffScalar is the N-lane temporaries each
   operation builds and copies (248 bytes per Dual<double, 30>), which Eigen's expression

@@ -336,6 +336,8 @@ std::vector<Var<T>> apply_vector(const R& r, std::span<const Var<T>> x) {
 }
 
 /// Var<T>'s own overloads of the registry's functions (see ADIFF_MODE_FUNCTIONS).
+#undef ADIFF_MODE_INLINE
+#define ADIFF_MODE_INLINE [[gnu::always_inline]] inline
 #define ADIFF_MODE_HEAD template <class T>
 #define ADIFF_MODE_TYPE Var<T>
 ADIFF_MODE_FUNCTIONS
@@ -347,5 +349,7 @@ ADIFF_MODE_FUNCTIONS
 ADIFF_PENDING_FUNCTIONS
 #undef ADIFF_MODE_HEAD
 #undef ADIFF_MODE_TYPE
+#undef ADIFF_MODE_INLINE
+#define ADIFF_MODE_INLINE
 
 }  // namespace ad

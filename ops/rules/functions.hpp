@@ -98,10 +98,15 @@ ADIFF_BINARY_FUNCTIONS(ADIFF_BINARY)
 /// `template <class T> T sigmoid(T)` (found by ordinary lookup while adiff's is found by ADL:
 /// without them g++ reports the call as ambiguous) and over std::max/std::min after
 /// `using std::max;` (which would pick one operand and break the tie rule).
+/// ADIFF_MODE_INLINE is empty unless a mode sets it around its stamp (reverse mode forces its
+/// small wrappers inline, so an expression stays in registers).
+#define ADIFF_MODE_INLINE
 #define ADIFF_MODE_UNARY_(rule) \
-    ADIFF_MODE_HEAD auto rule(const ADIFF_MODE_TYPE& x) { return apply_unary(rules::rule{}, x); }
-#define ADIFF_MODE_BINARY_(rule) \
-    ADIFF_MODE_HEAD auto rule(const ADIFF_MODE_TYPE& a, const ADIFF_MODE_TYPE& b) { return apply_binary(rules::rule{}, a, b); }
+    ADIFF_MODE_HEAD ADIFF_MODE_INLINE auto rule(const ADIFF_MODE_TYPE& x) { return apply_unary(rules::rule{}, x); }
+#define ADIFF_MODE_BINARY_(rule)                                                                      \
+    ADIFF_MODE_HEAD ADIFF_MODE_INLINE auto rule(const ADIFF_MODE_TYPE& a, const ADIFF_MODE_TYPE& b) { \
+        return apply_binary(rules::rule{}, a, b);                                                     \
+    }
 /// The element functions alone (for reverse mode's Pending, which has no vectors of its own).
 #define ADIFF_PENDING_FUNCTIONS                                                                          \
     ADIFF_UNARY_FUNCTIONS(ADIFF_MODE_UNARY_)                                                             \
