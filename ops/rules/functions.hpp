@@ -141,12 +141,12 @@ T min(const T& a, const T& b) { return rules::min{}.value(a, b); }
 /// long long goes to rules::pow_int; an unsigned n beyond it is (x^⌊n/2⌋)²·x^(n mod 2)).
 template <class X, std::integral I> requires is_ad_type_v<X>
 settled_t<X> pow(const X& x, I n) {
-    if constexpr (!std::is_same_v<settled_t<X>, X>) return pow(settled_t<X>(x), n);  // a Pending
-    else if constexpr (std::is_unsigned_v<I> && sizeof(I) >= sizeof(long long)) {
+    using S = settled_t<X>;  // X itself, or the Var an expression (ad::Pending) is stored as
+    if constexpr (std::is_unsigned_v<I> && sizeof(I) >= sizeof(long long)) {
         if (n > static_cast<I>(std::numeric_limits<long long>::max())) {
-            const X h = apply_unary(rules::pow_int{static_cast<long long>(n / 2)}, x);
-            const X h2 = h * h;
-            return (n & 1) ? X(h2 * x) : h2;
+            const S h = apply_unary(rules::pow_int{static_cast<long long>(n / 2)}, x);
+            const S h2 = h * h;
+            return (n & 1) ? S(h2 * x) : h2;
         }
     }
     return apply_unary(rules::pow_int{static_cast<long long>(n)}, x);

@@ -99,6 +99,10 @@ TEST_CASE("an expression records one statement with its operands", "[reverse][pe
     auto chain = recorded([](V a, V b, V c) { return V(a * b * c * a * b); });
     CHECK(chain.statements == 2);
     CHECK(chain.operands == 6);
+    // an integer power of an expression folds too: (a − b)² is one statement on a and b
+    auto squared = recorded([](V a, V b, V) { return pow(a - b, 2); });
+    CHECK(squared.statements == 1);
+    CHECK(squared.operands == 2);
     // constants fold away: 2·a + 1 is one operand
     auto affine = recorded([](V a, V, V) { return V(2.0 * a + 1.0); });
     CHECK(affine.statements == 1);
@@ -129,6 +133,9 @@ TEST_CASE("copies and unit partials record nothing; constants stay constants", "
 }
 
 TEST_CASE("fused statements: gradients in every mode equal the closed form", "[reverse][pending]") {
+    // (x₀x₁)³ with an unsigned 64-bit exponent (the path that squares for n beyond long long)
+    auto cube = [](const auto& x) { return pow(x[0] * x[1], 3ull); };
+    every_mode::gradient(cube, {1.5, -0.5}, {3 * 0.75 * 0.75 * -0.5, 3 * 0.75 * 0.75 * 1.5}, 1e-15, "(x0 x1)^3");
     const mixed f;
     for (const std::vector<double>& x : {std::vector<double>{0.7, -1.3, 0.4, 2.1}, std::vector<double>{-2.0, 0.5, 1.5, -0.25}})
         every_mode::gradient(f, x, mixed::gradient(x), 1e-13, "mixed");
