@@ -24,6 +24,19 @@ X softmax_ce(const std::vector<X>& z, std::size_t t) {
     return -log(p[t]);
 }
 
+/// adiff on arrays, the same primitives as softmax_ce: on Array<Var<double>> each of z − m, exp,
+/// sum and ÷ s is one array statement (ops/array/array_statement.hpp), swept by vector loops.
+template <class X>
+X softmax_ce_array(const std::vector<X>& z, std::size_t t) {
+    using std::log;
+    const ad::Array<X> a(ad::Shape{z.size()}, z);
+    const X m = ad::max(a);
+    const ad::Array<X> e = ad::exp(a - m);
+    const X s = ad::sum(e);
+    const ad::Array<X> p = e / s;
+    return X(-log(p[t]));
+}
+
 /// adiff with the fused rules: cross_entropy on the fused log_softmax (one tape call, O(Q) VJP).
 template <class X>
 X softmax_ce_fused(const std::vector<X>& z, std::size_t t) {

@@ -144,6 +144,14 @@ public:
 
     /// A new statement without operands (an input, or an output of a fused primitive).
     tape_index new_leaf() { return close_statement(); }
+    /// n new statements without operands; returns the first (the outputs of an array statement).
+    tape_index new_leaves(std::size_t n) {
+        const tape_index first = static_cast<tape_index>(size());
+        if (end_.size + n > end_.capacity()) [[unlikely]] grow_statements(n);
+        std::fill_n(end_.data() + end_.size, n, static_cast<std::uint32_t>(operand_.size));
+        end_.size += n;
+        return first;
+    }
 
     /// y = f(a): one operand.
     tape_index record(tape_index a, const T& pa) {
@@ -197,8 +205,7 @@ public:
                                std::string_view name = "fused primitive") {
         external_call<T> c{};
         c.name = name;
-        c.first = static_cast<tape_index>(size());
-        for (std::size_t i = 0; i < n_out; ++i) new_leaf();
+        c.first = new_leaves(n_out);
         c.last = static_cast<tape_index>(size());
         c.values = static_cast<std::uint32_t>(ext_values_.size());
         c.indices = static_cast<std::uint32_t>(ext_indices_.size());
@@ -314,10 +321,10 @@ private:
         operand_.grow(need, most);
         partial_.grow(need, most);
     }
-    [[gnu::noinline]] void grow_statements() {
+    [[gnu::noinline]] void grow_statements(std::size_t more = 1) {
         const std::size_t others = operand_.capacity() * operand_bytes;
         const std::size_t room = max_tape_bytes > others ? (max_tape_bytes - others) / sizeof(std::uint32_t) : 0;
-        const std::size_t need = end_.size + 1;
+        const std::size_t need = end_.size + more;
         if (need > room) over_limit();
         end_.grow(need, need + (room - need) / 2);
     }

@@ -48,30 +48,28 @@ inline std::vector<std::size_t> broadcast_strides(const Shape& s, std::size_t nd
 }
 }  // namespace detail
 
-/// out = op(a, b) element-wise over the broadcast shape; `what` names the operation in errors.
-template <class X, class Y, class Op>
-auto broadcast_apply(const Array<X>& a, const Array<Y>& b, Op op, const char* what) {
-    using R = settled_t<decltype(op(a[0], b[0]))>;
-    if (a.shape() == b.shape()) {  // fast path
-        std::vector<R> v;
-        v.reserve(a.size());
-        for (std::size_t k = 0; k < a.size(); ++k) v.push_back(op(a[k], b[k]));
-        return Array<R>(a.shape(), std::move(v));
+/// Visits the broadcast of shapes a and b in row-major order: `visit(ia, ib)` gets the flat
+/// offsets into a and b of each output element; returns the output shape. `what` names the
+/// operation in the shape_error.
+template <class Visit>
+Shape broadcast_each(const Shape& a, const Shape& b, const char* what, Visit&& visit) {
+    if (a == b) {  // fast path
+        const std::size_t n = shape_size(a);
+        for (std::size_t k = 0; k < n; ++k) visit(k, k);
+        return a;
     }
     Shape shape;
     try {
-        shape = broadcast_shapes(a.shape(), b.shape());
+        shape = broadcast_shapes(a, b);
     } catch (const shape_error&) {
-        throw shape_error(what, a.shape(), b.shape());
+        throw shape_error(what, a, b);
     }
     const std::size_t nd = shape.size(), n = shape_size(shape);
-    const auto sa = detail::broadcast_strides(a.shape(), nd), sb = detail::broadcast_strides(b.shape(), nd);
-    std::vector<R> v;
-    v.reserve(n);
+    const auto sa = detail::broadcast_strides(a, nd), sb = detail::broadcast_strides(b, nd);
     std::vector<std::size_t> idx(nd, 0);
     std::size_t ia = 0, ib = 0;
     for (std::size_t f = 0; f < n; ++f) {
-        v.push_back(op(a[ia], b[ib]));
+        visit(ia, ib);
         for (std::size_t k = nd; k-- > 0;) {  // odometer increment
             ++idx[k];
             ia += sa[k];
@@ -82,6 +80,16 @@ auto broadcast_apply(const Array<X>& a, const Array<Y>& b, Op op, const char* wh
             idx[k] = 0;
         }
     }
+    return shape;
+}
+
+/// out = op(a, b) element-wise over the broadcast shape; `what` names the operation in errors.
+template <class X, class Y, class Op>
+auto broadcast_apply(const Array<X>& a, const Array<Y>& b, Op op, const char* what) {
+    using R = settled_t<decltype(op(a[0], b[0]))>;
+    std::vector<R> v;
+    v.reserve(std::max(a.size(), b.size()));
+    Shape shape = broadcast_each(a.shape(), b.shape(), what, [&](std::size_t ia, std::size_t ib) { v.push_back(op(a[ia], b[ib])); });
     return Array<R>(std::move(shape), std::move(v));
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "ops/array/array_statement.hpp"
 #include "ops/array/broadcast.hpp"
 #include "ops/rules/functions.hpp"
 
@@ -15,29 +16,48 @@ namespace ad {
 template <class S>
 concept array_scalar = !is_array_v<S>;
 
-#define ADIFF_ARRAY_BINOP(OP, NAME)                                                               \
+namespace detail {
+/// True when `a R s` / `s R a` on Array<X> may record one array statement (array_statement.hpp):
+/// X is a Var of double or float and s converts to X.
+template <class X, class S>
+inline constexpr bool array_statement_with = array_statement::enabled_for<X> && std::is_constructible_v<X, const S&>;
+/// A scalar as a 0-d array (broadcast over the other operand).
+template <class X, class S>
+Array<X> scalar_array(const S& s) { return Array<X>(Shape{}, std::vector<X>{X(s)}); }
+}  // namespace detail
+
+#define ADIFF_ARRAY_BINOP(OP, NAME, RULE)                                                         \
     template <class X>                                                                            \
     Array<X> operator OP(const Array<X>& a, const Array<X>& b) {                                  \
+        if constexpr (array_statement::enabled_for<X>)                                            \
+            if (array_statement::active()) return array_statement::binary(rules::RULE{}, a, b, NAME); \
         return broadcast_apply(a, b, [](const X& u, const X& v) { return X(u OP v); }, NAME);     \
     }                                                                                             \
     template <class X, array_scalar S>                                                            \
     Array<X> operator OP(const Array<X>& a, const S& s) {                                         \
+        if constexpr (detail::array_statement_with<X, S>)                                        \
+            if (array_statement::active())                                                        \
+                return array_statement::binary(rules::RULE{}, a, detail::scalar_array<X>(s), NAME); \
         Array<X> r(a);                                                                            \
         for (auto& x : r) x = X(x OP s);                                                          \
         return r;                                                                                 \
     }                                                                                             \
     template <class X, array_scalar S>                                                            \
     Array<X> operator OP(const S& s, const Array<X>& a) {                                         \
+        if constexpr (detail::array_statement_with<X, S>)                                        \
+            if (array_statement::active())                                                        \
+                return array_statement::binary(rules::RULE{}, detail::scalar_array<X>(s), a, NAME); \
         Array<X> r(a);                                                                            \
         for (auto& x : r) x = X(s OP x);                                                          \
         return r;                                                                                 \
     }
 
-/// a + b, a − b, a ⊙ b, a ⊘ b with broadcasting (shape_error names both shapes); also with a scalar.
-ADIFF_ARRAY_BINOP(+, "add")
-ADIFF_ARRAY_BINOP(-, "subtract")
-ADIFF_ARRAY_BINOP(*, "multiply")
-ADIFF_ARRAY_BINOP(/, "divide")
+/// a + b, a − b, a ⊙ b, a ⊘ b with broadcasting (shape_error names both shapes); also with a
+/// scalar. On Var<double>/Var<float> arrays each is one array statement (array_statement.hpp).
+ADIFF_ARRAY_BINOP(+, "add", add)
+ADIFF_ARRAY_BINOP(-, "subtract", sub)
+ADIFF_ARRAY_BINOP(*, "multiply", mul)
+ADIFF_ARRAY_BINOP(/, "divide", div)
 #undef ADIFF_ARRAY_BINOP
 
 /// −a element-wise.
@@ -60,10 +80,12 @@ auto map(const Array<X>& a, F&& f) {
 
 /// Element-wise math, generated from the registry (ops/rules/registry.hpp): each element
 /// through its rule, in its own mode (ad::apply_rule); formulas and domains as in the rules
-/// (log(0) = −inf, ...).
+/// (log(0) = −inf, ...). On Var<double>/Var<float> arrays one array statement each.
 #define ADIFF_ARRAY_UNARY(rule)                                                                   \
     template <class X>                                                                            \
     Array<X> rule(const Array<X>& a) {                                                            \
+        if constexpr (array_statement::enabled_for<X>)                                            \
+            if (array_statement::active()) return array_statement::unary(rules::rule{}, a);       \
         return map(a, [](const X& x) -> X { return ad::apply_rule(rules::rule{}, x); });       \
     }
 ADIFF_UNARY_FUNCTIONS(ADIFF_ARRAY_UNARY)

@@ -47,12 +47,25 @@ Array<X> reduce_axis(const Array<X>& a, int axis, bool keepdims, const char* wha
 }
 }  // namespace detail
 
-/// Σ of all elements (one n-ary primitive); 0 for an empty array.
+/// Σ of all elements (one n-ary primitive; one array statement on Var<double>/Var<float>);
+/// 0 for an empty array.
 template <class X>
-X sum(const Array<X>& a) { return sum(std::span<const X>(a.data(), a.size())); }
-/// Σ along `axis` (negative counts from the end); keepdims keeps it with extent 1.
+X sum(const Array<X>& a) {
+    if constexpr (array_statement::enabled_for<X>)
+        if (array_statement::active()) return array_statement::sum_groups(a, a.size(), Shape{})[0];
+    return sum(std::span<const X>(a.data(), a.size()));
+}
+/// Σ along `axis` (negative counts from the end); keepdims keeps it with extent 1. Along the
+/// last axis of a Var<double>/Var<float> array: one array statement.
 template <class X>
 Array<X> sum(const Array<X>& a, int axis, bool keepdims = false) {
+    if constexpr (array_statement::enabled_for<X>)
+        if (array_statement::active() && detail::normalize_axis(axis, a.shape(), "sum") + 1 == a.ndim()) {
+            Shape shape = a.shape();
+            if (keepdims) shape.back() = 1;
+            else shape.pop_back();
+            return array_statement::sum_groups(a, a.shape().back(), std::move(shape));
+        }
     return detail::reduce_axis(a, axis, keepdims, "sum", [](std::span<const X> g) { return sum(g); });
 }
 /// Max of all elements (ties split the derivative evenly); size_error when empty.

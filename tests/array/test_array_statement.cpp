@@ -1,0 +1,296 @@
+// Array statements (ops/array/array_statement.hpp): on Array<Var<double|float>> each element-wise
+// operation and each sum records one tape statement. The functions below are written once,
+// generically, and run through every mode (forward, reverse with array statements, reverse in
+// checked mode element by element, Replay, the Hessian modes), against closed forms; plus the
+// statement counts, the sweep's zero-adjoint rule, the kernels' edges and both instruction sets.
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "array/helpers.hpp"
+#include "core/modes.hpp"
+#include "ops/array/kernels.hpp"
+
+using ad::Array;
+using ad::Shape;
+using Catch::Detail::Approx;
+
+namespace {
+
+/// CE(softmax(z), t) from the array primitives: max, subtract, exp, sum, divide, log.
+template <class X>
+X softmax_ce(const Array<X>& z, std::size_t t) {
+    using std::log;
+    const X m = ad::max(z);
+    const Array<X> e = ad::exp(z - m);
+    const X s = ad::sum(e);
+    const Array<X> p = e / s;
+    return X(-log(p[t]));
+}
+
+/// A function touching every array statement: broadcasting both ways, array–scalar on both
+/// sides, the registry's functions, sum along the last axis and of everything.
+struct mixed {
+    template <class V>
+    auto operator()(const V& v) const {
+        using X = std::remove_cvref_t<decltype(v[0])>;
+        const Array<X> a(Shape{2, 3}, std::vector<X>(v.begin(), v.begin() + 6));
+        const Array<X> col(Shape{2, 1}, std::vector<X>{v[6], v[7]});
+        const Array<X> row(Shape{3}, std::vector<X>{v[0], v[7], v[2]});  // shares inputs with a
+        const Array<X> b = ad::tanh(a) * col + ad::log(2.0 + a * a) / row;  // (2,3) ⊙ (2,1), ÷ (3)
+        const Array<X> c = ad::exp(b - 1.0) - v[6] * ad::sqrt(1.5 + ad::sin(b));
+        const Array<X> r = ad::sum(c, -1, true);  // (2, 1)
+        return X(ad::sum(r * col) + ad::sum(ad::sum(c, 0)) / 3.0);  // axis 0: element-wise sum path
+    }
+};
+
+const std::vector<double> mixed_point{0.3, -0.7, 1.1, 0.45, -1.3, 0.2, 0.9, -0.6};
+
+/// Number of external calls and operands one evaluation of f records.
+template <class F>
+std::pair<std::size_t, std::size_t> recorded(F f, std::vector<double> x) {
+    ad::Tape<double> tape;
+    ad::recording<double> rec(tape);
+    std::vector<ad::Var<double>> v;
+    for (double d : x) v.push_back(ad::Var<double>::input(d));
+    const ad::Var<double> y = f(v);
+    (void)y;
+    return {tape.calls().size(), tape.operands()};
+}
+
+/// ∂ = p − e_t, the closed form.
+std::vector<double> ce_gradient(const std::vector<double>& z, std::size_t t) {
+    double m = z[0];
+    for (double v : z) m = std::max(m, v);
+    double s = 0;
+    std::vector<double> g(z.size());
+    for (std::size_t k = 0; k < z.size(); ++k) s += g[k] = std::exp(z[k] - m);
+    for (double& v : g) v /= s;
+    g[t] -= 1;
+    return g;
+}
+
+std::vector<double> logits(std::size_t q) {
+    std::vector<double> z(q);
+    for (std::size_t k = 0; k < q; ++k) z[k] = std::sin(0.37 * double(k) + 0.1) * 4.0;
+    return z;
+}
+
+/// Restores the runtime kernel choice at scope exit.
+struct baseline_kernels {
+    explicit baseline_kernels(bool on) { ad::kernels::force_baseline(on); }
+    ~baseline_kernels() { ad::kernels::force_baseline(false); }
+};
+
+}  // namespace
+
+TEST_CASE("softmax + CE from array primitives: a handful of statements, gradient p - e_t", "[array][statement]") {
+    for (std::size_t q : {1u, 2u, 7u, 1000u}) {
+        const auto z = logits(q);
+        const std::size_t t = q / 3;
+        auto f = [t, q](const auto& v) {
+            using X = std::remove_cvref_t<decltype(v[0])>;
+            return softmax_ce(Array<X>(Shape{q}, std::vector<X>(v.begin(), v.end())), t);
+        };
+        // z − m, exp, sum, ÷ s: four array statements; max and log: two scalar statements whose
+        // operands are the q maximal-or-not entries (max records its maximal entry only) and p_t.
+        const auto [calls, operands] = recorded(f, z);
+        CHECK(calls == 4);
+        CHECK(operands <= 3);
+        const auto expected = ce_gradient(z, t);
+        const auto g = ad::gradient(f, z);
+        std::vector<double> checked;
+        {
+            ad::checked_scope scope;  // element by element, every primitive checked
+            checked = ad::gradient(f, z);
+        }
+        const auto fwd = ad::jacobian_forward<8>(f, z);
+        for (std::size_t k = 0; k < q; ++k) {
+            INFO("q = " << q << ", k = " << k);
+            CHECK(g[k] == Approx(expected[k]).margin(1e-15));
+            CHECK(g[k] == Approx(checked[k]).margin(1e-16));
+            CHECK(g[k] == Approx(fwd[k]).margin(1e-16));
+        }
+    }
+}
+
+TEST_CASE("array statements agree with every mode, first and second order", "[array][statement][modes]") {
+    const mixed f;
+    const auto x = mixed_point;
+    const auto [calls, operands] = recorded(f, x);
+    CHECK(calls >= 12);      // one per array operation
+    CHECK(operands <= 12);   // only the axis-0 sum and the scalar tail record operands
+    const auto reverse = ad::gradient(f, x);
+    std::vector<double> checked;
+    {
+        ad::checked_scope scope;
+        checked = ad::gradient(f, x);
+    }
+    for (const auto& m : modes::gradients<double>(f)) {
+        const auto g = m.run(x);
+        for (std::size_t k = 0; k < x.size(); ++k) {
+            INFO(m.name << ", k = " << k);
+            CHECK(reverse[k] == Approx(g[k]).epsilon(1e-13).margin(1e-14));
+            CHECK(checked[k] == Approx(g[k]).epsilon(1e-13).margin(1e-14));
+        }
+    }
+    // central differences, 50 digits
+    using mp = ad::mp50;
+    std::vector<mp> xm(x.begin(), x.end());
+    for (std::size_t k = 0; k < x.size(); ++k) {
+        const mp h("1e-20");
+        auto up = xm, down = xm;
+        up[k] += h, down[k] -= h;
+        const double fd = static_cast<double>(mp(f(up) - f(down)) / (2 * h));
+        CHECK(reverse[k] == Approx(fd).epsilon(1e-13).margin(1e-14));
+    }
+    // second order: each Hessian mode against forward-over-forward
+    const auto modes2 = modes::hessians<double>(f);
+    const auto H0 = modes2.front().run(x);
+    for (const auto& m : modes2) {
+        const auto H = m.run(x);
+        for (std::size_t k = 0; k < H.size(); ++k) {
+            INFO(m.name << ", entry " << k);
+            CHECK(H[k] == Approx(H0[k]).epsilon(1e-12).margin(1e-13));
+        }
+    }
+}
+
+TEST_CASE("array statements in float agree with double", "[array][statement][float]") {
+    const mixed f;
+    const auto gd = ad::gradient(f, mixed_point);
+    const std::vector<float> xf(mixed_point.begin(), mixed_point.end());
+    const auto gf = ad::gradient(f, xf);
+    for (std::size_t k = 0; k < gd.size(); ++k) CHECK(double(gf[k]) == Approx(gd[k]).epsilon(2e-5).margin(1e-5));
+}
+
+TEST_CASE("the sweep of an array statement skips zero adjoints, as the scalar sweep does", "[array][statement][edges]") {
+    // log(0) has partial +inf; the element is not used, so its adjoint is 0 and must not turn
+    // the input's derivative into NaN (inf·0).
+    auto unused = [](const auto& v) {
+        using X = std::remove_cvref_t<decltype(v[0])>;
+        const Array<X> a = ad::log(Array<X>(Shape{3}, std::vector<X>(v.begin(), v.end())));
+        return X(a[1] + 2.0 * a[2]);
+    };
+    const auto g = ad::gradient(unused, std::vector<double>{0.0, 4.0, 0.5});
+    CHECK(g == std::vector<double>{0.0, 0.25, 4.0});
+    // used: +inf flows as in double arithmetic and as in scalar reverse mode
+    auto used = [](const auto& v) {
+        using X = std::remove_cvref_t<decltype(v[0])>;
+        return X(ad::sum(ad::sqrt(Array<X>(Shape{2}, std::vector<X>(v.begin(), v.end())))));
+    };
+    const auto gu = ad::gradient(used, std::vector<double>{0.0, 4.0});
+    CHECK(std::isinf(gu[0]));
+    CHECK(gu[1] == 0.25);
+    auto scalar = [](const auto& v) {
+        using std::sqrt;
+        using X = std::remove_cvref_t<decltype(v[0])>;
+        return X(sqrt(v[0]) + sqrt(v[1]));
+    };
+    CHECK(ad::gradient(scalar, std::vector<double>{0.0, 4.0}) == gu);
+}
+
+TEST_CASE("array statements store constants, repeated and scattered indices", "[array][statement][indices]") {
+    // a mix of inputs, constants and a repeated input: the gather path
+    auto f = [](const auto& v) {
+        using X = std::remove_cvref_t<decltype(v[0])>;
+        const Array<X> a(Shape{5}, std::vector<X>{v[1], X(2.0), v[0], v[1], X(-1.0)});
+        return X(ad::sum(ad::exp(a) * a));  // Σ a e^a: ∂/∂a = (1 + a) e^a per entry
+    };
+    const std::vector<double> x{0.3, -0.4};
+    const auto g = ad::gradient(f, x);
+    CHECK(g[0] == Approx((1 + 0.3) * std::exp(0.3)).epsilon(1e-15));
+    CHECK(g[1] == Approx(2 * (1 - 0.4) * std::exp(-0.4)).epsilon(1e-15));
+    // one input broadcast everywhere: the single path
+    auto h = [](const auto& v) {
+        using X = std::remove_cvref_t<decltype(v[0])>;
+        return X(ad::sum(ad::exp(ad::full(Shape{4, 3}, v[0]))));  // 12 e^x
+    };
+    CHECK(ad::gradient(h, std::vector<double>{0.5})[0] == Approx(12 * std::exp(0.5)).epsilon(1e-15));
+    // everything constant: no statement, value still right
+    ad::Tape<double> tape;
+    ad::recording<double> rec(tape);
+    const Array<ad::Var<double>> c{1.0, 2.0};
+    const auto e = ad::exp(c) + 1.0;
+    CHECK(tape.calls().empty());
+    CHECK(e[1].v == std::exp(2.0) + 1.0);
+    CHECK(!e[1].active());
+}
+
+TEST_CASE("vectorised exp and log: within 2 ulp of the standard functions, theirs at every edge", "[array][kernels]") {
+    INFO("instruction set: " << ad::kernels::instruction_set());
+    std::mt19937_64 gen(7);
+    std::uniform_real_distribution<double> u(-700.0, 700.0);
+    std::vector<double> x(4099), y(x.size());
+    for (double& v : x) v = u(gen);
+    auto ulps = [](double a, double b) {
+        std::int64_t ia, ib;
+        std::memcpy(&ia, &a, 8), std::memcpy(&ib, &b, 8);
+        return ia > ib ? ia - ib : ib - ia;
+    };
+    ad::kernels::exp(x.data(), y.data(), x.size());
+    std::int64_t worst = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) worst = std::max(worst, ulps(y[k], std::exp(x[k])));
+    CHECK(worst <= 2);
+    for (double& v : x) v = std::exp(u(gen) / 1.5);
+    ad::kernels::log(x.data(), y.data(), x.size());
+    worst = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) worst = std::max(worst, ulps(y[k], std::log(x[k])));
+    CHECK(worst <= 2);
+    // edges, in an array with ordinary entries, through both instruction sets
+    const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+    const std::vector<double> e{1.0, 709.9, 710.0, -708.9, -745.0, -746.0, inf, -inf, nan, 0.5, 2.0, 3.0};
+    const std::vector<double> l{1.0, 0.0, -1.0, 1e-310, 2.2e-308, inf, nan, 1e300, 0.5, 2.0, 3.0, 4.0};
+    for (bool base : {false, true}) {
+        baseline_kernels scope(base);
+        std::vector<double> ye(e.size()), yl(l.size());
+        ad::kernels::exp(e.data(), ye.data(), e.size());
+        ad::kernels::log(l.data(), yl.data(), l.size());
+        for (std::size_t k = 0; k < e.size(); ++k) {
+            INFO("exp(" << e[k] << "), baseline " << base);
+            CHECK((std::isnan(e[k]) ? std::isnan(ye[k]) : ye[k] == std::exp(e[k])));
+        }
+        for (std::size_t k = 0; k < l.size(); ++k) {
+            INFO("log(" << l[k] << "), baseline " << base);
+            CHECK((std::isnan(std::log(l[k])) ? std::isnan(yl[k]) : yl[k] == std::log(l[k])));
+        }
+    }
+    // float
+    std::vector<float> xf{-103.0f, -88.0f, 0.1f, 1.0f, 88.5f, 89.0f, 3.0f, 5.0f, 7.0f};
+    std::vector<float> yf(xf.size());
+    ad::kernels::exp(xf.data(), yf.data(), xf.size());
+    for (std::size_t k = 0; k < xf.size(); ++k) CHECK(yf[k] == Approx(std::exp(xf[k])).epsilon(3e-7).margin(1e-45));
+    CHECK(std::isinf(yf[5]));
+}
+
+TEST_CASE("the baseline kernels give the element-wise values bit for bit", "[array][kernels]") {
+    baseline_kernels scope(true);
+    CHECK(std::string(ad::kernels::instruction_set()) == "baseline");
+    const auto z = logits(257);
+    ad::Tape<double> tape;
+    ad::recording<double> rec(tape);
+    Array<ad::Var<double>> a(Shape{z.size()});
+    for (std::size_t k = 0; k < z.size(); ++k) a[k] = ad::Var<double>::input(z[k]);
+    const auto e = ad::exp(a), l = ad::log(e + 2.0);
+    for (std::size_t k = 0; k < z.size(); ++k) {
+        CHECK(e[k].v == std::exp(z[k]));
+        CHECK(l[k].v == std::log(std::exp(z[k]) + 2.0));
+    }
+}
+
+TEST_CASE("array statements keep the element-wise shape errors and empty arrays", "[array][statement][bad]") {
+    ad::Tape<double> tape;
+    ad::recording<double> rec(tape);
+    Array<ad::Var<double>> a(Shape{2, 3}), b(Shape{2});
+    for (auto& v : a) v = ad::Var<double>::input(1.0);
+    CHECK_THROWS_AS(a + b, ad::shape_error);
+    const Array<ad::Var<double>> empty(Shape{0});
+    CHECK(ad::exp(empty).size() == 0);
+    CHECK(ad::sum(empty).v == 0.0);
+    const Array<ad::Var<double>> rows0(Shape{3, 0});
+    const auto s = ad::sum(rows0, -1);
+    CHECK(s.shape() == Shape{3});
+    CHECK(s[2].v == 0.0);
+}
