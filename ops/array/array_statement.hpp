@@ -21,6 +21,7 @@
 /// which checks and names every primitive. Other scalars (Dual, multiprecision, Var<Dual> for
 /// Hessians, Traced, Expr) keep the element-wise path.
 #include <algorithm>
+#include <bit>
 #include <concepts>
 #include <cstdint>
 #include <span>
@@ -111,22 +112,33 @@ template <class T>
 void add_operand(scratch<T>& s, const tape_index* in, const T* p, std::size_t n, bool single = false, bool uniform = false) {
     const tape_index i0 = in[0];
     index_kind kind = index_kind::gather;
-    const auto all = [&](auto&& pred) {
-        for (std::size_t k = 1; k < n; ++k)
-            if (!pred(k)) return false;
+    // word(k) == 0 for every k < n: an OR reduction over blocks of 256 (vectorised), stopping
+    // after the first block with a nonzero word
+    const auto none = [n](auto&& word) {
+        for (std::size_t k0 = 0; k0 < n; k0 += 256) {
+            const std::size_t k1 = std::min(n, k0 + 256);
+            decltype(word(k0)) acc = 0;
+            for (std::size_t k = k0; k < k1; ++k) acc |= word(k);
+            if (acc != 0) return false;
+        }
         return true;
     };
     if (single || n == 1) {
         if (i0 == inactive) return;
         kind = index_kind::single;
-    } else if (i0 != inactive && in[n - 1] == i0 + tape_index(n - 1) && all([&](std::size_t k) { return in[k] == i0 + tape_index(k); })) {
+    } else if (i0 != inactive && in[n - 1] == i0 + tape_index(n - 1) &&
+               none([&](std::size_t k) { return in[k] ^ tape_index(i0 + k); })) {
         kind = index_kind::contiguous;
-    } else if (i0 != inactive && all([&](std::size_t k) { return in[k] == i0; })) {
+    } else if (i0 != inactive && none([&](std::size_t k) { return in[k] ^ i0; })) {
         kind = index_kind::single;
     } else if (std::find_if(in, in + n, [](tape_index i) { return i != inactive; }) == in + n) {
         return;  // every entry a constant
     }
-    if (!uniform) uniform = all([&](std::size_t k) { return p[k] == p[0]; });  // NaN: not uniform
+    if (!uniform) {  // bit for bit (a NaN partial repeated is uniform; -0 and +0 are not)
+        using bits = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
+        const bits b0 = std::bit_cast<bits>(p[0]);
+        uniform = none([&](std::size_t k) { return bits(std::bit_cast<bits>(p[k]) ^ b0); });
+    }
     if (uniform && is_exact_zero(p[0])) return;
     s.indices.push_back(std::uint32_t(kind) | (uniform ? uniform_bit : 0u));
     if (kind == index_kind::gather) s.indices.insert(s.indices.end(), in, in + n);
@@ -276,14 +288,20 @@ Array<Var<T>> binary(const R& r, const Array<Var<T>>& a, const Array<Var<T>>& b,
     const T *xa = s.xa.data(), *xb = s.xb.data();
     T *y = detail::ensure(s.y, n), *pa = detail::ensure(s.pa, n), *pb = detail::ensure(s.pb, n);
     for (std::size_t k = 0; k < n; ++k) y[k] = r.value(xa[k], xb[k]);
-    for (std::size_t k = 0; k < n; ++k) {
-        pa[k] = r.da(xa[k], xb[k], y[k]);
-        pb[k] = r.db(xa[k], xb[k], y[k]);
-    }
+    // the partials of a side with an active entry only (a constant side's are never read)
+    const auto active = [n](const std::vector<tape_index>& in) {
+        return std::find_if(in.begin(), in.begin() + std::ptrdiff_t(n), [](tape_index i) { return i != inactive; }) !=
+               in.begin() + std::ptrdiff_t(n);
+    };
+    const bool a_active = active(s.ia), b_active = active(s.ib);
+    if (a_active)
+        for (std::size_t k = 0; k < n; ++k) pa[k] = r.da(xa[k], xb[k], y[k]);
+    if (b_active)
+        for (std::size_t k = 0; k < n; ++k) pb[k] = r.db(xa[k], xb[k], y[k]);
     detail::begin(s, n, 1);
     if (n) {
-        detail::add_operand(s, s.ia.data(), pa, n, a_single);
-        detail::add_operand(s, s.ib.data(), pb, n, b_single);
+        if (a_active) detail::add_operand(s, s.ia.data(), pa, n, a_single);
+        if (b_active) detail::add_operand(s, s.ib.data(), pb, n, b_single);
     }
     return detail::finish(s, std::move(shape), y, n, R::name);
 }

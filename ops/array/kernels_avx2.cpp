@@ -10,9 +10,12 @@
 #include <Eigen/Core>
 #undef Eigen
 
-#include <cmath>
+#include <float.h>
+
 #include <cstddef>
-#include <limits>
+
+#include "ops/array/kernels_avx2.hpp"
+#include "ops/array/kernels_loops.hpp"
 
 namespace ad::kernels::avx2 {
 
@@ -38,26 +41,16 @@ void exp_impl(const T* x, T* y, std::size_t n) {
     bool normal = true;  // one vectorised pass
     for (std::size_t k = 0; k < n; ++k) normal &= x[k] > exp_low<T> && x[k] < exp_high<T>;
     if (normal) array_map<T>(y, E::Index(n)) = const_array_map<T>(x, E::Index(n)).exp();
-    else
-        for (std::size_t k = 0; k < n; ++k) y[k] = std::exp(x[k]);
+    else exp_loop(x, y, n);
 }
 
 template <class T>
 void log_impl(const T* x, T* y, std::size_t n) {
-    constexpr T lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
+    constexpr T lo = sizeof(T) == 8 ? T(DBL_MIN) : T(FLT_MIN), hi = sizeof(T) == 8 ? T(DBL_MAX) : T(FLT_MAX);
     bool normal = true;
     for (std::size_t k = 0; k < n; ++k) normal &= x[k] >= lo && x[k] <= hi;
     if (normal) array_map<T>(y, E::Index(n)) = const_array_map<T>(x, E::Index(n)).log();
-    else
-        for (std::size_t k = 0; k < n; ++k) y[k] = std::log(x[k]);
-}
-template <class T>
-void add_product_impl(T* __restrict a, const T* __restrict p, const T* __restrict g, std::size_t n) {
-    for (std::size_t k = 0; k < n; ++k) a[k] += g[k] != T(0) ? p[k] * g[k] : T(0);
-}
-template <class T>
-void add_scaled_impl(T* __restrict a, T c, const T* __restrict g, std::size_t n) {
-    for (std::size_t k = 0; k < n; ++k) a[k] += g[k] != T(0) ? c * g[k] : T(0);
+    else log_loop(x, y, n);
 }
 }  // namespace
 
@@ -65,9 +58,9 @@ void exp(const double* x, double* y, std::size_t n) { exp_impl(x, y, n); }
 void exp(const float* x, float* y, std::size_t n) { exp_impl(x, y, n); }
 void log(const double* x, double* y, std::size_t n) { log_impl(x, y, n); }
 void log(const float* x, float* y, std::size_t n) { log_impl(x, y, n); }
-void add_product(double* a, const double* p, const double* g, std::size_t n) { add_product_impl(a, p, g, n); }
-void add_product(float* a, const float* p, const float* g, std::size_t n) { add_product_impl(a, p, g, n); }
-void add_scaled(double* a, double c, const double* g, std::size_t n) { add_scaled_impl(a, c, g, n); }
-void add_scaled(float* a, float c, const float* g, std::size_t n) { add_scaled_impl(a, c, g, n); }
+void add_product(double* a, const double* p, const double* g, std::size_t n) { add_product_loop(a, p, g, n); }
+void add_product(float* a, const float* p, const float* g, std::size_t n) { add_product_loop(a, p, g, n); }
+void add_scaled(double* a, double c, const double* g, std::size_t n) { add_scaled_loop(a, c, g, n); }
+void add_scaled(float* a, float c, const float* g, std::size_t n) { add_scaled_loop(a, c, g, n); }
 
 }  // namespace ad::kernels::avx2

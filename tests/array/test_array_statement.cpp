@@ -190,6 +190,14 @@ TEST_CASE("the sweep of an array statement skips zero adjoints, as the scalar sw
         return X(sqrt(v[0]) + sqrt(v[1]));
     };
     CHECK(ad::gradient(scalar, std::vector<double>{0.0, 4.0}) == gu);
+    // one partial for all elements (stored once): +inf, and NaN, flow as element by element
+    auto broadcast = [](const auto& v) {
+        using X = std::remove_cvref_t<decltype(v[0])>;
+        return X(ad::sum(ad::sqrt(ad::full(Shape{3}, v[0]))));
+    };
+    CHECK(std::isinf(ad::gradient(broadcast, std::vector<double>{0.0})[0]));
+    CHECK(std::isnan(ad::gradient(broadcast, std::vector<double>{-1.0})[0]));
+    CHECK(ad::gradient(broadcast, std::vector<double>{4.0})[0] == 0.75);
 }
 
 TEST_CASE("array statements store constants, repeated and scattered indices", "[array][statement][indices]") {
