@@ -203,6 +203,7 @@ public:
     tape_index record_external(std::size_t n_out, std::span<const T> values, std::span<const tape_index> indices,
                                void (*vjp)(const Tape&, const external_call<T>&, T*),
                                std::string_view name = "fused primitive") {
+        reserve_side(values.size(), indices.size());
         external_call<T> c{};
         c.name = name;
         c.first = new_leaves(n_out);
@@ -320,6 +321,17 @@ private:
         const std::size_t most = need + (room - need) / 2;
         operand_.grow(need, most);
         partial_.grow(need, most);
+    }
+    /// Room in the side buffers for a fused or array statement's values and indices: their
+    /// offsets are 32-bit, and they count towards ad::max_tape_bytes with the other arrays.
+    void reserve_side(std::size_t values, std::size_t indices) {
+        const std::size_t nv = ext_values_.size() + values, ni = ext_indices_.size() + indices;
+        if (nv >= std::numeric_limits<std::uint32_t>::max() || ni >= std::numeric_limits<std::uint32_t>::max())
+            throw tape_error("tape overflow: more than 2^32-1 values or indices kept by fused and array statements");
+        const std::size_t held = end_.held() * sizeof(std::uint32_t) + operand_.held() * operand_bytes;
+        if (held + std::max(nv, ext_values_.capacity()) * sizeof(T) +
+                std::max(ni, ext_indices_.capacity()) * sizeof(tape_index) > max_tape_bytes)
+            over_limit();
     }
     [[gnu::noinline]] void grow_statements(std::size_t more = 1) {
         const std::size_t others = operand_.capacity() * operand_bytes;

@@ -104,7 +104,7 @@ TEST_CASE("check_claim: the cross-entropy gradient p - y (one output: the claim 
     CHECK(w.worst_col != target);
 }
 
-TEST_CASE("check_claim: a truncated constant is refuted; a claim that loses digits is confirmed at 100", "[check][claim]") {
+TEST_CASE("check_claim: a truncated constant is refuted, a claim that loses digits is confirmed at 100", "[check][claim]") {
     // d/dx x^3/3 = x^2; the claim 0.3333333333 * 3 x^2 is wrong in the 11th digit
     auto cube = [](const auto& x) { return x[0] * x[0] * x[0] / 3; };
     auto truncated = [](const auto& x) { return x[0] * x[0] * 3 * 0.3333333333; };

@@ -27,7 +27,7 @@ TEST_CASE("softmax report in double: every quantity, every method agrees", "[che
     }
 }
 
-TEST_CASE("softmax report: hooks add methods; text and JSON output", "[check][report]") {
+TEST_CASE("softmax report: hooks add methods, text and JSON output", "[check][report]") {
     rp::method_hooks().push_back([](const rp::options&, const std::string& prec, std::vector<rp::row>& rows) {
         rp::row r;
         r.precision = prec, r.quantity = "Jacobian (Q,Q)", r.method = "test hook", r.ok = false;

@@ -109,7 +109,7 @@ TEST_CASE("an expression records one statement with its operands", "[reverse][pe
     CHECK(affine.operands == 1);
 }
 
-TEST_CASE("copies and unit partials record nothing; constants stay constants", "[reverse][pending]") {
+TEST_CASE("copies and unit partials record nothing, constants stay constants", "[reverse][pending]") {
     Tape<double> tape;
     ad::recording<double> rec(tape);
     const Var<double> a = Var<double>::input(1.5);

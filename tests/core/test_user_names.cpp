@@ -90,7 +90,7 @@ TEST_CASE("user helpers with adiff's names in second-order modes and symbolic mo
     CHECK(e.op() == ad::sym::Op::add);
 }
 
-TEST_CASE("max and min after `using std::max;` keep the tie rule in every mode", "[rules][names][conventions]") {
+TEST_CASE("max and min after `using std::max` keep the tie rule in every mode", "[rules][names][conventions]") {
     // std::max(a, b) would return a at a tie (gradient (1, 0)); adiff's overload for the mode's
     // type is more specialised than std's template, so the documented ½/½ holds
     auto fmax2 = [](const auto& v) { using std::max; return max(v[0], v[1]); };

@@ -102,7 +102,7 @@ TEST_CASE("a user-defined vector rule (JVP and VJP) in every mode and order", "[
     for (std::size_t k = 0; k < 3; ++k) CHECK(abs(g50[k] - p50[k]) < ad::mp50("1e-45"));
 }
 
-TEST_CASE("a vector rule is ONE external statement; constant inputs and outputs", "[rules][user][vector][tape]") {
+TEST_CASE("a vector rule is ONE external statement, constant inputs and outputs", "[rules][user][vector][tape]") {
     ad::Tape<double> tape;
     ad::recording<double> rec(tape);
     const ad::Var<double> a = ad::Var<double>::input(0.6), b = ad::Var<double>::input(0.8);

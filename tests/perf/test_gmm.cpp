@@ -32,7 +32,7 @@ std::vector<double> central_differences(const bench::gmm_problem& p, const std::
 
 }  // namespace
 
-TEST_CASE("GMM: hand gradient = central differences; reverse = hand", "[perf][gmm]") {
+TEST_CASE("GMM: hand gradient = central differences, reverse = hand", "[perf][gmm]") {
     for (auto [d, k] : {std::pair<std::size_t, std::size_t>{2, 3}, {3, 4}, {5, 2}}) {
         const auto p = bench::make_gmm_problem(d, k, 12);
         const auto w = bench::gmm_parameters(p);

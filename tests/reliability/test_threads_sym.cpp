@@ -183,7 +183,7 @@ TEST_CASE("an Expr used on another thread is a graph_error, not a wrong result",
     CHECK(ad::sym::evaluate<double>(std::vector<Expr>{fx}, {{x.id(), 1.0}})[0] == std::exp(1.0));
 }
 
-TEST_CASE("graph_scope on every thread at once; memory back to the mark", "[reliability][threads][symbolic][memory]") {
+TEST_CASE("graph_scope on every thread at once, memory back to the mark", "[reliability][threads][symbolic][memory]") {
     const int n_threads = 4;
     failures f;
     std::vector<std::thread> pool;

@@ -237,7 +237,7 @@ TEST_CASE("symbolic mode fails exactly where 50-digit arithmetic fails", "[symbo
     }
 }
 
-TEST_CASE("exact rewrites stay plain; inexact ones are guards whose value is the simplified form", "[symbolic][domain]") {
+TEST_CASE("exact rewrites stay plain, inexact ones are guards whose value is the simplified form", "[symbolic][domain]") {
     const ad::sym::graph_scope scope;
     const Expr x = ad::sym::symbol("x"), y = ad::sym::symbol("y");
     // exact everywhere: no guard

@@ -116,7 +116,7 @@ TEST_CASE("softmax Jacobian at Q = 50 is a small shared DAG", "[symbolic][softma
         }
 }
 
-TEST_CASE("text output parses back to the same values; LaTeX and C are produced", "[symbolic][print]") {
+TEST_CASE("text output parses back to the same values, LaTeX and C are produced", "[symbolic][print]") {
     const auto z = vec_symbols("z", 4);
     ad::lang::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{4}, z)}};
     const auto y = ad::lang::evaluate(ad::lang::parse("s = softmax(z); sum(s * log(s)) + max(z)^2"), env);
@@ -156,7 +156,7 @@ TEST_CASE("text output parses back to the same values; LaTeX and C are produced"
     CHECK(helpers.find("static inline double adiff_max_weight(") != std::string::npos);
     CHECK(helpers.find("static inline double adiff_max_n(") != std::string::npos);
     CHECK(helpers.find("adiff_sigmoid") == std::string::npos);
-    CHECK(helpers.find("adiff_guard") == std::string::npos);
+    CHECK((helpers.find("adiff_guard") != std::string::npos) == (c_code.find("adiff_guard(") != std::string::npos));
     CHECK(ad::sym::c_helpers("x + 1") == "#include <math.h>\n");
     CHECK(ad::sym::c_helpers("my_adiff_sign(x)").find("adiff_sign") == std::string::npos);  // a call, not a suffix
 }

@@ -101,7 +101,7 @@ TEST_CASE("a user rule is one opaque node, printed under its name", "[symbolic][
     CHECK(ad::sym::to_text(d).find("polar(x0, x1)[0]") != std::string::npos);
 }
 
-TEST_CASE("a user rule evaluates at every precision; checked evaluation names it", "[symbolic][user][checked]") {
+TEST_CASE("a user rule evaluates at every precision, checked evaluation names it", "[symbolic][user][checked]") {
     const std::vector<Expr> x = symbols(2);
     const Expr y = ad::apply_rule(logaddexp{}, x[0], x[1]);
     CHECK(ad::sym::evaluate<float>(std::vector<Expr>{y}, bind<float>(x, {1.0f, 2.0f}))[0] == Approx(std::log(std::exp(1.0) + std::exp(2.0))).epsilon(1e-6));

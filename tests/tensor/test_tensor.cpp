@@ -300,7 +300,7 @@ TEST_CASE("shapes that cannot agree name both symbolic shapes") {
     CHECK_FALSE(tn::is_symbolic_shape("3x2"));
 }
 
-TEST_CASE("one --size grammar: numbers, names, at most two dimensions; anything else says why") {
+TEST_CASE("one --size grammar: numbers, names, at most two dimensions, anything else says why") {
     using dims = std::vector<std::string>;
     CHECK(tn::parse_shape("scalar").empty());
     CHECK(tn::parse_shape("7") == dims{"7"});
