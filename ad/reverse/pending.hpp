@@ -17,8 +17,12 @@
 /// A Pending folds at most `max_pending_operands` operands (N, a template parameter, so the
 /// compiler keeps a whole expression in registers); beyond that the larger side is stored
 /// first (one statement), so long expressions record one statement per few operations. A
-/// Pending of one operand with partial exactly 1 stores as that operand (a copy records
-/// nothing); one without active operands stores as a constant. In checked mode every operation
+/// Pending without active operands stores as a constant. One of a single operand whose partial
+/// is exactly 1 *by construction* stores as that operand, recording nothing: a held statement,
+/// or linear rules of one (`x + c`, `-(-x)`, `x - c`; `linear` below). A partial that is 1 only
+/// at this point (exp at 0, `x * 1.0`) is recorded: the tape's shape never depends on the
+/// values, so `Var<Dual>` (Hessians), whose partials carry tangents, records the same
+/// statements as `Var<double>` and their gradients agree bit for bit. In checked mode every operation
 /// records its own named statement, as before, and the Pending holds its result.
 ///
 /// Expressions of different operand counts have different types: a braced list that mixes them
@@ -47,6 +51,9 @@ struct Pending {
     T v{};
     std::array<tape_index, N> i;  ///< operand statements
     std::array<T, N> p;           ///< ∂v / ∂ operand
+    /// The partials are constants (a held statement, or linear rules of one): a single operand
+    /// with partial 1 is then the operand itself.
+    bool linear = false;
 
     /// Holds the value of statement `index` (inactive: a constant): one operand, partial 1.
     static Pending holding(const T& value, tape_index index) {
@@ -56,6 +63,7 @@ struct Pending {
         r.p.fill(T(0));
         r.i[0] = index;
         r.p[0] = T(1);
+        r.linear = true;
         return r;
     }
     Pending() = default;
@@ -76,8 +84,8 @@ struct is_ad_type<Pending<T, N>> : std::true_type {};
 
 namespace detail {
 /// The statement a Pending stores as: none without active operands, the operand itself for
-/// one with partial exactly 1, else one statement of the active operands (a zero partial is
-/// kept, so a NaN adjoint still propagates as it would through separate statements).
+/// one with a constant partial of exactly 1, else one statement of the active operands (a zero
+/// partial is kept, so a NaN adjoint still propagates as it would through separate statements).
 template <class T, std::size_t N>
 [[gnu::always_inline]] inline tape_index settle(const Pending<T, N>& e) {
     std::size_t n = 0;
@@ -85,7 +93,7 @@ template <class T, std::size_t N>
     if (n <= 1) [[unlikely]] {
         for (std::size_t k = 0; k < N; ++k)
             if (e.i[k] != inactive) {
-                if (is_exact_zero(e.p[k] - T(1))) return e.i[k];
+                if (e.linear && is_exact_zero(e.p[k] - T(1))) return e.i[k];
                 break;
             }
         if (n == 0) return inactive;

@@ -122,6 +122,12 @@ inline constexpr std::size_t term_operands<Var<T>> = 1;
 template <class T, std::size_t N>
 inline constexpr std::size_t term_operands<Pending<T, N>> = N;
 
+/// True when x's partials are constants (a Var: its own partial 1).
+template <class T>
+constexpr bool term_linear(const Var<T>&) noexcept { return true; }
+template <class T, std::size_t N>
+bool term_linear(const Pending<T, N>& x) noexcept { return x.linear; }
+
 /// True when some operand of x is on the tape.
 template <class T>
 bool term_active(const Var<T>& x) noexcept { return x.i != inactive; }
@@ -163,6 +169,7 @@ template <class R, class X> requires detail::is_reverse_term_v<X>
     y.v = r.value(x.v);
     if (detail::term_active(x)) detail::put_operands<0>(y, x, T(r.d(x.v, y.v)));
     else y.i.fill(inactive), y.p.fill(T(0));  // a constant: no partial
+    y.linear = rules::linear_rule<R> && detail::term_linear(x);
     return y;
 }
 
@@ -191,10 +198,13 @@ template <class R, class A, class B>
             const auto [pa, pb] = detail::binary_partials(r, av, bv, y.v);
             detail::put_operands<0>(y, a, pa);
             detail::put_operands<NA>(y, b, pb);
+            y.linear = rules::linear_rule<R> && detail::term_linear(a) && detail::term_linear(b);
         } else if constexpr (NA > 0) {
             detail::put_operands<0>(y, a, T(r.da(av, bv, y.v)));
+            y.linear = rules::linear_rule<R> && detail::term_linear(a);
         } else {
             detail::put_operands<0>(y, b, T(r.db(av, bv, y.v)));
+            y.linear = rules::linear_rule<R> && detail::term_linear(b);
         }
         return y;
     }

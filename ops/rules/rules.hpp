@@ -84,15 +84,28 @@ struct info {
     std::string_view latex, c, python, domain, derivative;
     bool total = false;
     bool smooth = true;
+    /// Its partials are constants whatever the values (add, sub, neg): a chain of linear rules
+    /// from one operand has a partial that is the same number at every point, so reverse mode
+    /// may store `x + c` as x itself when that number is 1 and the tape's shape still does not
+    /// depend on the values (see ad/reverse/pending.hpp).
+    bool linear = false;
     /// The C (resp. Python) definition of the `c` (`python`) spelling when C's math.h (NumPy,
     /// SciPy) has no such function; `diff --c`/`--cpp` (`--python`) print these before the code.
     std::string_view c_helper = {}, python_helper = {};
 };
 
+/// True for a rule that declares `about.linear` (constant partials); false for a rule without
+/// `about` (a user's rule).
+template <class R>
+inline constexpr bool linear_rule = [] {
+    if constexpr (requires { R::about.linear; }) return bool(R::about.linear);
+    else return false;
+}();
+
 // ---------------------------------------------------------------- unary rules
 /// −x; ∂ = −1.
 struct neg { static constexpr std::string_view name = "neg";
-    static constexpr info about{.latex = "-", .c = "-", .python = "-", .domain = "R", .derivative = "-1", .total = true};
+    static constexpr info about{.latex = "-", .c = "-", .python = "-", .domain = "R", .derivative = "-1", .total = true, .linear = true};
     static constexpr double points[] = {-2.5, 0.0, 3.0};
     template <class T> T value(const T& x) const { return -x; }
     template <class T> T d(const T&, const T&) const { return T(-1); } };
@@ -399,14 +412,14 @@ struct pow_int { static constexpr std::string_view name = "powi";
 // ---------------------------------------------------------------- binary rules
 /// a + b; ∂a = ∂b = 1.
 struct add { static constexpr std::string_view name = "add";
-    static constexpr info about{.latex = "+", .c = "+", .python = "+", .domain = "R x R", .derivative = "1; 1", .total = false};
+    static constexpr info about{.latex = "+", .c = "+", .python = "+", .domain = "R x R", .derivative = "1; 1", .total = false, .linear = true};
     static constexpr double points[][2] = {{1.5, -2.0}, {0.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const { return a + b; }
     template <class T> T da(const T&, const T&, const T&) const { return T(1); }
     template <class T> T db(const T&, const T&, const T&) const { return T(1); } };
 /// a − b; ∂a = 1, ∂b = −1.
 struct sub { static constexpr std::string_view name = "sub";
-    static constexpr info about{.latex = "-", .c = "-", .python = "-", .domain = "R x R", .derivative = "1; -1", .total = false};
+    static constexpr info about{.latex = "-", .c = "-", .python = "-", .domain = "R x R", .derivative = "1; -1", .total = false, .linear = true};
     static constexpr double points[][2] = {{1.5, -2.0}, {0.0, 3.0}};
     template <class T> T value(const T& a, const T& b) const { return a - b; }
     template <class T> T da(const T&, const T&, const T&) const { return T(1); }

@@ -109,21 +109,30 @@ TEST_CASE("an expression records one statement with its operands", "[reverse][pe
     CHECK(affine.operands == 1);
 }
 
-TEST_CASE("copies and unit partials record nothing, constants stay constants", "[reverse][pending]") {
+TEST_CASE("copies and linear unit partials record nothing, constants stay constants", "[reverse][pending]") {
     Tape<double> tape;
     ad::recording<double> rec(tape);
     const Var<double> a = Var<double>::input(1.5);
     const Var<double> copy = a;
-    const Var<double> one = a * 1.0;
     const Var<double> plus = -(-a) + 0.0;
+    const Var<double> shifted = a - 2.0 + 2.0;
     CHECK(tape.size() == 1);
-    CHECK(one.i == a.i);
     CHECK(plus.i == a.i);
+    CHECK(shifted.i == a.i);
+    CHECK(shifted.v == a.v);
     CHECK(copy.i == a.i);
     const Var<double> c = Var<double>(2.0) * 3.0 + exp(Var<double>(0.0));
     CHECK_FALSE(c.active());
     CHECK(c.v == 7.0);
     CHECK(tape.size() == 1);
+    // a partial that is 1 only at this point is a statement: the tape's shape does not depend on
+    // the values (exp at 0, a product with 1.0, x^1 at 0)
+    const Var<double> z = Var<double>::input(0.0);
+    const Var<double> e = exp(z), one = z * 1.0, p1 = pow(z, 1);
+    CHECK(e.i != z.i);
+    CHECK(one.i != z.i);
+    CHECK(p1.i != z.i);
+    CHECK(tape.size() == 5);
     // a Pending assigned into a running Pending is stored and held: the result is still right
     auto s = a * a;   // Pending: a², partials 2a
     s = s * a + a;    // a³ + a

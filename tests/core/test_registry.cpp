@@ -42,6 +42,10 @@ void check_unary_primitive() {
         INFO(R::name << " at x = " << x << "  // domain: " << R::about.domain);
         const double y = r.value(x);
         REQUIRE(std::isfinite(y));
+        if constexpr (ad::rules::linear_rule<R>) {  // a linear rule's partial is one number everywhere
+            const double x0 = R::points[0];
+            CHECK(r.d(x, y) == r.d(x0, r.value(x0)));
+        }
         // 50 digits: AD vs central differences of the value (not of the rule's d)
         const mp50 xm(x), h("1e-20");
         const mp50 fd = (r.value(mp50(xm + h)) - r.value(mp50(xm - h))) / (2 * h);
@@ -111,6 +115,11 @@ void check_binary_primitive() {
         const double a = p[0], b = p[1];
         INFO(R::name << " at (" << a << ", " << b << ")  // domain: " << R::about.domain);
         const double y = r.value(a, b);
+        if constexpr (ad::rules::linear_rule<R>) {  // a linear rule's partials are numbers
+            const double a0 = R::points[0][0], b0 = R::points[0][1], y0 = r.value(a0, b0);
+            CHECK(r.da(a, b, y) == r.da(a0, b0, y0));
+            CHECK(r.db(a, b, y) == r.db(a0, b0, y0));
+        }
         const mp50 am(a), bm(b), h("1e-20");
         // an integer operand (polygamma's order) has no central difference: its partial is 0
         const mp50 fa = ad::rules::integer_a<R> ? mp50(0) : (r.value(mp50(am + h), bm) - r.value(mp50(am - h), bm)) / (2 * h);

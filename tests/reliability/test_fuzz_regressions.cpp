@@ -178,3 +178,53 @@ TEST_CASE("fuzz regression pow_int_modes_differ: x^n is the same repeated-squari
     CHECK(ad::sym::evaluate<double>(a22, {{sx[1].id(), x[1]}})[0] == ad::rules::pow_int{22}.value(x[1]));
     CHECK(ad::pow(ad::Dual<double, 1>(1.37), 22).v == ad::rules::pow_int{22}.value(1.37));
 }
+
+namespace {
+/// u = F(x) feeding several paths (a tie of min, sin, cos, a product, a square, exp), so the
+/// adjoint of u is a sum whose rounding depends on how the tape is shaped.
+template <class F>
+auto paths(F inner) {
+    return [inner](const auto& x) {
+        using X = std::decay_t<decltype(x[0])>;
+        const X u = inner(x[0]), m = min(u, X(abs(u)));
+        return X(x[0] * 0.3 + m + cos(m) + sin(m) + u * 0.1 + u * u + exp(u) * 0.7);
+    };
+}
+}  // namespace
+
+TEST_CASE("fuzz regression hessian_gradient_unit_partial_by_chance: the Hessian driver's gradient is the "
+          "gradient bit for bit",
+          "[reliability][fuzz]") {
+    // Found by the ops fuzzer: exp at 0 has partial exactly 1, so Var<double> stored exp(x) as x
+    // itself while Var<Dual> (whose partial carries the tangent exp(x)·ẋ ≠ 0) recorded it; the
+    // two tapes summed x's adjoint in different orders and the gradients differed in the last
+    // bit. Only linear rules' unit partials (x + c, −(−x)) now store as the operand, so the
+    // tape's shape never depends on the values. The saved input, then the class: partials that
+    // are 1 only at the point (exp, expm1, sin, tanh at 0, log at 1, sqrt at 1/4, x^1 at 0).
+    {
+        std::ifstream in(ADIFF_FUZZ_CORPUS "/ops/hessian_gradient_unit_partial_by_chance", std::ios::binary);
+        const std::vector<unsigned char> d((std::istreambuf_iterator<char>(in)), {});
+        REQUIRE(d.size() == 42);
+        CHECK(adiff::fuzz::ops_one(d.data(), d.size()) == 0);  // aborts on a broken contract
+    }
+    auto check = [](const char* what, auto f, double x0) {
+        INFO(what << " at " << x0);
+        const std::vector<double> x{x0};
+        const auto [v, g] = ad::value_and_gradient(f, x);
+        const auto h = ad::hessian_full(f, x);
+        CHECK(h.value == v);
+        CHECK(h.gradient[0] == g[0]);
+        // and both are right: forward mode at 50 digits
+        const std::vector<ad::mp50> xm{ad::mp50(x0)};
+        const double want = static_cast<double>(ad::jacobian_forward(f, xm)(0, 0));
+        CHECK(std::abs(g[0] - want) <= 4e-16 * std::abs(want));
+    };
+    check("exp", paths([](const auto& v) { return exp(v); }), 0.0);
+    check("expm1", paths([](const auto& v) { return expm1(v); }), 0.0);
+    check("sin", paths([](const auto& v) { return sin(v); }), 0.0);
+    check("tanh", paths([](const auto& v) { return tanh(v); }), 0.0);
+    check("log", paths([](const auto& v) { return log(v); }), 1.0);
+    check("sqrt", paths([](const auto& v) { return sqrt(v); }), 0.25);
+    check("x^1", paths([](const auto& v) { return pow(v, 1); }), 0.0);
+    check("x*1", paths([](const auto& v) { return v * 1.0; }), 0.3);
+}
