@@ -18,7 +18,8 @@
 /// Values are the rule's, element for element, except that exp and log may differ from the
 /// scalar std::exp/std::log in the last 2 ulp (kernels.hpp; ad::kernels::force_baseline(true)
 /// makes them agree bit for bit). Checked mode (ad::checked_scope) takes the element-wise path,
-/// which checks and names every primitive. Other scalars (Dual, multiprecision, Var<Dual> for
+/// which checks and names every primitive, and so do operations on fewer than
+/// `default_min_elements` elements (`min_elements_scope` sets the size). Other scalars (Dual, multiprecision, Var<Dual> for
 /// Hessians, Traced, Expr) keep the element-wise path.
 #include <algorithm>
 #include <bit>
@@ -44,8 +45,33 @@ inline constexpr bool enabled_for<Var<double>> = true;
 template <>
 inline constexpr bool enabled_for<Var<float>> = true;
 
-/// True when array statements are recorded now: not in checked mode.
-inline bool active() noexcept { return !detail::checking_enabled; }
+/// Arrays of fewer elements take the element-wise path by default: there one statement per
+/// element costs less than an array statement's fixed cost (its result array, its scratch and
+/// its tape layout). Measured with softmax + CE from array primitives (bench grad_ce): see
+/// docs/reverse.md, "Array statements".
+inline constexpr std::size_t default_min_elements = 32;
+namespace threshold {
+inline thread_local std::size_t min_elements = default_min_elements;
+}
+
+/// RAII: on this thread, array statements for operations on at least `n` elements (0: every
+/// array, SIZE_MAX: none) until the scope ends; scopes nest.
+class min_elements_scope {
+public:
+    explicit min_elements_scope(std::size_t n) noexcept : saved_(threshold::min_elements) { threshold::min_elements = n; }
+    ~min_elements_scope() { threshold::min_elements = saved_; }
+    min_elements_scope(const min_elements_scope&) = delete;
+    min_elements_scope& operator=(const min_elements_scope&) = delete;
+
+private:
+    std::size_t saved_;
+};
+
+/// True when an operation on `n` elements (the larger operand) records one array statement
+/// now: not in checked mode, and n ≥ the thread's minimum.
+inline bool active(std::size_t n) noexcept {
+    return !ad::detail::checking_enabled && n >= threshold::min_elements;
+}
 
 /// A rule's values over a contiguous array: the rule element by element, or a vectorised kernel
 /// where kernels.hpp has one.

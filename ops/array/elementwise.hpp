@@ -3,6 +3,7 @@
 /// Element-wise arithmetic with NumPy broadcasting, and element-wise math functions, for
 /// Array<X> with any scalar X (double, multiprecision, Dual, Var, symbolic Expr). Each element
 /// goes through X's own operations, so the tape/duals/DAG see exactly these primitives.
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -30,13 +31,13 @@ Array<X> scalar_array(const S& s) { return Array<X>(Shape{}, std::vector<X>{X(s)
     template <class X>                                                                            \
     Array<X> operator OP(const Array<X>& a, const Array<X>& b) {                                  \
         if constexpr (array_statement::enabled_for<X>)                                            \
-            if (array_statement::active()) return array_statement::binary(rules::RULE{}, a, b, NAME); \
+            if (array_statement::active(std::max(a.size(), b.size()))) return array_statement::binary(rules::RULE{}, a, b, NAME); \
         return broadcast_apply(a, b, [](const X& u, const X& v) { return X(u OP v); }, NAME);     \
     }                                                                                             \
     template <class X, array_scalar S>                                                            \
     Array<X> operator OP(const Array<X>& a, const S& s) {                                         \
         if constexpr (detail::array_statement_with<X, S>)                                        \
-            if (array_statement::active())                                                        \
+            if (array_statement::active(a.size()))                                                \
                 return array_statement::binary(rules::RULE{}, a, detail::scalar_array<X>(s), NAME); \
         Array<X> r(a);                                                                            \
         for (auto& x : r) x = X(x OP s);                                                          \
@@ -45,7 +46,7 @@ Array<X> scalar_array(const S& s) { return Array<X>(Shape{}, std::vector<X>{X(s)
     template <class X, array_scalar S>                                                            \
     Array<X> operator OP(const S& s, const Array<X>& a) {                                         \
         if constexpr (detail::array_statement_with<X, S>)                                        \
-            if (array_statement::active())                                                        \
+            if (array_statement::active(a.size()))                                                \
                 return array_statement::binary(rules::RULE{}, detail::scalar_array<X>(s), a, NAME); \
         Array<X> r(a);                                                                            \
         for (auto& x : r) x = X(s OP x);                                                          \
@@ -85,7 +86,7 @@ auto map(const Array<X>& a, F&& f) {
     template <class X>                                                                            \
     Array<X> rule(const Array<X>& a) {                                                            \
         if constexpr (array_statement::enabled_for<X>)                                            \
-            if (array_statement::active()) return array_statement::unary(rules::rule{}, a);       \
+            if (array_statement::active(a.size())) return array_statement::unary(rules::rule{}, a); \
         return map(a, [](const X& x) -> X { return ad::apply_rule(rules::rule{}, x); });       \
     }
 ADIFF_UNARY_FUNCTIONS(ADIFF_ARRAY_UNARY)

@@ -52,7 +52,7 @@ Array<X> reduce_axis(const Array<X>& a, int axis, bool keepdims, const char* wha
 template <class X>
 X sum(const Array<X>& a) {
     if constexpr (array_statement::enabled_for<X>)
-        if (array_statement::active()) return array_statement::sum_groups(a, a.size(), Shape{})[0];
+        if (array_statement::active(a.size())) return array_statement::sum_groups(a, a.size(), Shape{})[0];
     return sum(std::span<const X>(a.data(), a.size()));
 }
 /// Σ along `axis` (negative counts from the end); keepdims keeps it with extent 1. Along the
@@ -60,7 +60,7 @@ X sum(const Array<X>& a) {
 template <class X>
 Array<X> sum(const Array<X>& a, int axis, bool keepdims = false) {
     if constexpr (array_statement::enabled_for<X>)
-        if (array_statement::active() && detail::normalize_axis(axis, a.shape(), "sum") + 1 == a.ndim()) {
+        if (array_statement::active(a.size()) && detail::normalize_axis(axis, a.shape(), "sum") + 1 == a.ndim()) {
             Shape shape = a.shape();
             if (keepdims) shape.back() = 1;
             else shape.pop_back();

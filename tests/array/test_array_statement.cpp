@@ -87,6 +87,7 @@ struct baseline_kernels {
 }  // namespace
 
 TEST_CASE("softmax + CE from array primitives: a handful of statements, gradient p - e_t", "[array][statement]") {
+    const ad::array_statement::min_elements_scope every_size(0);  // array statements at every size
     for (std::size_t q : {1u, 2u, 7u, 1000u}) {
         const auto z = logits(q);
         const std::size_t t = q / 3;
@@ -117,6 +118,7 @@ TEST_CASE("softmax + CE from array primitives: a handful of statements, gradient
 }
 
 TEST_CASE("array statements agree with every mode, first and second order", "[array][statement][modes]") {
+    const ad::array_statement::min_elements_scope every_size(0);  // array statements at every size
     const mixed f;
     const auto x = mixed_point;
     const auto [calls, operands] = recorded(f, x);
@@ -159,6 +161,7 @@ TEST_CASE("array statements agree with every mode, first and second order", "[ar
 }
 
 TEST_CASE("array statements in float agree with double", "[array][statement][float]") {
+    const ad::array_statement::min_elements_scope every_size(0);  // array statements at every size
     const mixed f;
     const auto gd = ad::gradient(f, mixed_point);
     const std::vector<float> xf(mixed_point.begin(), mixed_point.end());
@@ -167,6 +170,7 @@ TEST_CASE("array statements in float agree with double", "[array][statement][flo
 }
 
 TEST_CASE("the sweep of an array statement skips zero adjoints, as the scalar sweep does", "[array][statement][edges]") {
+    const ad::array_statement::min_elements_scope every_size(0);  // array statements at every size
     // log(0) has partial +inf; the element is not used, so its adjoint is 0 and must not turn
     // the input's derivative into NaN (inf·0).
     auto unused = [](const auto& v) {
@@ -201,6 +205,7 @@ TEST_CASE("the sweep of an array statement skips zero adjoints, as the scalar sw
 }
 
 TEST_CASE("array statements store constants, repeated and scattered indices", "[array][statement][indices]") {
+    const ad::array_statement::min_elements_scope every_size(0);  // array statements at every size
     // a mix of inputs, constants and a repeated input: the gather path
     auto f = [](const auto& v) {
         using X = std::remove_cvref_t<decltype(v[0])>;
@@ -289,6 +294,7 @@ TEST_CASE("the baseline kernels give the element-wise values bit for bit", "[arr
 }
 
 TEST_CASE("array statements keep the element-wise shape errors and empty arrays", "[array][statement][bad]") {
+    const ad::array_statement::min_elements_scope every_size(0);  // array statements at every size
     ad::Tape<double> tape;
     ad::recording<double> rec(tape);
     Array<ad::Var<double>> a(Shape{2, 3}), b(Shape{2});
@@ -304,6 +310,7 @@ TEST_CASE("array statements keep the element-wise shape errors and empty arrays"
 }
 
 TEST_CASE("array statements count towards ad::max_tape_bytes: a tape_error naming the limit", "[array][statement][memory]") {
+    const ad::array_statement::min_elements_scope every_size(0);  // array statements at every size
     // 10^5 inputs: 0.4 MB of statements; exp's partials 0.8 MB and the product's 1.6 MB more
     auto f = [](const auto& v) {
         using X = std::remove_cvref_t<decltype(v[0])>;
@@ -321,4 +328,52 @@ TEST_CASE("array statements count towards ad::max_tape_bytes: a tape_error namin
     ad::max_tape_bytes = previous;
     REQUIRE(g.size() == x.size());
     CHECK(g[7] == Approx((1 + x[7]) * std::exp(x[7])).epsilon(1e-15));
+}
+
+TEST_CASE("operations on fewer than min_elements elements take the element-wise path, the same gradient",
+          "[array][statement][size]") {
+    using ad::array_statement::default_min_elements;
+    REQUIRE(default_min_elements >= 2);
+    for (std::size_t q : {std::size_t(2), default_min_elements - 1, default_min_elements, default_min_elements + 1}) {
+        const auto z = logits(q);
+        const std::size_t t = q / 3;
+        auto f = [t, q](const auto& v) {
+            using X = std::remove_cvref_t<decltype(v[0])>;
+            return softmax_ce(Array<X>(Shape{q}, std::vector<X>(v.begin(), v.end())), t);
+        };
+        INFO("q = " << q);
+        // below the size: no array statement (each element is a statement); from it on, four
+        CHECK(recorded(f, z).first == (q < default_min_elements ? 0u : 4u));
+        std::vector<double> every, none;
+        {
+            const ad::array_statement::min_elements_scope all(0);
+            CHECK(recorded(f, z).first == 4);
+            every = ad::gradient(f, z);
+            {
+                const ad::array_statement::min_elements_scope off(SIZE_MAX);  // scopes nest
+                CHECK(recorded(f, z).first == 0);
+                none = ad::gradient(f, z);
+            }
+            CHECK(recorded(f, z).first == 4);  // and restore
+        }
+        const auto g = ad::gradient(f, z);
+        const auto expected = ce_gradient(z, t);
+        for (std::size_t k = 0; k < q; ++k) {
+            INFO("k = " << k);
+            CHECK(g[k] == Approx(expected[k]).margin(1e-15));
+            CHECK(every[k] == Approx(expected[k]).margin(1e-15));
+            CHECK(none[k] == Approx(expected[k]).margin(1e-15));
+        }
+    }
+    // the size is the larger operand's: a 0-d array or a scalar broadcast over a large array
+    ad::Tape<double> tape;
+    ad::recording<double> rec(tape);
+    Array<ad::Var<double>> big(Shape{default_min_elements});
+    for (auto& v : big) v = ad::Var<double>::input(0.5);
+    const ad::Var<double> s = ad::Var<double>::input(2.0);
+    const auto before = tape.calls().size();
+    const auto y = big * s, w = s - big;
+    CHECK(tape.calls().size() == before + 2);
+    CHECK(y[0].v == 1.0);
+    CHECK(w[1].v == 1.5);
 }
