@@ -61,13 +61,16 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   record 4 array statements and 2 scalar ones at any Q (z − m, exp, sum, ÷ s; max and the final
   log), partials stored contiguously or once when uniform, indices as one base, sweeps as vector
   loops, exp on Eigen's AVX2 packet math: 304k instructions per call against 380k for the scalar
-  path and 91k for the function, 3.6–4.5× in time for Q ≥ 100 (was 4.0–4.4× by the scalar path).
+  path and 91k for the function, 3.0–3.9× in time for Q ≥ 100 in this run (the scalar path
+  3.7–3.9×). Operations on fewer than 32 elements take the element-wise path
+  (`ad::array_statement::default_min_elements`), which costs less there: 5.1× at Q = 10 (was
+  6.6× as array statements; the scalar code 3.0×, without the arrays' allocations).
   What stands in the way of 2× and 1.5×: an `Array<Var>` holds its elements as (value, index)
   pairs, so each operation gathers values and indices into contiguous buffers and writes its
   result back as pairs — four memory passes the function does not make — and ÷ runs the rule's
   three divisions per element (value, 1/b, −y/b) where the function has one; below ~100
-  elements the fixed cost per operation (the result array's two allocations, ~50 ns) dominates
-  (6.6× at Q = 10, where the scalar path is 3.0×). Closing it needs arrays whose values are one
+  elements the fixed cost per operation (the result array's two allocations, ~50 ns)
+  dominates. Closing it needs arrays whose values are one
   contiguous block under one tape index (Stan's `var_value<Matrix>`), not built. At Q = 10⁵ the
   function's own time is mostly fresh memory (its two 800 kB vectors).
 - Fused rows: the fused log_softmax does the function's own work (exp and divide per logit) plus

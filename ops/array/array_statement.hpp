@@ -19,8 +19,8 @@
 /// scalar std::exp/std::log in the last 2 ulp (kernels.hpp; ad::kernels::force_baseline(true)
 /// makes them agree bit for bit). Checked mode (ad::checked_scope) takes the element-wise path,
 /// which checks and names every primitive, and so do operations on fewer than
-/// `default_min_elements` elements (`min_elements_scope` sets the size). Other scalars (Dual, multiprecision, Var<Dual> for
-/// Hessians, Traced, Expr) keep the element-wise path.
+/// `default_min_elements` elements (`min_elements_scope` sets the size). Other scalars (Dual,
+/// multiprecision, Var<Dual> for Hessians, Traced, Expr) keep the element-wise path.
 #include <algorithm>
 #include <bit>
 #include <concepts>
