@@ -99,6 +99,20 @@ void check_unary_primitive() {
         ADT_CLOSE(double(ad::apply_rule(r, Dual<long double>((long double)x, 1.0L)).t[0]), want, 1e-300, 1e-15);
     }
     CHECK(points >= 2);
+    // The tape's shape never depends on the values: one statement of one operand at every point,
+    // also where the partial happens to be exactly 1 or 0 (at 0 and 1, where the rule is finite).
+    std::vector<double> at(std::begin(R::points), std::end(R::points));
+    for (const double x : {0.0, 1.0, 0.25})
+        if (std::isfinite(r.value(x)) && std::isfinite(r.d(x, r.value(x)))) at.push_back(x);
+    for (const double x : at) {
+        INFO(R::name << " recorded at x = " << x);
+        ad::Tape<double> tape;
+        const ad::recording<double> rec(tape);
+        const ad::Var<double> y = ad::apply_rule(r, ad::Var<double>::input(x));
+        CHECK(y.i == 1);
+        CHECK(tape.size() == 2);
+        CHECK(tape.operands() == 1);
+    }
 }
 
 template <class R>
