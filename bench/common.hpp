@@ -59,11 +59,11 @@ inline void check(const std::string& who, const std::vector<double>& got, const 
     }
 }
 
-/// Registers `fn(state, n)` as "<workload>/<contender>/<n>".
-inline void add(const std::string& workload, const std::string& contender, long n,
-                std::function<void(benchmark::State&, long)> fn) {
+/// Registers `fn(state, n)` as "<workload>/<contender>/<n>" (returned for further settings).
+inline benchmark::internal::Benchmark* add(const std::string& workload, const std::string& contender, long n,
+                                           std::function<void(benchmark::State&, long)> fn) {
     const std::string name = workload + "/" + contender + "/" + std::to_string(n);
-    benchmark::RegisterBenchmark(name.c_str(), [fn, n](benchmark::State& s) { fn(s, n); })
+    return benchmark::RegisterBenchmark(name.c_str(), [fn, n](benchmark::State& s) { fn(s, n); })
         ->Unit(benchmark::kMicrosecond);
 }
 

@@ -17,6 +17,7 @@
 
 #include "common.hpp"
 #include "gmm.hpp"
+#include "tape_counters.hpp"
 #include "ad/adiff.hpp"
 
 namespace {
@@ -51,7 +52,6 @@ auto term_of(const gmm_problem& p) {
     };
 }
 
-constexpr double MB = 1024.0 * 1024.0;
 constexpr double tol = 1e-9;  // sums over 1000 points, added in different orders
 
 void add_size(std::size_t d, std::size_t k) {
@@ -70,17 +70,7 @@ void add_size(std::size_t d, std::size_t k) {
         auto f = [&c](const auto& v) { return gmm_objective(c.p, v); };
         check("adiff_reverse", ad::gradient(f, c.w), c.hand, tol);
         for (auto _ : st) benchmark::DoNotOptimize(ad::value_and_gradient(f, c.w));
-        ad::Tape<double> tape;
-        {
-            ad::recording<double> rec(tape);
-            std::vector<ad::Var<double>> xv;
-            for (double v : c.w) xv.push_back(ad::Var<double>::input(v));
-            benchmark::DoNotOptimize(gmm_objective(c.p, xv));
-        }
-        st.counters["statements"] = double(tape.size());
-        st.counters["tape_MB"] = double(tape.bytes()) / MB;
-        tape.gradient_of(ad::tape_index(tape.size() - 1));
-        st.counters["reserved_MB"] = double(tape.capacity_bytes()) / MB;
+        tape_counters(st, f, c.w);
     });
     add(w, "adiff_checkpointed", K, [d, k](benchmark::State& st, long) {
         const gmm_case& c = problem(d, k);

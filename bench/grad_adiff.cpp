@@ -1,6 +1,8 @@
 /// Workload (1), adiff rows and the two references: the plain function and the analytic limit.
+/// Counters of the adiff rows that record every call: the tape's memory (tape_counters.hpp).
 #include "common.hpp"
 #include "softmax_ce.hpp"
+#include "tape_counters.hpp"
 
 namespace {
 using namespace bench;
@@ -28,6 +30,7 @@ const registrar reg([] {
             auto f = [t](const auto& x) { return softmax_ce(x, t); };
             check("adiff_reverse", ad::gradient(f, z), ce_gradient(z, t));
             for (auto _ : st) benchmark::DoNotOptimize(ad::value_and_gradient(f, z));
+            tape_counters(st, f, z);
         });
         add("grad_ce", "adiff_array", q, [](benchmark::State& st, long q) {
             const auto z = logits(q);
@@ -35,6 +38,7 @@ const registrar reg([] {
             auto f = [t](const auto& x) { return softmax_ce_array(x, t); };
             check("adiff_array", ad::gradient(f, z), ce_gradient(z, t));
             for (auto _ : st) benchmark::DoNotOptimize(ad::value_and_gradient(f, z));
+            tape_counters(st, f, z);
         });
         add("grad_ce", "adiff_fused", q, [](benchmark::State& st, long q) {
             const auto z = logits(q);
@@ -42,6 +46,7 @@ const registrar reg([] {
             auto f = [t](const auto& x) { return softmax_ce_fused(x, t); };
             check("adiff_fused", ad::gradient(f, z), ce_gradient(z, t));
             for (auto _ : st) benchmark::DoNotOptimize(ad::value_and_gradient(f, z));
+            tape_counters(st, f, z);
         });
         add("grad_ce", "adiff_replay", q, [](benchmark::State& st, long q) {
             const auto z = logits(q);

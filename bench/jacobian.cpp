@@ -10,6 +10,7 @@
 
 #include <map>
 
+#include "batch.hpp"
 #include "common.hpp"
 #include "softmax_ce.hpp"
 #include "ad/drivers/batch_jacobian.hpp"
@@ -102,33 +103,10 @@ void adiff_jac(const char* who, long q, F jac, benchmark::State& st) {
 }
 
 // ---- workload (3): batch blocks
-ad::Array<double> batch_logits(long m, long q) {
-    ad::Array<double> Z(ad::Shape{std::size_t(m), std::size_t(q)});
-    for (long p = 0; p < m; ++p) {
-        const auto z = logits(q, p);
-        std::copy(z.begin(), z.end(), Z.data() + p * q);
-    }
-    return Z;
-}
-ad::Array<double> batch_analytic(const ad::Array<double>& Z) {
-    const std::size_t M = Z.rows(), Q = Z.cols();
-    ad::Array<double> B(ad::Shape{M, Q, Q});
-    std::vector<double> z(Q);
-    for (std::size_t p = 0; p < M; ++p) {
-        std::copy(Z.data() + p * Q, Z.data() + (p + 1) * Q, z.begin());
-        const std::vector<double> s = softmax(z);
-        double* out = B.data() + p * Q * Q;
-        for (std::size_t i = 0; i < Q; ++i) {
-            for (std::size_t j = 0; j < Q; ++j) out[i * Q + j] = -s[i] * s[j];
-            out[i * Q + i] += s[i];
-        }
-    }
-    return B;
-}
 template <class F>
 void batch(const char* who, long m, long q, F blocks, benchmark::State& st) {
     const auto Z = batch_logits(m, q);
-    check(who, blocks(Z).values(), batch_analytic(Z).values());
+    check(who, blocks(Z).values(), batch_blocks_analytic(Z).values());
     for (auto _ : st) benchmark::DoNotOptimize(blocks(Z));
     st.counters["blocks"] = double(m);
     st.counters["us_per_block"] = benchmark::Counter(double(m), benchmark::Counter::kIsIterationInvariantRate |
@@ -219,7 +197,7 @@ const registrar reg([] {
     for (long q : {10L, 100L})
         for (long m : {100L, 1000L}) {
             const std::string w = "batch_jac_q" + std::to_string(q);
-            add(w, "analytic", m, [q](benchmark::State& st, long m) { batch("analytic", m, q, batch_analytic, st); });
+            add(w, "analytic", m, [q](benchmark::State& st, long m) { batch("analytic", m, q, batch_blocks_analytic, st); });
             add(w, "adiff_fused_forward8", m, [q](benchmark::State& st, long m) {
                 batch("adiff_fused_forward8", m, q, [](const auto& Z) {
                     return ad::batch_jacobian_forward<8>([](const auto& X) { return ad::softmax(X); }, Z);

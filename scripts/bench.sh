@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite (adiff vs ADOL-C, Eigen AutoDiffScalar, Ceres Jet, Boost autodiff
-# and the analytic limit) with REPS (default 5) repetitions in ONE run, keeps the raw JSON in
+# Runs the benchmark suite (adiff vs ADOL-C, Eigen AutoDiffScalar, Ceres Jet, Boost autodiff,
+# libtorch and the analytic limit) with REPS (default 5) repetitions in ONE run, keeps the raw JSON in
 # bench/results.json and regenerates the README's benchmark section (scripts/bench_table.py).
 #   scripts/bench.sh                      # everything, a few minutes on 2 cores
 #   FILTER='grad_ce/' scripts/bench.sh    # a subset (the table then shows only that subset)
 #   MERGE=1 FILTER='gmm_' scripts/bench.sh  # re-run a subset's workloads into the full results
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -n "${SKIP_SETUP:-}" ] || scripts/setup.sh
+# libtorch-dev (the PyTorch C++ peer) only here; NO_TORCH=1 leaves its rows out
+[ -n "${SKIP_SETUP:-}" ] || scripts/setup.sh $([ -n "${NO_TORCH:-}" ] || echo libtorch-dev)
 BUILD_DIR=${BUILD_DIR:-build-bench}
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DADIFF_BUILD_BENCH=ON \
-  -DADIFF_BUILD_TESTS=OFF -DADIFF_BUILD_EXAMPLES=OFF -DADIFF_BUILD_CLI=OFF >/dev/null
+  -DADIFF_BUILD_TESTS=OFF -DADIFF_BUILD_EXAMPLES=OFF -DADIFF_BUILD_CLI=OFF \
+  -DCMAKE_DISABLE_FIND_PACKAGE_Torch=$([ -n "${NO_TORCH:-}" ] && echo ON || echo OFF) >/dev/null
 cmake --build "$BUILD_DIR" --target adiff_bench -j"${JOBS:-2}"
 OUT=${OUT:-bench/results.json}
 RUN_OUT=$OUT
