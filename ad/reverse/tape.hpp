@@ -106,9 +106,11 @@ public:
     std::size_t size() const noexcept { return end_.size - 1; }
     /// Number of operand entries recorded.
     std::size_t operands() const noexcept { return operand_.size; }
-    /// Bytes used by statements and operands (excluding side buffers and adjoints).
+    /// Bytes recorded: statements, operands, and the side buffers of fused and array statements
+    /// (their partials and indices); the adjoints and unused capacity are not counted.
     std::size_t bytes() const noexcept {
-        return size() * sizeof(std::uint32_t) + operands() * (sizeof(T) + sizeof(tape_index));
+        return size() * sizeof(std::uint32_t) + operands() * (sizeof(T) + sizeof(tape_index)) +
+               ext_values_.size() * sizeof(T) + ext_indices_.size() * sizeof(tape_index);
     }
     /// Bytes reserved (capacity) — flat across repeated gradients once warmed up.
     std::size_t capacity_bytes() const noexcept {

@@ -377,3 +377,23 @@ TEST_CASE("operations on fewer than min_elements elements take the element-wise 
     CHECK(y[0].v == 1.0);
     CHECK(w[1].v == 1.5);
 }
+
+TEST_CASE("a tape's bytes() counts the partials and indices its array statements keep on the side",
+          "[array][statement][memory]") {
+    const ad::array_statement::min_elements_scope every_size(0);  // array statements at every size
+    for (const std::size_t n : {std::size_t(64), std::size_t(1000)}) {
+        ad::Tape<double> tape;
+        {
+            ad::recording<double> rec(tape);
+            Array<ad::Var<double>> a(Shape{n});
+            for (std::size_t k = 0; k < n; ++k) a[k] = ad::Var<double>::input(0.25 + 1e-3 * double(k));
+            const ad::Var<double> y = ad::sum(ad::exp(a) * a);
+            CHECK(y.v > 0.0);
+        }
+        const std::size_t scalar_part = tape.size() * sizeof(std::uint32_t) + tape.operands() * (sizeof(double) + sizeof(ad::tape_index));
+        // exp keeps n partials and × keeps 2n (no operand's partials are all equal); the sum's
+        // partial is one number, and each statement's index data a few words
+        CHECK(tape.bytes() >= scalar_part + 3 * n * sizeof(double));
+        CHECK(tape.bytes() <= scalar_part + 3 * n * sizeof(double) + 256);
+    }
+}
