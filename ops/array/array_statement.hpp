@@ -32,7 +32,7 @@
 
 #include "ad/reverse/var.hpp"
 #include "ops/array/broadcast.hpp"
-#include "ops/array/kernels.hpp"
+#include "ops/kernels/kernels.hpp"
 #include "ops/rules/rules.hpp"
 
 namespace ad::array_statement {

@@ -15,8 +15,10 @@
 #include <cstddef>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
+#include "ops/kernels/kernels.hpp"
 #include "ops/rules/rules.hpp"
 
 namespace ad {
@@ -71,10 +73,20 @@ void row(const T* z, std::size_t Q, T* s, T& lse, T* ls, std::size_t& kmax, T& o
     const std::size_t k = max_reduce::argmax(std::span<const T>(z, Q));
     const T m = z[k];
     T rest(0);
-    for (std::size_t i = 0; i < Q; ++i) {
-        if (i == k) { s[i] = T(1); continue; }
-        s[i] = exp(T(z[i] - m));
-        rest = rest + s[i];
+    if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+        // plain numbers (the values of double, Var<double> and Dual<double, N> alike): the
+        // exps by the vectorised kernel, within 2 ulp of std::exp (ops/kernels/kernels.hpp)
+        for (std::size_t i = 0; i < Q; ++i) s[i] = z[i] - m;
+        kernels::exp(s, s, Q);
+        s[k] = T(1);
+        for (std::size_t i = 0; i < Q; ++i)
+            if (i != k) rest = rest + s[i];
+    } else {
+        for (std::size_t i = 0; i < Q; ++i) {
+            if (i == k) { s[i] = T(1); continue; }
+            s[i] = exp(T(z[i] - m));
+            rest = rest + s[i];
+        }
     }
     const T tot = T(1) + rest;
     const T lt = logsumexp::log1p_exact(rest);

@@ -1,9 +1,9 @@
 /// \file kernels.cpp
 /// The runtime choice between the baseline kernels (the loops of kernels_loops.hpp: the
 /// standard functions element by element) and the AVX2+FMA kernels of kernels_avx2.cpp.
-#include "ops/array/kernels.hpp"
-#include "ops/array/kernels_avx2.hpp"
-#include "ops/array/kernels_loops.hpp"
+#include "ops/kernels/kernels.hpp"
+#include "ops/kernels/kernels_avx2.hpp"
+#include "ops/kernels/kernels_loops.hpp"
 
 #include <atomic>
 #include <cmath>

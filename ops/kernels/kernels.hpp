@@ -1,13 +1,15 @@
 #pragma once
 /// \file kernels.hpp
-/// Vectorised loops on contiguous arrays of double and float, for the array statements of
-/// reverse mode (array_statement.hpp): y = exp(x) and y = log(x) over n elements, and the
-/// sweep's a += p·g.
+/// Vectorised loops on contiguous arrays of double and float, the lowest layer of the engine:
+/// y = exp(x) and y = log(x) over n elements, for the fused softmax rules (ops/rules/fused.hpp)
+/// and the array statements of reverse mode (ops/array/array_statement.hpp), and the array
+/// statements' sweep a += p·g.
 ///
 /// Compiled once (kernels.cpp, linked by adiff::ad) with a runtime choice of instruction set:
 /// on a CPU with AVX2 and FMA, Eigen's packet math 4 doubles / 8 floats at a time (2.5x glibc's
 /// scalar exp on this project's bench machine); elsewhere the scalar loop of std::exp/std::log.
-/// Either way the results are std::exp/std::log's within 2 ulp (the sweep's sums may differ in
+/// Either way each element's result depends on that element alone (not on its position, the
+/// array's alignment or its neighbours), and the results are std::exp/std::log's within 2 ulp (the sweep's sums may differ in
 /// the last bit where AVX2 fuses a multiply and an add), and exactly theirs wherever a result is
 /// not a normal number: overflow to inf, underflow to subnormals and 0, log of 0,
 /// of a subnormal, of a negative number, of inf and of NaN (Eigen's own kernels flush or clamp

@@ -1,0 +1,103 @@
+/// \file kernels_avx2.cpp
+/// The AVX2+FMA kernels (compiled with -mavx2 -mfma, called only on CPUs that have both; see
+/// kernels.hpp): Eigen's packet exp/log on every element whose result is a normal number (the
+/// standard functions on the others, where Eigen's kernels clamp or flush), and the sweep's loops.
+///
+/// Eigen is included under a private namespace name, so its inline functions compiled here for
+/// AVX2 can never be merged by the linker with the same functions compiled for the baseline
+/// instruction set in the user's other translation units.
+#define Eigen adiff_kernels_avx2_eigen
+#include <Eigen/Core>
+#undef Eigen
+
+#include <float.h>
+#include <immintrin.h>
+
+#include <cmath>
+
+#include <cstddef>
+
+#include "ops/kernels/kernels_avx2.hpp"
+#include "ops/kernels/kernels_loops.hpp"
+
+// Eigen's packet types are vector types: as template arguments their alignment attributes are
+// dropped, which is harmless here (they are only passed by value and reference)
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+
+namespace ad::kernels::avx2 {
+
+namespace E = ::adiff_kernels_avx2_eigen;
+
+namespace {
+template <class T>
+using packet = typename E::internal::packet_traits<T>::type;  // Packet4d, Packet8f under -mavx2
+
+/// Which lanes of a comparison's mask are set (one bit per lane).
+inline int lanes(const packet<double>& m) { return _mm256_movemask_pd(m); }
+inline int lanes(const packet<float>& m) { return _mm256_movemask_ps(m); }
+
+/// y = f(x) element by element: Eigen's packet function on every element whose input lies in
+/// (lo, hi), where its result is a normal number, and the standard function on every other one
+/// (overflow, subnormal or zero results, NaN, log of 0, of a negative or of a subnormal), where
+/// Eigen's kernels clamp or flush. Every element, the tail included (padded to a full packet),
+/// takes the same path whatever its position, the array's alignment and its neighbours, so an
+/// element's value depends on that element alone. x and y may be the same array.
+template <class T, class PacketFn, class ScalarFn>
+void map(const T* x, T* y, std::size_t n, T lo, T hi, PacketFn pf, ScalarFn sf) {
+    using P = packet<T>;
+    namespace I = E::internal;
+    constexpr std::size_t W = I::unpacket_traits<P>::size;
+    constexpr int all = (1 << W) - 1;
+    const P plo = I::pset1<P>(lo), phi = I::pset1<P>(hi);
+    const auto block = [&](const T* xs, T* ys, std::size_t m) {  // m ≤ W elements, xs holds W
+        const P xv = I::ploadu<P>(xs);
+        const P r = pf(xv);
+        const int ok = lanes(I::pand(I::pcmp_lt(plo, xv), I::pcmp_lt(xv, phi)));  // false for NaN
+        if (ok == all && m == W) {
+            I::pstoreu(ys, r);
+            return;
+        }
+        alignas(32) T out[W];
+        I::pstoreu(out, r);
+        for (std::size_t j = 0; j < m; ++j) ys[j] = (ok >> j) & 1 ? out[j] : sf(xs[j]);
+    };
+    std::size_t k = 0;
+    for (; k + W <= n; k += W) block(x + k, y + k, W);
+    if (k < n) {
+        alignas(32) T tail[W];
+        for (std::size_t j = 0; j < W; ++j) tail[j] = k + j < n ? x[k + j] : T(1);
+        block(tail, y + k, n - k);
+    }
+}
+
+/// exp: inside a margin of the logs of the largest and the smallest normal number.
+template <class T>
+constexpr T exp_low = sizeof(T) == 8 ? T(-708.0) : T(-87.0);
+template <class T>
+constexpr T exp_high = sizeof(T) == 8 ? T(709.0) : T(88.0);
+
+template <class T>
+void exp_impl(const T* x, T* y, std::size_t n) {
+    map(x, y, n, exp_low<T>, exp_high<T>, [](const packet<T>& v) { return E::internal::pexp(v); },
+        [](T v) { return c_exp(v); });
+}
+
+/// log: normal positive inputs (lo is just below the smallest normal number, so it is included).
+template <class T>
+void log_impl(const T* x, T* y, std::size_t n) {
+    constexpr T lo = sizeof(T) == 8 ? T(DBL_MIN) : T(FLT_MIN), hi = sizeof(T) == 8 ? T(DBL_MAX) : T(FLT_MAX);
+    map(x, y, n, std::nextafter(lo, T(0)), hi, [](const packet<T>& v) { return E::internal::plog(v); },
+        [](T v) { return c_log(v); });
+}
+}  // namespace
+
+void exp(const double* x, double* y, std::size_t n) { exp_impl(x, y, n); }
+void exp(const float* x, float* y, std::size_t n) { exp_impl(x, y, n); }
+void log(const double* x, double* y, std::size_t n) { log_impl(x, y, n); }
+void log(const float* x, float* y, std::size_t n) { log_impl(x, y, n); }
+void add_product(double* a, const double* p, const double* g, std::size_t n) { add_product_loop(a, p, g, n); }
+void add_product(float* a, const float* p, const float* g, std::size_t n) { add_product_loop(a, p, g, n); }
+void add_scaled(double* a, double c, const double* g, std::size_t n) { add_scaled_loop(a, c, g, n); }
+void add_scaled(float* a, float c, const float* g, std::size_t n) { add_scaled_loop(a, c, g, n); }
+
+}  // namespace ad::kernels::avx2
