@@ -82,13 +82,28 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   dominates. Closing it needs arrays whose values are one
   contiguous block under one tape index (Stan's `var_value<Matrix>`), not built. At Q = 10⁵ the
   function's own time is mostly fresh memory (its two 800 kB vectors).
-- Fused rows: the fused log_softmax does the function's own work (exp and divide per logit) plus
-  copies into the tape's side buffers and an O(Q) VJP (221k instructions per call); the Jacobian
-  rows improved 3.6× once the fused JVP ran lanes innermost, the VJP's dot product used four
-  partial sums, and the Jacobian drivers copied rows with `data()` instead of `J(i, j)`. Each
-  reverse row still zeroes the adjoints and runs a full O(Q) VJP (about 3.5 cycles per Jacobian
-  entry against 1 for the closed form); the batch driver's sweeps over all M rows at once leave
-  the cache for M·Q ≥ 10⁵, so time per block grows with M at Q = 100.
+- Fused rows: the fused row now takes its exps from the vectorised kernel (Eigen's packet exp,
+  the values of double, Var<double> and Dual<double, N> alike) and sums them in four partial
+  sums: softmax + CE gradient at Q = 1000 17.5 → 10 µs per call, 1.82× → 1.34–1.41× the function
+  in two runs (target 1.3×). What remains beyond the function's own work: gathering the (value,
+  index) pairs, the n output Vars of log_softmax and their adjoints, the copies of s and the
+  indices into the tape, and the O(Q) VJP. The Jacobian rows improved 3.6× once the fused JVP
+  ran lanes innermost, the VJP's dot product used four partial sums, and the Jacobian drivers
+  copied rows with `data()` instead of `J(i, j)`. Each reverse row still zeroes the adjoints and
+  runs a full O(Q) VJP (about 3.5 cycles per Jacobian entry against 1 for the closed form); the
+  batch driver's sweeps over all M rows at once leave the cache for M·Q ≥ 10⁵.
+- libtorch (issue 16): adiff is faster up to Q = 1000 on the gradient (torch's fixed cost per
+  call is ~10–50 µs), on the Q×Q Jacobian at every Q and on the batch Jacobian at Q = 10; torch
+  wins the gradient at Q ≥ 10⁴ (its fused cross-entropy at 0.8–0.9× the function: vectorised exp
+  and no per-element objects), the batch gradient (8) by 2–3× over adiff's fused rule, and the
+  batch Jacobian at Q = 100, M = 1000 by 2.2× (one backward pass per output column over all M
+  rows, where adiff sweeps once per output row of each block). What stands in the way: adiff's arrays of
+  `Var` carry a tape index per element, so each array operation gathers, writes n output Vars
+  and sweeps n adjoints that torch's tensors (one autograd node per tensor) never form; a fused
+  cross-entropy that returns one Var per row, and arrays whose values are one contiguous block
+  under one tape index (Stan's `var_value<Matrix>`), are the next steps. Memory: glibc gives a
+  large freed array back to the operating system at each call unless its trim threshold is
+  raised, which costs a fresh process 3–4× on batches of 10⁵ logits (docs/reverse.md).
 - Jacobians from primitives (forward lanes, reverse) cost ~9 flops per entry by construction,
   against one for the closed form: they are slower than Eigen's dense derivative vectors.
 - The derived softmax Jacobian (6) is evaluated row by row (`ad/lang/lazy_matrix.hpp`): diag and
@@ -318,7 +333,9 @@ def main():
            "(CPU time: the machine is shared by other jobs, so wall time is noisier). Every contender gets the "
            "same deterministic logits in [−10, 10] and a fixed target, and its result is checked against the "
            "closed form before it is timed (the run aborts on a mismatch). Jacobian contenders return a fresh "
-           "array, like the closed form.", ""]
+           "array, like the closed form. The libtorch rows (PyTorch's C++ autograd from Debian's libtorch-dev "
+           "1.13, which `scripts/bench.sh` installs) run on double tensors with one intra-op thread, and "
+           "the `_2t` rows with two, timed by the wall clock.", ""]
     if ctx.get("merged"):
         out += [f"Re-run with `MERGE=1 scripts/bench.sh` (every contender of each, so each table is still one run): "
                 f"{ctx['merged']}.", ""]

@@ -302,9 +302,13 @@ struct fused_mode<Var<T>> {
     template <fused_kind K>
     static std::vector<Var<T>> rows(std::span<const Var<T>> z, std::size_t Q) {
         const std::size_t n = z.size(), M = n / Q;
-        std::vector<T> zv(n), s;
-        std::vector<std::size_t> kmax;
-        std::vector<tape_index> idx(n + 1 + M);
+        // per-thread buffers, reused from call to call: every entry is written before it is read
+        // (large arrays would otherwise cost fresh pages on every call)
+        static thread_local std::vector<T> zv, s, y;
+        static thread_local std::vector<std::size_t> kmax;
+        static thread_local std::vector<tape_index> idx;
+        zv.resize(n);
+        idx.resize(n + 1 + M);
         idx[0] = static_cast<tape_index>(Q);
         bool any = false;
         for (std::size_t k = 0; k < n; ++k) {
@@ -312,7 +316,7 @@ struct fused_mode<Var<T>> {
             idx[k + 1] = z[k].i;
             any |= z[k].i != inactive;
         }
-        const std::vector<T> y = rules::fused::values<K, T>(std::span<const T>(zv), Q, s, kmax);
+        rules::fused::values_into<K, T>(std::span<const T>(zv.data(), n), Q, s, kmax, y);
         detail::check_values(rules::fused::name(K), std::span<const T>(y));
         for (std::size_t r = 0; r < M; ++r) idx[n + 1 + r] = static_cast<tape_index>(kmax[r]);
         std::vector<Var<T>> out(y.size());

@@ -72,22 +72,18 @@ void row(const T* z, std::size_t Q, T* s, T& lse, T* ls, std::size_t& kmax, T& o
     using std::exp;
     const std::size_t k = max_reduce::argmax(std::span<const T>(z, Q));
     const T m = z[k];
-    T rest(0);
     if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
         // plain numbers (the values of double, Var<double> and Dual<double, N> alike): the
         // exps by the vectorised kernel, within 2 ulp of std::exp (ops/kernels/kernels.hpp)
         for (std::size_t i = 0; i < Q; ++i) s[i] = z[i] - m;
         kernels::exp(s, s, Q);
-        s[k] = T(1);
-        for (std::size_t i = 0; i < Q; ++i)
-            if (i != k) rest = rest + s[i];
     } else {
-        for (std::size_t i = 0; i < Q; ++i) {
-            if (i == k) { s[i] = T(1); continue; }
-            s[i] = exp(T(z[i] - m));
-            rest = rest + s[i];
-        }
+        for (std::size_t i = 0; i < Q; ++i)
+            if (i != k) s[i] = exp(T(z[i] - m));
     }
+    s[k] = T(1);
+    // r in four partial sums (not one chain of dependent additions), in every mode the same order
+    const T rest = sum_except<T>(Q, k, [&](std::size_t j) { return s[j]; });
     const T tot = T(1) + rest;
     const T lt = logsumexp::log1p_exact(rest);
     for (std::size_t i = 0; i < Q; ++i) {
@@ -99,22 +95,28 @@ void row(const T* z, std::size_t Q, T* s, T& lse, T* ls, std::size_t& kmax, T& o
     one_minus = rest / tot;
 }
 
-/// The value of rule K on M = |z|/Q rows, and what its JVP and VJP need: s (softmax, M·Q
-/// values) followed by 1 − s_k for each row (M values), and each row's k.
+/// The value of rule K on M = |z|/Q rows into `out`, and what its JVP and VJP need: s (softmax,
+/// M·Q values) followed by 1 − s_k for each row (M values), and each row's k. Every entry of
+/// the three vectors is written, so a caller may pass vectors it reuses from call to call.
 template <fused_kind K, class T>
-std::vector<T> values(std::span<const T> z, std::size_t Q, std::vector<T>& s, std::vector<std::size_t>& kmax) {
+void values_into(std::span<const T> z, std::size_t Q, std::vector<T>& s, std::vector<std::size_t>& kmax, std::vector<T>& out) {
     const std::size_t n = z.size(), M = Q ? n / Q : 0;
-    s.assign(n + M, T(0));
-    kmax.assign(M, 0);
-    std::vector<T> out(outputs<K>(n, Q));
-    std::vector<T> ls(K == fused_kind::log_softmax ? Q : 0);
+    s.resize(n + M);
+    kmax.resize(M);
+    out.resize(outputs<K>(n, Q));
     for (std::size_t r = 0; r < M; ++r) {
         T lse(0);
-        row(z.data() + r * Q, Q, s.data() + r * Q, lse, K == fused_kind::log_softmax ? ls.data() : nullptr, kmax[r], s[n + r]);
+        // log_softmax is written straight into its output row
+        row(z.data() + r * Q, Q, s.data() + r * Q, lse, K == fused_kind::log_softmax ? out.data() + r * Q : nullptr, kmax[r], s[n + r]);
         if constexpr (K == fused_kind::softmax) for (std::size_t i = 0; i < Q; ++i) out[r * Q + i] = s[r * Q + i];
-        else if constexpr (K == fused_kind::log_softmax) for (std::size_t i = 0; i < Q; ++i) out[r * Q + i] = ls[i];
-        else out[r] = lse;
+        else if constexpr (K == fused_kind::logsumexp) out[r] = lse;
     }
+}
+/// The same, returning the values.
+template <fused_kind K, class T>
+std::vector<T> values(std::span<const T> z, std::size_t Q, std::vector<T>& s, std::vector<std::size_t>& kmax) {
+    std::vector<T> out;
+    values_into<K, T>(z, Q, s, kmax, out);
     return out;
 }
 
