@@ -106,11 +106,11 @@ inline double batch_ce_analytic(const double* z, std::size_t M, std::size_t Q, d
 
 /// Closed form of workload (8)'s gradient: row p is softmax(z_p) − onehot(t_p).
 inline std::vector<double> batch_ce_gradient(const std::vector<double>& z, std::size_t M, std::size_t Q) {
-    std::vector<double> g(M * Q);
+    std::vector<double> g;
+    g.reserve(M * Q);
     for (std::size_t r = 0; r < M; ++r) {
-        const std::vector<double> s = softmax(std::vector<double>(z.begin() + r * Q, z.begin() + (r + 1) * Q));
-        std::copy(s.begin(), s.end(), g.begin() + r * Q);
-        g[r * Q + batch_target(r, Q)] -= 1.0;
+        const auto row = ce_gradient(std::vector<double>(z.begin() + r * Q, z.begin() + (r + 1) * Q), batch_target(r, Q));
+        g.insert(g.end(), row.begin(), row.end());
     }
     return g;
 }

@@ -25,9 +25,8 @@ std::vector<double> to_vector(const torch::Tensor& t) {
     return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
 torch::Tensor targets_tensor(std::size_t m, std::size_t q) {
-    std::vector<std::int64_t> t(m);
-    for (std::size_t p = 0; p < m; ++p) t[p] = std::int64_t(batch_target(p, q));
-    return torch::from_blob(t.data(), {std::int64_t(m)}, torch::kInt64).clone();
+    const std::vector<std::size_t> t = batch_targets(m, q);
+    return torch::tensor(std::vector<std::int64_t>(t.begin(), t.end()), torch::kInt64);
 }
 
 /// The stable softmax along the rows from primitives.
