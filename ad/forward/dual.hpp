@@ -302,21 +302,21 @@ template <class T, std::size_t N>
 struct fused_mode<Dual<T, N>> {
     /// The outputs of rule K on the rows of z, with their tangents.
     template <fused_kind K>
-    static std::vector<Dual<T, N>> rows(std::span<const Dual<T, N>> z, std::size_t Q) {
+    static std::vector<Dual<T, N>> rows(std::span<const Dual<T, N>> z, std::size_t Q, std::span<const std::size_t> targets) {
         const std::size_t n = z.size(), M = n / Q;
         std::vector<T> zv(n), s;
         std::vector<std::size_t> kmax;
         for (std::size_t k = 0; k < n; ++k) zv[k] = z[k].v;
-        const std::vector<T> y = rules::fused::values<K, T>(std::span<const T>(zv), Q, s, kmax);
+        const std::vector<T> y = rules::fused::values<K, T>(std::span<const T>(zv), Q, targets, s, kmax);
         detail::check_values(rules::fused::name(K), std::span<const T>(y));
         std::vector<Dual<T, N>> out(y.size(), Dual<T, N>(detail::uninitialized));
         for (std::size_t k = 0; k < y.size(); ++k) out[k].v = y[k];
-        const std::size_t per_row = K == fused_kind::logsumexp ? 1 : Q;
+        const std::size_t per_row = rules::fused::reduces_row<K> ? 1 : Q;
         for (std::size_t r = 0; r < M; ++r) {
             const Dual<T, N>* zr = z.data() + r * Q;
             Dual<T, N>* yr = out.data() + r * per_row;
             rules::fused::jvp_row<K, T, N>(
-                s.data() + r * Q, Q, kmax[r], s[n + r], [&](std::size_t k) -> const std::array<T, N>& { return zr[k].t; },
+                s.data() + r * Q, Q, kmax[r], s[n + r], K == fused_kind::cross_entropy ? targets[r] : 0, [&](std::size_t k) -> const std::array<T, N>& { return zr[k].t; },
                 [&](std::size_t k) -> std::array<T, N>& { return yr[k].t; });
         }
         return out;

@@ -276,8 +276,8 @@ std::ostream& operator<<(std::ostream& os, const Pending<T, N>& x) { return os <
 
 /// Reverse mode's instance of the fused rules (ops/rules/fused.hpp): the values on the inner
 /// numbers, recorded as one external statement for all rows, whose sweep runs the rule's VJP.
-/// The statement holds indices = [Q, input indices (M·Q)..., k per row (M)] and
-/// values = [s (M·Q)..., 1 − s_k per row (M)].
+/// The statement holds indices = [Q, input indices (M·Q)..., k per row (M), (cross_entropy:)
+/// target per row (M)] and values = [s (M·Q)..., 1 − s_k per row (M)].
 template <class T>
 struct fused_mode<Var<T>> {
     /// The sweep's callback: the rule's VJP on every row of the statement.
@@ -289,26 +289,29 @@ struct fused_mode<Var<T>> {
         const std::size_t M = Q ? s.size() / (Q + 1) : 0;
         const tape_index* in = idx.data() + 1;
         const tape_index* kmax = in + M * Q;
-        const std::size_t per_row = K == fused_kind::logsumexp ? 1 : Q;
+        const tape_index* target = kmax + M;  // cross_entropy only
+        const std::size_t per_row = rules::fused::reduces_row<K> ? 1 : Q;
         for (std::size_t r = 0; r < M; ++r) {
             const tape_index* ir = in + r * Q;
             rules::fused::vjp_row<K, T>(
                 s.data() + r * Q, adj + c.first + r * per_row, Q, kmax[r], s[M * Q + r],
-                [&](std::size_t k) { return ir[k] != inactive; }, [&](std::size_t k, const T& d) { adj[ir[k]] += d; });
+                K == fused_kind::cross_entropy ? std::size_t(target[r]) : 0, [&](std::size_t k) { return ir[k] != inactive; },
+                [&](std::size_t k, const T& d) { adj[ir[k]] += d; });
         }
     }
 
     /// The outputs of rule K on the rows of z, recorded as one statement (none if z is constant).
     template <fused_kind K>
-    static std::vector<Var<T>> rows(std::span<const Var<T>> z, std::size_t Q) {
+    static std::vector<Var<T>> rows(std::span<const Var<T>> z, std::size_t Q, std::span<const std::size_t> targets) {
         const std::size_t n = z.size(), M = n / Q;
+        const std::size_t nt = K == fused_kind::cross_entropy ? M : 0;
         // per-thread buffers, reused from call to call: every entry is written before it is read
         // (large arrays would otherwise cost fresh pages on every call)
         static thread_local std::vector<T> zv, s, y;
         static thread_local std::vector<std::size_t> kmax;
         static thread_local std::vector<tape_index> idx;
         zv.resize(n);
-        idx.resize(n + 1 + M);
+        idx.resize(n + 1 + M + nt);
         idx[0] = static_cast<tape_index>(Q);
         bool any = false;
         for (std::size_t k = 0; k < n; ++k) {
@@ -316,9 +319,10 @@ struct fused_mode<Var<T>> {
             idx[k + 1] = z[k].i;
             any |= z[k].i != inactive;
         }
-        rules::fused::values_into<K, T>(std::span<const T>(zv.data(), n), Q, s, kmax, y);
+        rules::fused::values_into<K, T>(std::span<const T>(zv.data(), n), Q, targets, s, kmax, y);
         detail::check_values(rules::fused::name(K), std::span<const T>(y));
         for (std::size_t r = 0; r < M; ++r) idx[n + 1 + r] = static_cast<tape_index>(kmax[r]);
+        for (std::size_t r = 0; r < nt; ++r) idx[n + 1 + M + r] = static_cast<tape_index>(targets[r]);
         std::vector<Var<T>> out(y.size());
         tape_index first = inactive;
         if (any)

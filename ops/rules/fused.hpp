@@ -6,6 +6,9 @@
 ///   softmax:     JVP ṡ = s ⊙ (ż − ⟨s, ż⟩)        VJP z̄ += s ⊙ (ȳ − ⟨ȳ, s⟩)
 ///   log_softmax: JVP ẏ = ż − ⟨s, ż⟩ 1            VJP z̄ += ȳ − s Σȳ
 ///   logsumexp:   JVP ẏ = ⟨s, ż⟩                  VJP z̄ += ȳ s
+///   cross_entropy against class t: y = −log s_t
+///                JVP ẏ = ⟨s, ż⟩ − ż_t            VJP z̄ += ȳ (s − e_t)
+/// (cross_entropy has one output per row, as logsumexp: no log_softmax row is formed.)
 /// Like the scalar rules (rules.hpp), these are generic formulas on numbers; every mode
 /// instantiates them through one mechanism, `fused_mode<X>`: a mode that has a fused path
 /// (Dual, Var) specialises it in its own header next to its type, and every other type (plain
@@ -24,25 +27,35 @@
 namespace ad {
 
 /// Which fused row-wise function.
-enum class fused_kind { softmax, log_softmax, logsumexp };
+enum class fused_kind { softmax, log_softmax, logsumexp, cross_entropy };
 
 /// How type X evaluates fused rule K on M rows of Q entries (`z` holds M·Q values, row-major):
-/// `template <fused_kind K> static std::vector<X> rows(std::span<const X> z, std::size_t Q)`
-/// returns the M·Q outputs (M for logsumexp). Q ≥ 1.
+/// `template <fused_kind K> static std::vector<X> rows(std::span<const X> z, std::size_t Q,
+/// std::span<const std::size_t> targets)` returns the M·Q outputs (M for logsumexp and
+/// cross_entropy). `targets` holds each row's class (t < Q) for cross_entropy and is empty for
+/// the others. Q ≥ 1.
 template <class X>
 struct fused_mode;
 
 namespace rules::fused {
 
-/// The rule's name in the language and in messages: "softmax", "log_softmax", "logsumexp".
+/// The rule's name in the language and in messages: "softmax", "log_softmax", "logsumexp",
+/// "cross_entropy".
 constexpr std::string_view name(fused_kind k) {
-    return k == fused_kind::softmax ? "softmax" : k == fused_kind::log_softmax ? "log_softmax" : "logsumexp";
+    return k == fused_kind::softmax       ? "softmax"
+           : k == fused_kind::log_softmax ? "log_softmax"
+           : k == fused_kind::logsumexp   ? "logsumexp"
+                                          : "cross_entropy";
 }
+
+/// Rule K has one output per row (a reduction of the row), not one per entry.
+template <fused_kind K>
+inline constexpr bool reduces_row = K == fused_kind::logsumexp || K == fused_kind::cross_entropy;
 
 /// Number of outputs of rule K on n inputs in rows of Q.
 template <fused_kind K>
 constexpr std::size_t outputs(std::size_t n, std::size_t Q) {
-    return K == fused_kind::logsumexp ? (Q ? n / Q : 0) : n;
+    return reduces_row<K> ? (Q ? n / Q : 0) : n;
 }
 
 /// Σ f(j) over j in [0, Q) except j = k, with four independent partial sums (so the loop is
@@ -61,14 +74,15 @@ T sum_except(std::size_t Q, std::size_t k, F&& f) {
     return (a4[0] + a4[1]) + (a4[2] + a4[3]);
 }
 
-/// One row: s = softmax(z) (stable) and lse = log Σ exp(z); ls (optional) = log_softmax(z).
-/// With m = z_k the maximum and r = Σ_{i≠k} exp(zᵢ − m): s = exp(z − m)/(1 + r) and
-/// log_softmax = z − m − log1p(r), so a dominant logit's log_softmax ≈ −r is relatively exact.
-/// Also returns k (the first maximal entry) and 1 − s_k = r/(1 + r), relatively exact, which
-/// the derivative rules use for output k (forming s_k's factor 1 − s_k without cancellation).
+/// One row: s = softmax(z) (stable) and lt = log1p(r) (so log Σ exp(z) = m + lt); ls
+/// (optional) = log_softmax(z). With m = z_k the maximum and r = Σ_{i≠k} exp(zᵢ − m):
+/// s = exp(z − m)/(1 + r) and log_softmax = z − m − log1p(r), so a dominant logit's
+/// log_softmax ≈ −r is relatively exact. Also returns k (the first maximal entry) and
+/// 1 − s_k = r/(1 + r), relatively exact, which the derivative rules use for output k (forming
+/// s_k's factor 1 − s_k without cancellation).
 /// T may be a plain number or an AD type (a Dual inside Var for Hessians). Q ≥ 1.
 template <class T>
-void row(const T* z, std::size_t Q, T* s, T& lse, T* ls, std::size_t& kmax, T& one_minus) {
+void row(const T* z, std::size_t Q, T* s, T& lt, T* ls, std::size_t& kmax, T& one_minus) {
     using std::exp;
     const std::size_t k = max_reduce::argmax(std::span<const T>(z, Q));
     const T m = z[k];
@@ -85,12 +99,11 @@ void row(const T* z, std::size_t Q, T* s, T& lse, T* ls, std::size_t& kmax, T& o
     // r in four partial sums (not one chain of dependent additions), in every mode the same order
     const T rest = sum_except<T>(Q, k, [&](std::size_t j) { return s[j]; });
     const T tot = T(1) + rest;
-    const T lt = logsumexp::log1p_exact(rest);
+    lt = logsumexp::log1p_exact(rest);
     for (std::size_t i = 0; i < Q; ++i) {
         s[i] = s[i] / tot;
         if (ls) ls[i] = T(T(z[i] - m) - lt);
     }
-    lse = T(m + lt);
     kmax = k;
     one_minus = rest / tot;
 }
@@ -98,35 +111,42 @@ void row(const T* z, std::size_t Q, T* s, T& lse, T* ls, std::size_t& kmax, T& o
 /// The value of rule K on M = |z|/Q rows into `out`, and what its JVP and VJP need: s (softmax,
 /// M·Q values) followed by 1 − s_k for each row (M values), and each row's k. Every entry of
 /// the three vectors is written, so a caller may pass vectors it reuses from call to call.
+/// `targets`: each row's class for cross_entropy (checked by the caller: t < Q), else empty.
 template <fused_kind K, class T>
-void values_into(std::span<const T> z, std::size_t Q, std::vector<T>& s, std::vector<std::size_t>& kmax, std::vector<T>& out) {
+void values_into(std::span<const T> z, std::size_t Q, std::span<const std::size_t> targets, std::vector<T>& s,
+                 std::vector<std::size_t>& kmax, std::vector<T>& out) {
     const std::size_t n = z.size(), M = Q ? n / Q : 0;
     s.resize(n + M);
     kmax.resize(M);
     out.resize(outputs<K>(n, Q));
     for (std::size_t r = 0; r < M; ++r) {
-        T lse(0);
+        const T* zr = z.data() + r * Q;
+        T lt(0);
         // log_softmax is written straight into its output row
-        row(z.data() + r * Q, Q, s.data() + r * Q, lse, K == fused_kind::log_softmax ? out.data() + r * Q : nullptr, kmax[r], s[n + r]);
+        row(zr, Q, s.data() + r * Q, lt, K == fused_kind::log_softmax ? out.data() + r * Q : nullptr, kmax[r], s[n + r]);
+        const T& m = zr[kmax[r]];
         if constexpr (K == fused_kind::softmax) for (std::size_t i = 0; i < Q; ++i) out[r * Q + i] = s[r * Q + i];
-        else if constexpr (K == fused_kind::logsumexp) out[r] = lse;
+        else if constexpr (K == fused_kind::logsumexp) out[r] = T(m + lt);
+        else if constexpr (K == fused_kind::cross_entropy) out[r] = T(-T(T(zr[targets[r]] - m) - lt));  // −log_softmax_t, bit for bit
     }
 }
 /// The same, returning the values.
 template <fused_kind K, class T>
-std::vector<T> values(std::span<const T> z, std::size_t Q, std::vector<T>& s, std::vector<std::size_t>& kmax) {
+std::vector<T> values(std::span<const T> z, std::size_t Q, std::span<const std::size_t> targets, std::vector<T>& s,
+                      std::vector<std::size_t>& kmax) {
     std::vector<T> out;
-    values_into<K, T>(z, Q, s, kmax, out);
+    values_into<K, T>(z, Q, targets, s, kmax, out);
     return out;
 }
 
 /// JVP of one row, N tangent lanes at once (lanes innermost: N independent sums over
 /// contiguous tangents, the same order in every lane). `s` is the row's softmax, m its k and
-/// `one_minus` its 1 − s_m (from `values`); zt(k) gives input k's tangents, yt(k) output k's
-/// (yt(0) only, for logsumexp). ⟨s, ż⟩ is summed without entry m first (dot_rest), so that
-/// output m's tangent ż_m (1 − s_m) − dot_rest does not cancel.
+/// `one_minus` its 1 − s_m (from `values`), t the row's class (cross_entropy only); zt(k) gives
+/// input k's tangents, yt(k) output k's (yt(0) only, for logsumexp and cross_entropy). ⟨s, ż⟩
+/// is summed without entry m first (dot_rest), so that output m's tangent
+/// ż_m (1 − s_m) − dot_rest (and cross_entropy's at t = m, its negative) does not cancel.
 template <fused_kind K, class T, std::size_t N, class In, class Out>
-void jvp_row(const T* s, std::size_t Q, std::size_t m, const T& one_minus, In&& zt, Out&& yt) {
+void jvp_row(const T* s, std::size_t Q, std::size_t m, const T& one_minus, std::size_t t, In&& zt, Out&& yt) {
     std::array<T, N> dot_rest, dot;
     dot_rest.fill(T(0));
     for (std::size_t k = 0; k < Q; ++k)
@@ -136,7 +156,11 @@ void jvp_row(const T* s, std::size_t Q, std::size_t m, const T& one_minus, In&& 
         }
     for (std::size_t l = 0; l < N; ++l) dot[l] = dot_rest[l] + s[m] * zt(m)[l];
     if constexpr (K == fused_kind::logsumexp) yt(0) = dot;
-    else {
+    else if constexpr (K == fused_kind::cross_entropy) {
+        const std::array<T, N>& tt = zt(t);
+        std::array<T, N>& y = yt(0);
+        for (std::size_t l = 0; l < N; ++l) y[l] = t == m ? T(dot_rest[l] - tt[l] * one_minus) : T(dot[l] - tt[l]);
+    } else {
         for (std::size_t k = 0; k < Q; ++k) {
             const std::array<T, N>& t = zt(k);
             std::array<T, N>& y = yt(k);
@@ -155,16 +179,23 @@ void jvp_row(const T* s, std::size_t Q, std::size_t m, const T& one_minus, In&& 
     }
 }
 
-/// VJP of one row: g holds the output adjoints (g[0] only, for logsumexp); add(k, v) adds v
-/// to input k's adjoint; active(k) says whether input k carries one (others are skipped).
-/// s, m, one_minus as in jvp_row. At the largest entry m the factor g_m − ⟨g, s⟩ would cancel
-/// when s_m ≈ 1, so it is formed as g_m (1 − s_m) − acc_rest with acc_rest the sum without m:
-/// relatively exact.
+/// VJP of one row: g holds the output adjoints (g[0] only, for logsumexp and cross_entropy);
+/// add(k, v) adds v to input k's adjoint; active(k) says whether input k carries one (others
+/// are skipped). s, m, one_minus, t as in jvp_row. At the largest entry m the factor
+/// g_m − ⟨g, s⟩ would cancel when s_m ≈ 1, so it is formed as g_m (1 − s_m) − acc_rest with
+/// acc_rest the sum without m: relatively exact (cross_entropy's s_t − 1 likewise as −(1 − s_m)
+/// when t = m).
 template <fused_kind K, class T, class Active, class Add>
-void vjp_row(const T* s, const T* g, std::size_t Q, std::size_t m, const T& one_minus, Active&& active, Add&& add) {
+void vjp_row(const T* s, const T* g, std::size_t Q, std::size_t m, const T& one_minus, std::size_t t, Active&& active,
+             Add&& add) {
     if constexpr (K == fused_kind::logsumexp) {
         if (is_exact_zero(g[0])) return;
         for (std::size_t k = 0; k < Q; ++k) if (active(k)) add(k, T(g[0] * s[k]));
+    } else if constexpr (K == fused_kind::cross_entropy) {
+        if (is_exact_zero(g[0])) return;
+        for (std::size_t k = 0; k < Q; ++k)
+            if (active(k) && k != t) add(k, T(g[0] * s[k]));
+        if (active(t)) add(t, t == m ? T(-T(g[0] * one_minus)) : T(g[0] * T(s[t] - T(1))));
     } else {
         // acc = ⟨g, s⟩ (softmax) or Σg (log_softmax).
         const T acc_rest = sum_except<T>(Q, m, [&](std::size_t j) {

@@ -1,10 +1,12 @@
 #pragma once
 /// \file cross_entropy.hpp
 /// Cross-entropy of softmax(logits) against integer class targets or probability targets, per
-/// row. Built on the fused log_softmax, so its gradient wrt the logits is p − y (seed 002).
+/// row, by the fused rules (ops/rules/fused.hpp): integer targets by the cross_entropy rule,
+/// probability targets on the fused log_softmax; the gradient wrt the logits is p − y (seed 002).
 #include <string>
 #include <vector>
 
+#include "ops/softmax/fused.hpp"
 #include "ops/softmax/log_softmax.hpp"
 
 namespace ad {
@@ -18,19 +20,20 @@ std::size_t ce_rows(const Array<X>& z, const char* what) {
 }  // namespace detail
 
 /// Per-row loss ℓ_r = −log σ(z_r)_{t_r} for logits (M, Q) (or (Q) with one target);
-/// ∂ℓ_r/∂z_r = σ(z_r) − e_{t_r}. Result shape (M) (or {} for 1-D logits).
+/// ∂ℓ_r/∂z_r = σ(z_r) − e_{t_r}. Result shape (M) (or {} for 1-D logits). One fused rule
+/// (ops/rules/fused.hpp): one output per row, no log_softmax row formed, bit for bit
+/// −log_softmax(z_r)[t_r].
 template <class X>
 Array<X> cross_entropy(const Array<X>& logits, const std::vector<std::size_t>& targets) {
     const std::size_t M = detail::ce_rows(logits, "cross_entropy");
     if (targets.size() != M) throw size_error("cross_entropy: number of targets vs rows of logits", M, targets.size());
     const std::size_t Q = logits.shape().back();
-    const Array<X> ls = log_softmax(logits);
-    std::vector<X> out(M);
-    for (std::size_t r = 0; r < M; ++r) {
-        if (targets[r] >= Q) throw size_error("cross_entropy: target " + std::to_string(targets[r]) + " not below the number of classes", Q, targets[r]);
-        out[r] = X(-ls[r * Q + targets[r]]);
-    }
-    return Array<X>(logits.ndim() == 1 ? Shape{} : Shape{M}, std::move(out));
+    for (const std::size_t t : targets)
+        if (t >= Q) throw size_error("cross_entropy: target " + std::to_string(t) + " not below the number of classes", Q, t);
+    Shape oshape = logits.ndim() == 1 ? Shape{} : Shape{M};
+    if (M == 0) return Array<X>(std::move(oshape), std::vector<X>{});
+    return Array<X>(std::move(oshape), fused_mode<X>::template rows<fused_kind::cross_entropy>(
+                                           std::span<const X>(logits.data(), logits.size()), Q, std::span<const std::size_t>(targets)));
 }
 
 /// Per-row loss ℓ_r = −Σ_k y_rk log σ(z_r)_k for probability targets y of logits' shape
