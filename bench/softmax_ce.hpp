@@ -37,7 +37,7 @@ X softmax_ce_array(const std::vector<X>& z, std::size_t t) {
     return X(-log(p[t]));
 }
 
-/// adiff with the fused rules: cross_entropy on the fused log_softmax (one tape call, O(Q) VJP).
+/// adiff with the fused rules: the cross_entropy rule (one tape call, one output, O(Q) VJP).
 template <class X>
 X softmax_ce_fused(const std::vector<X>& z, std::size_t t) {
     return ad::cross_entropy(ad::Array<X>(ad::Shape{z.size()}, z), {t})[0];

@@ -63,8 +63,7 @@ Array<T> batch_jacobian_reverse(F&& f, const Array<T>& Z) {
     Array<Var<T>> Y;
     {
         recording<T> rec(tape);
-        Array<Var<T>> Zv(Z.shape());
-        for (std::size_t k = 0; k < Z.size(); ++k) Zv[k] = Var<T>::input(Z[k]);  // statements 0..MQ−1
+        const Array<Var<T>> Zv(Z.shape(), Var<T>::inputs(std::span<const T>(Z.data(), Z.size())));  // statements 0..MQ−1
         Y = f(std::as_const(Zv));
     }
     if (Y.ndim() != 2 || Y.rows() != M) throw shape_error("batch_jacobian_reverse: f must map (M, Q) to (M, P)", Z.shape(), Y.shape());

@@ -18,10 +18,8 @@ namespace ad {
 template <class T, class F>
 auto record(F&& f, const std::vector<T>& x, Tape<T>& tape) {
     recording<T> rec(tape);
-    std::vector<Var<T>> xv;
-    xv.reserve(x.size());
-    for (const T& xi : x) xv.push_back(Var<T>::input(xi));
-    return detail::call(f, std::as_const(xv));
+    const std::vector<Var<T>> xv = Var<T>::inputs(x);
+    return detail::call(f, xv);
 }
 
 /// f(x) and ∇f(x) for a scalar f, by one recording and one reverse sweep.

@@ -39,10 +39,8 @@ void checkpoint_vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
     std::vector<T> xbar(n, T(0));
     {
         recording<T> rec(inner);
-        std::vector<Var<T>> xv;
-        xv.reserve(n);
-        for (std::size_t k = 0; k < n; ++k) xv.push_back(Var<T>::input(xs[k]));
-        const auto y = call(f, std::as_const(xv));
+        const std::vector<Var<T>> xv = Var<T>::inputs(xs);
+        const auto y = call(f, xv);
         const std::span<const Var<T>> out = as_outputs<Var<T>>(y);
         if (out.size() != m) throw size_error("checkpoint: f returned a different number of outputs on the sweep", m, out.size());
         inner.zero_adjoints();

@@ -110,13 +110,13 @@ public:
     /// (their partials and indices); the adjoints and unused capacity are not counted.
     std::size_t bytes() const noexcept {
         return size() * sizeof(std::uint32_t) + operands() * (sizeof(T) + sizeof(tape_index)) +
-               ext_values_.size() * sizeof(T) + ext_indices_.size() * sizeof(tape_index);
+               ext_values_.size * sizeof(T) + ext_indices_.size * sizeof(tape_index);
     }
     /// Bytes reserved (capacity) — flat across repeated gradients once warmed up.
     std::size_t capacity_bytes() const noexcept {
         return end_.held() * sizeof(std::uint32_t) + operand_.held() * sizeof(tape_index) +
                partial_.held() * sizeof(T) + adjoint_.capacity() * sizeof(T) +
-               ext_values_.capacity() * sizeof(T) + ext_indices_.capacity() * sizeof(tape_index);
+               ext_values_.held() * sizeof(T) + ext_indices_.held() * sizeof(tape_index);
     }
 
     /// Forgets every statement, keeping the memory for reuse.
@@ -130,8 +130,8 @@ public:
             end_.cap = operand_.cap = partial_.cap = 0;
         calls_.clear();
         kept_.clear();
-        ext_values_.clear();
-        ext_indices_.clear();
+        ext_values_.size = 0;
+        ext_indices_.size = 0;
         names_.clear();
     }
 
@@ -201,24 +201,40 @@ public:
     }
 
     /// Registers a fused primitive with `n_out` fresh output statements; returns the first.
-    /// `values`/`indices` are copied into the side buffers for the VJP callback.
-    tape_index record_external(std::size_t n_out, std::span<const T> values, std::span<const tape_index> indices,
-                               void (*vjp)(const Tape&, const external_call<T>&, T*),
-                               std::string_view name = "fused primitive") {
-        reserve_side(values.size(), indices.size());
+    /// `fill(values, indices)` writes its `n_values` numbers and `n_indices` indices for the VJP
+    /// callback straight into the side buffers (no copy through buffers of the caller's). If
+    /// fill throws, nothing is recorded.
+    template <class Fill>
+    tape_index record_external_in_place(std::size_t n_out, std::size_t n_values, std::size_t n_indices,
+                                        void (*vjp)(const Tape&, const external_call<T>&, T*), std::string_view name,
+                                        Fill&& fill) {
+        reserve_side(n_values, n_indices);
+        const std::size_t v0 = ext_values_.size, i0 = ext_indices_.size;
+        ext_values_.reserve_more(n_values);
+        ext_indices_.reserve_more(n_indices);
+        fill(ext_values_.data() + v0, ext_indices_.data() + i0);  // nothing recorded yet if it throws
+        ext_values_.size += n_values;
+        ext_indices_.size += n_indices;
         external_call<T> c{};
         c.name = name;
         c.first = new_leaves(n_out);
         c.last = static_cast<tape_index>(size());
-        c.values = static_cast<std::uint32_t>(ext_values_.size());
-        c.indices = static_cast<std::uint32_t>(ext_indices_.size());
-        c.n_values = static_cast<std::uint32_t>(values.size());
-        c.n_indices = static_cast<std::uint32_t>(indices.size());
+        c.values = static_cast<std::uint32_t>(v0);
+        c.indices = static_cast<std::uint32_t>(i0);
+        c.n_values = static_cast<std::uint32_t>(n_values);
+        c.n_indices = static_cast<std::uint32_t>(n_indices);
         c.vjp = vjp;
-        ext_values_.insert(ext_values_.end(), values.begin(), values.end());
-        ext_indices_.insert(ext_indices_.end(), indices.begin(), indices.end());
         calls_.push_back(c);
         return c.first;
+    }
+    /// The same, `values`/`indices` copied into the side buffers.
+    tape_index record_external(std::size_t n_out, std::span<const T> values, std::span<const tape_index> indices,
+                               void (*vjp)(const Tape&, const external_call<T>&, T*),
+                               std::string_view name = "fused primitive") {
+        return record_external_in_place(n_out, values.size(), indices.size(), vjp, name, [&](T* v, tape_index* i) {
+            std::copy(values.begin(), values.end(), v);
+            std::copy(indices.begin(), indices.end(), i);
+        });
     }
     /// Keeps an object a recorded call needs on the sweep (a checkpointed function) until the
     /// tape is cleared; returns its number for `kept`.
@@ -327,12 +343,12 @@ private:
     /// Room in the side buffers for a fused or array statement's values and indices: their
     /// offsets are 32-bit, and they count towards ad::max_tape_bytes with the other arrays.
     void reserve_side(std::size_t values, std::size_t indices) {
-        const std::size_t nv = ext_values_.size() + values, ni = ext_indices_.size() + indices;
+        const std::size_t nv = ext_values_.size + values, ni = ext_indices_.size + indices;
         if (nv >= std::numeric_limits<std::uint32_t>::max() || ni >= std::numeric_limits<std::uint32_t>::max())
             throw tape_error("tape overflow: more than 2^32-1 values or indices kept by fused and array statements");
         const std::size_t held = end_.held() * sizeof(std::uint32_t) + operand_.held() * operand_bytes;
-        if (held + std::max(nv, ext_values_.capacity()) * sizeof(T) +
-                std::max(ni, ext_indices_.capacity()) * sizeof(tape_index) > max_tape_bytes)
+        if (held + std::max(nv, ext_values_.held()) * sizeof(T) + std::max(ni, ext_indices_.held()) * sizeof(tape_index) >
+            max_tape_bytes)
             over_limit();
     }
     [[gnu::noinline]] void grow_statements(std::size_t more = 1) {
@@ -388,8 +404,8 @@ private:
     detail::tape_buffer<T> partial_;          // ∂ statement / ∂ operand
     detail::tape_storage<T> adjoint_;    // filled by sweeps
     std::vector<external_call<T>> calls_;
-    std::vector<T> ext_values_;
-    std::vector<tape_index> ext_indices_;
+    detail::tape_buffer<T> ext_values_;            // fused and array statements' values and
+    detail::tape_buffer<tape_index> ext_indices_;  // indices, grown without zero-filling
     std::vector<std::shared_ptr<const void>> kept_;  // see keep()
     std::vector<std::string_view> names_;     // checked mode: the primitive of each statement
 };

@@ -35,6 +35,15 @@ struct Var {
 
     /// A new independent variable on the active tape.
     static Var input(const T& value) { return Var(value, active_tape<T>().new_leaf()); }
+    /// New independent variables on the active tape, one per value, on consecutive statements
+    /// (one tape lookup and one reservation for all of them).
+    static std::vector<Var> inputs(std::span<const T> values) {
+        const tape_index first = active_tape<T>().new_leaves(values.size());
+        std::vector<Var> x;
+        x.reserve(values.size());
+        for (std::size_t k = 0; k < values.size(); ++k) x.emplace_back(values[k], static_cast<tape_index>(first + k));
+        return x;
+    }
     /// True when this variable is recorded on a tape (not a constant).
     bool active() const noexcept { return i != inactive; }
     ADIFF_NO_PLAIN_CONVERSION
@@ -276,8 +285,11 @@ std::ostream& operator<<(std::ostream& os, const Pending<T, N>& x) { return os <
 
 /// Reverse mode's instance of the fused rules (ops/rules/fused.hpp): the values on the inner
 /// numbers, recorded as one external statement for all rows, whose sweep runs the rule's VJP.
-/// The statement holds indices = [Q, input indices (M·Q)..., k per row (M), (cross_entropy:)
-/// target per row (M)] and values = [s (M·Q)..., 1 − s_k per row (M)].
+/// The statement's values are [s (M·Q)..., 1 − s_k per row (M)], written by the rule straight
+/// into the tape; its indices are [Q, layout, inputs..., k per row (M), (cross_entropy:) target
+/// per row (M)], where the inputs are the M·Q input statements (layout 0), or only the first
+/// when they are consecutive statements (layout 1: the outputs of a driver's inputs or of an
+/// earlier array statement), whose VJP then adds into a contiguous range of adjoints.
 template <class T>
 struct fused_mode<Var<T>> {
     /// The sweep's callback: the rule's VJP on every row of the statement.
@@ -286,49 +298,71 @@ struct fused_mode<Var<T>> {
         const auto s = tape.values_of(c);
         const auto idx = tape.indices_of(c);
         const std::size_t Q = idx[0];
+        const bool consecutive = idx[1] == 1;
         const std::size_t M = Q ? s.size() / (Q + 1) : 0;
-        const tape_index* in = idx.data() + 1;
-        const tape_index* kmax = in + M * Q;
+        const tape_index* in = idx.data() + 2;
+        const tape_index* kmax = in + (consecutive ? 1 : M * Q);
         const tape_index* target = kmax + M;  // cross_entropy only
         const std::size_t per_row = rules::fused::reduces_row<K> ? 1 : Q;
         for (std::size_t r = 0; r < M; ++r) {
-            const tape_index* ir = in + r * Q;
-            rules::fused::vjp_row<K, T>(
-                s.data() + r * Q, adj + c.first + r * per_row, Q, kmax[r], s[M * Q + r],
-                K == fused_kind::cross_entropy ? std::size_t(target[r]) : 0, [&](std::size_t k) { return ir[k] != inactive; },
-                [&](std::size_t k, const T& d) { adj[ir[k]] += d; });
+            const T* sr = s.data() + r * Q;
+            const T* g = adj + c.first + r * per_row;
+            const std::size_t t = K == fused_kind::cross_entropy ? std::size_t(target[r]) : 0;
+            if (consecutive) {
+                T* a = adj + in[0] + r * Q;
+                rules::fused::vjp_row<K, T>(sr, g, Q, kmax[r], s[M * Q + r], t, [](std::size_t) { return true; },
+                                            [a](std::size_t k, const T& d) { a[k] += d; });
+            } else {
+                const tape_index* ir = in + r * Q;
+                rules::fused::vjp_row<K, T>(sr, g, Q, kmax[r], s[M * Q + r], t, [ir](std::size_t k) { return ir[k] != inactive; },
+                                            [adj, ir](std::size_t k, const T& d) { adj[ir[k]] += d; });
+            }
         }
     }
 
     /// The outputs of rule K on the rows of z, recorded as one statement (none if z is constant).
     template <fused_kind K>
     static std::vector<Var<T>> rows(std::span<const Var<T>> z, std::size_t Q, std::span<const std::size_t> targets) {
-        const std::size_t n = z.size(), M = n / Q;
-        const std::size_t nt = K == fused_kind::cross_entropy ? M : 0;
+        const std::size_t n = z.size(), M = n / Q, n_out = rules::fused::outputs<K>(n, Q);
         // per-thread buffers, reused from call to call: every entry is written before it is read
         // (large arrays would otherwise cost fresh pages on every call)
-        static thread_local std::vector<T> zv, s, y;
-        static thread_local std::vector<std::size_t> kmax;
-        static thread_local std::vector<tape_index> idx;
+        static thread_local std::vector<T> zv, y;
         zv.resize(n);
-        idx.resize(n + 1 + M + nt);
-        idx[0] = static_cast<tape_index>(Q);
-        bool any = false;
+        y.resize(n_out);
+        const tape_index i0 = n ? z[0].i : inactive;
+        bool any = false, consecutive = i0 != inactive;
         for (std::size_t k = 0; k < n; ++k) {
             zv[k] = z[k].v;
-            idx[k + 1] = z[k].i;
             any |= z[k].i != inactive;
+            consecutive &= z[k].i == tape_index(i0 + k);
         }
-        rules::fused::values_into<K, T>(std::span<const T>(zv.data(), n), Q, targets, s, kmax, y);
-        detail::check_values(rules::fused::name(K), std::span<const T>(y));
-        for (std::size_t r = 0; r < M; ++r) idx[n + 1 + r] = static_cast<tape_index>(kmax[r]);
-        for (std::size_t r = 0; r < nt; ++r) idx[n + 1 + M + r] = static_cast<tape_index>(targets[r]);
-        std::vector<Var<T>> out(y.size());
-        tape_index first = inactive;
-        if (any)
-            first = active_tape<T>().record_external(y.size(), std::span<const T>(s), std::span<const tape_index>(idx),
-                                                     &vjp<K>, rules::fused::name(K));
-        for (std::size_t k = 0; k < y.size(); ++k) out[k] = Var<T>(y[k], any ? tape_index(first + k) : inactive);
+        const std::span<const T> zs(zv.data(), n);
+        std::vector<Var<T>> out(n_out);
+        if (!any) {
+            static thread_local std::vector<T> s;
+            static thread_local std::vector<std::size_t> kmax;
+            s.resize(n + M);
+            kmax.resize(M);
+            rules::fused::values_to<K>(zs, Q, targets, s.data(), kmax.data(), y.data());
+            detail::check_values(rules::fused::name(K), std::span<const T>(y));
+            for (std::size_t k = 0; k < n_out; ++k) out[k] = Var<T>(y[k]);
+            return out;
+        }
+        const std::size_t nt = K == fused_kind::cross_entropy ? M : 0;
+        const std::size_t n_in = consecutive ? 1 : n;
+        const tape_index first = active_tape<T>().record_external_in_place(
+            n_out, n + M, 2 + n_in + M + nt, &vjp<K>, rules::fused::name(K), [&](T* s, tape_index* idx) {
+                idx[0] = static_cast<tape_index>(Q);
+                idx[1] = consecutive ? 1 : 0;
+                tape_index* in = idx + 2;
+                if (consecutive) in[0] = i0;
+                else
+                    for (std::size_t k = 0; k < n; ++k) in[k] = z[k].i;
+                rules::fused::values_to<K>(zs, Q, targets, s, in + n_in, y.data());
+                detail::check_values(rules::fused::name(K), std::span<const T>(y));
+                for (std::size_t r = 0; r < nt; ++r) in[n_in + M + r] = static_cast<tape_index>(targets[r]);
+            });
+        for (std::size_t k = 0; k < n_out; ++k) out[k] = Var<T>(y[k], tape_index(first + k));
         return out;
     }
 };

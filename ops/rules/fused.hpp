@@ -14,6 +14,7 @@
 /// (Dual, Var) specialises it in its own header next to its type, and every other type (plain
 /// numbers, the symbolic Expr) takes the primary template in ops/softmax/fused.hpp. So ops/
 /// depends on the rules and never on a mode.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <span>
@@ -74,6 +75,13 @@ T sum_except(std::size_t Q, std::size_t k, F&& f) {
     return (a4[0] + a4[1]) + (a4[2] + a4[3]);
 }
 
+/// f(j) for j in [0, Q) except j = k, in order: two plain loops (that a compiler can vectorise).
+template <class F>
+void for_except(std::size_t Q, std::size_t k, F&& f) {
+    for (std::size_t j = 0; j < k; ++j) f(j);
+    for (std::size_t j = k + 1; j < Q; ++j) f(j);
+}
+
 /// One row: s = softmax(z) (stable) and lt = log1p(r) (so log Σ exp(z) = m + lt); ls
 /// (optional) = log_softmax(z). With m = z_k the maximum and r = Σ_{i≠k} exp(zᵢ − m):
 /// s = exp(z − m)/(1 + r) and log_softmax = z − m − log1p(r), so a dominant logit's
@@ -108,10 +116,28 @@ void row(const T* z, std::size_t Q, T* s, T& lt, T* ls, std::size_t& kmax, T& on
     one_minus = rest / tot;
 }
 
-/// The value of rule K on M = |z|/Q rows into `out`, and what its JVP and VJP need: s (softmax,
-/// M·Q values) followed by 1 − s_k for each row (M values), and each row's k. Every entry of
-/// the three vectors is written, so a caller may pass vectors it reuses from call to call.
-/// `targets`: each row's class for cross_entropy (checked by the caller: t < Q), else empty.
+/// The value of rule K on M = |z|/Q rows into `out` (outputs<K> values), and what its JVP and
+/// VJP need: `s` gets the softmax (M·Q values) followed by 1 − s_k for each row (M values),
+/// `kmax` each row's k (any integer type: reverse mode writes it into its tape). `targets`:
+/// each row's class for cross_entropy (checked by the caller: t < Q), else empty.
+template <fused_kind K, class T, class Index>
+void values_to(std::span<const T> z, std::size_t Q, std::span<const std::size_t> targets, T* s, Index* kmax, T* out) {
+    const std::size_t n = z.size(), M = Q ? n / Q : 0;
+    for (std::size_t r = 0; r < M; ++r) {
+        const T* zr = z.data() + r * Q;
+        T lt(0);
+        std::size_t k = 0;
+        // log_softmax is written straight into its output row
+        row(zr, Q, s + r * Q, lt, K == fused_kind::log_softmax ? out + r * Q : nullptr, k, s[n + r]);
+        kmax[r] = static_cast<Index>(k);
+        const T& m = zr[k];
+        if constexpr (K == fused_kind::softmax) std::copy(s + r * Q, s + (r + 1) * Q, out + r * Q);
+        else if constexpr (K == fused_kind::logsumexp) out[r] = T(m + lt);
+        else if constexpr (K == fused_kind::cross_entropy) out[r] = T(-T(T(zr[targets[r]] - m) - lt));  // −log_softmax_t, bit for bit
+    }
+}
+/// The same into vectors, sized here (every entry is written, so a caller may pass vectors it
+/// reuses from call to call).
 template <fused_kind K, class T>
 void values_into(std::span<const T> z, std::size_t Q, std::span<const std::size_t> targets, std::vector<T>& s,
                  std::vector<std::size_t>& kmax, std::vector<T>& out) {
@@ -119,16 +145,7 @@ void values_into(std::span<const T> z, std::size_t Q, std::span<const std::size_
     s.resize(n + M);
     kmax.resize(M);
     out.resize(outputs<K>(n, Q));
-    for (std::size_t r = 0; r < M; ++r) {
-        const T* zr = z.data() + r * Q;
-        T lt(0);
-        // log_softmax is written straight into its output row
-        row(zr, Q, s.data() + r * Q, lt, K == fused_kind::log_softmax ? out.data() + r * Q : nullptr, kmax[r], s[n + r]);
-        const T& m = zr[kmax[r]];
-        if constexpr (K == fused_kind::softmax) for (std::size_t i = 0; i < Q; ++i) out[r * Q + i] = s[r * Q + i];
-        else if constexpr (K == fused_kind::logsumexp) out[r] = T(m + lt);
-        else if constexpr (K == fused_kind::cross_entropy) out[r] = T(-T(T(zr[targets[r]] - m) - lt));  // −log_softmax_t, bit for bit
-    }
+    values_to<K>(z, Q, targets, s.data(), kmax.data(), out.data());
 }
 /// The same, returning the values.
 template <fused_kind K, class T>
@@ -193,8 +210,8 @@ void vjp_row(const T* s, const T* g, std::size_t Q, std::size_t m, const T& one_
         for (std::size_t k = 0; k < Q; ++k) if (active(k)) add(k, T(g[0] * s[k]));
     } else if constexpr (K == fused_kind::cross_entropy) {
         if (is_exact_zero(g[0])) return;
-        for (std::size_t k = 0; k < Q; ++k)
-            if (active(k) && k != t) add(k, T(g[0] * s[k]));
+        const T g0 = g[0];
+        for_except(Q, t, [&](std::size_t k) { if (active(k)) add(k, T(g0 * s[k])); });
         if (active(t)) add(t, t == m ? T(-T(g[0] * one_minus)) : T(g[0] * T(s[t] - T(1))));
     } else {
         // acc = ⟨g, s⟩ (softmax) or Σg (log_softmax).
@@ -203,11 +220,11 @@ void vjp_row(const T* s, const T* g, std::size_t Q, std::size_t m, const T& one_
             else return g[j];
         });
         const T acc = acc_rest + (K == fused_kind::softmax ? T(g[m] * s[m]) : g[m]);
-        for (std::size_t k = 0; k < Q; ++k) {
-            if (!active(k) || k == m) continue;
+        for_except(Q, m, [&](std::size_t k) {
+            if (!active(k)) return;
             if constexpr (K == fused_kind::softmax) add(k, T(s[k] * (g[k] - acc)));
             else add(k, T(g[k] - s[k] * acc));
-        }
+        });
         if (active(m)) {
             if constexpr (K == fused_kind::softmax) add(m, T(s[m] * (g[m] * one_minus - acc_rest)));
             else add(m, T(g[m] * one_minus - s[m] * acc_rest));

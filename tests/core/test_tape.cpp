@@ -90,6 +90,33 @@ TEST_CASE("external calls (fused primitives) run their VJP at the right place", 
     CHECK(tape.adjoints()[x0.i] == Approx(2.0));
 }
 
+TEST_CASE("an external call written in place: the same call as a copied one, nothing recorded when its fill throws",
+          "[reverse][tape]") {
+    Tape<double> tape;
+    ad::recording<double> rec(tape);
+    const std::vector<Var<double>> x = Var<double>::inputs(std::vector<double>{1.0, 2.0, 4.0});
+    CHECK((x[0].i + 1 == x[1].i && x[1].i + 1 == x[2].i));  // consecutive statements
+    CHECK(x[2].v == 4.0);
+    const std::size_t size0 = tape.size(), bytes0 = tape.bytes();
+    CHECK_THROWS_AS(tape.record_external_in_place(2, 1, 2, scale_vjp, "scale",
+                                                  [](double* v, ad::tape_index*) { v[0] = 1; throw ad::domain_error("scale", "test"); }),
+                    ad::domain_error);
+    CHECK(tape.size() == size0);
+    CHECK(tape.bytes() == bytes0);
+    CHECK(tape.calls().empty());
+    const ad::tape_index first = tape.record_external_in_place(2, 1, 2, scale_vjp, "scale", [&](double* v, ad::tape_index* in) {
+        v[0] = 5.0;
+        in[0] = x[0].i, in[1] = x[2].i;
+    });
+    CHECK(tape.bytes() == bytes0 + 2 * sizeof(std::uint32_t) + sizeof(double) + 2 * sizeof(ad::tape_index));
+    const Var<double> y0(5.0 * x[0].v, first), y1(5.0 * x[2].v, first + 1);
+    const Var<double> out = y0 * y1;  // 25 x0 x2
+    tape.gradient_of(out.i);
+    CHECK(tape.adjoints()[x[0].i] == Approx(25.0 * 4.0));
+    CHECK(tape.adjoints()[x[1].i] == 0.0);
+    CHECK(tape.adjoints()[x[2].i] == Approx(25.0 * 1.0));
+}
+
 TEST_CASE("10^5 repeated gradients leave the tape's memory flat", "[reverse][tape][memory]") {
     auto f = [](const auto& x) {
         using std::exp, std::log;

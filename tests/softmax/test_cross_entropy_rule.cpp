@@ -179,3 +179,75 @@ TEST_CASE("cross_entropy rule: bad targets, empty batches, non-finite logits", "
         CHECK(std::string(e.what()).find("cross_entropy") != std::string::npos);
     }
 }
+
+TEST_CASE("fused statements on consecutive, scattered and partly constant inputs give the same gradients",
+          "[softmax][cross_entropy][fused][reverse]") {
+    // The Var mode stores only the first input of consecutive statements (a driver's inputs, an
+    // earlier array statement's outputs) and adds into a contiguous range of adjoints; any other
+    // inputs keep one index each. Both layouts, and constants among the inputs, must agree.
+    const std::size_t M = 3, Q = 7;
+    std::vector<std::size_t> t;
+    const Array<double> z = random_logits(M, Q, 11u, t);
+    const std::vector<double>& x = z.values();
+    using V = ad::Var<double>;
+    // weights so that every output's adjoint differs (a plain sum would hide a row mix-up)
+    auto weighted = [](const std::vector<V>& y) {
+        V acc(0.0);
+        for (std::size_t k = 0; k < y.size(); ++k) acc = V(acc + V(y[k] * double(k % 5 + 1)));
+        return acc;
+    };
+    auto apply = [&](int kind, const Array<V>& a) {
+        switch (kind) {
+        case 0: return ad::softmax(a).values();
+        case 1: return ad::log_softmax(a).values();
+        case 2: return ad::logsumexp(a).values();
+        default: return ad::cross_entropy(a, t).values();
+        }
+    };
+    for (int kind = 0; kind < 4; ++kind) {
+        CAPTURE(kind);
+        // consecutive: the driver's inputs as they are
+        const std::vector<double> g_cons = ad::gradient([&](const std::vector<V>& v) { return weighted(apply(kind, Array<V>(Shape{M, Q}, v))); }, x);
+        // scattered: each input copied through a statement of its own, recorded last to first
+        // (decreasing statement numbers; ×2 then ×0.5 is exact)
+        bool scattered = false;
+        const std::vector<double> g_scat = ad::gradient(
+            [&](const std::vector<V>& v) {
+                std::vector<V> w(v.size());
+                for (std::size_t k = v.size(); k-- > 0;) w[k] = V(V(v[k] * 2.0) * 0.5);
+                scattered = w[0].i != ad::inactive && w[1].i != w[0].i + 1;
+                return weighted(apply(kind, Array<V>(Shape{M, Q}, w)));
+            },
+            x);
+        CHECK(scattered);
+        REQUIRE(g_cons.size() == g_scat.size());
+        for (std::size_t k = 0; k < x.size(); ++k) CHECK(g_cons[k] == Approx(g_scat[k]).margin(1e-15));
+        // one input a constant: its gradient entry is 0, the others unchanged
+        const std::vector<double> g_const = ad::gradient(
+            [&](const std::vector<V>& v) {
+                std::vector<V> w(v);
+                w[4] = V(ad::val(v[4]));
+                return weighted(apply(kind, Array<V>(Shape{M, Q}, w)));
+            },
+            x);
+        CHECK(g_const[4] == 0.0);
+        for (std::size_t k = 0; k < x.size(); ++k)
+            if (k != 4) CHECK(g_const[k] == Approx(g_cons[k]).margin(1e-15));
+        // and forward mode agrees
+        const Array<double> J = ad::jacobian_forward([&](const auto& v) {
+            using X = std::remove_cvref_t<decltype(v[0])>;
+            const Array<X> a(Shape{M, Q}, std::vector<X>(v.begin(), v.end()));
+            std::vector<X> y;
+            switch (kind) {
+            case 0: y = ad::softmax(a).values(); break;
+            case 1: y = ad::log_softmax(a).values(); break;
+            case 2: y = ad::logsumexp(a).values(); break;
+            default: y = ad::cross_entropy(a, t).values();
+            }
+            X acc(0.0);
+            for (std::size_t k = 0; k < y.size(); ++k) acc = X(acc + X(y[k] * double(k % 5 + 1)));
+            return acc;
+        }, x);
+        for (std::size_t k = 0; k < x.size(); ++k) CHECK(J[k] == Approx(g_cons[k]).margin(1e-15));
+    }
+}
