@@ -30,7 +30,7 @@ DESCRIPTION = {
     "analytic": "hand-written closed form (the limit)",
     "adiff_reverse": "adiff reverse, built from primitives, records + sweeps every call",
     "adiff_array": "adiff reverse, the same primitives on an Array<Var>: one array statement per operation, vector sweeps",
-    "adiff_fused": "adiff reverse with the fused log_softmax / cross_entropy rules",
+    "adiff_fused": "adiff reverse with the fused cross_entropy rule: one tape statement, one output per row",
     "adiff_fused_reverse": "adiff reverse over the fused softmax (one sweep per output row)",
     "adiff_fused_forward8": "adiff forward, 8 tangent lanes, fused softmax JVP",
     "adiff_forward8": "adiff forward, 8 tangent lanes, from primitives",
@@ -82,28 +82,33 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   dominates. Closing it needs arrays whose values are one
   contiguous block under one tape index (Stan's `var_value<Matrix>`), not built. At Q = 10⁵ the
   function's own time is mostly fresh memory (its two 800 kB vectors).
-- Fused rows: the fused row now takes its exps from the vectorised kernel (Eigen's packet exp,
-  the values of double, Var<double> and Dual<double, N> alike) and sums them in four partial
-  sums: softmax + CE gradient at Q = 1000 17.5 → 10 µs per call, 1.82× → 1.34–1.41× the function
-  in two runs (target 1.3×). What remains beyond the function's own work: gathering the (value,
-  index) pairs, the n output Vars of log_softmax and their adjoints, the copies of s and the
-  indices into the tape, and the O(Q) VJP. The Jacobian rows improved 3.6× once the fused JVP
-  ran lanes innermost, the VJP's dot product used four partial sums, and the Jacobian drivers
-  copied rows with `data()` instead of `J(i, j)`. Each reverse row still zeroes the adjoints and
-  runs a full O(Q) VJP (about 3.5 cycles per Jacobian entry against 1 for the closed form); the
-  batch driver's sweeps over all M rows at once leave the cache for M·Q ≥ 10⁵.
-- libtorch (issue 16): adiff is faster up to Q = 1000 on the gradient (torch's fixed cost per
-  call is ~10–50 µs), on the Q×Q Jacobian at every Q and on the batch Jacobian at Q = 10; torch
-  wins the gradient at Q ≥ 10⁴ (its fused cross-entropy at 0.8–0.9× the function: vectorised exp
-  and no per-element objects), the batch gradient (8) by 2–3× over adiff's fused rule, and the
-  batch Jacobian at Q = 100, M = 1000 by 2.2× (one backward pass per output column over all M
-  rows, where adiff sweeps once per output row of each block). What stands in the way: adiff's arrays of
-  `Var` carry a tape index per element, so each array operation gathers, writes n output Vars
-  and sweeps n adjoints that torch's tensors (one autograd node per tensor) never form; a fused
-  cross-entropy that returns one Var per row, and arrays whose values are one contiguous block
-  under one tape index (Stan's `var_value<Matrix>`), are the next steps. Memory: glibc gives a
-  large freed array back to the operating system at each call unless its trim threshold is
-  raised, which costs a fresh process 3–4× on batches of 10⁵ logits (docs/reverse.md).
+- Fused rows: callgrind instructions per call of the softmax + CE gradient at Q = 1000 (the
+  function: ~100k): 148k last session, 124k once cross-entropy became a fused rule of its own
+  (one output per row: the n log_softmax outputs, their adjoints and the negation are gone), ~96k
+  once the fused statement wrote s and its indices straight into the tape (no copy, no
+  zero-filled side buffers), stored one index for consecutive inputs and swept them as a
+  contiguous range, and the drivers created their inputs with one tape reservation. In time:
+  1.41× → 1.00× the function at Q = 1000, 1.41× → 0.96× at 10⁴ (the row's exps are vectorised;
+  the function's are std::exp). Batch (8), 1000 × 100: 16.7M → 11.4M instructions (function
+  8.4M). What remains: the (value, index) gather, the argmax pass, the n adjoints of the inputs,
+  and, at Q = 10, fixed costs: ~8 allocations per call (the input vector, the bench's array
+  copy, the result vectors) are a third of its ~3000 instructions. The Jacobian rows: each
+  reverse row zeroes the adjoints and runs a full O(Q) VJP (the closed form writes one product
+  per entry); forward lanes do not help at Q = 10 (10 or 16 lanes of the fused JVP: 255 and
+  436 ns against 192 ns for reverse, measured outside the suite).
+- libtorch (issue 16): adiff's fused gradient is now within noise of torch's from Q = 10⁴ on
+  (0.96× and 1.03× the function against torch's 0.76× and 0.91×) and faster below; adiff is
+  faster on the Q×Q Jacobian at every Q and on the batch Jacobian at Q = 10. Torch still wins
+  the batch gradient (8) (torch 0.71–0.94× the function, adiff's fused rule 1.18–1.59×) and the
+  batch Jacobian at Q = 100, M = 1000 (one backward pass per output column over all M rows,
+  where adiff sweeps once per output row of each block). What stands in the way: an
+  `Array<Var>` holds (value, index) pairs — 16 bytes per logit that each call builds, copies and
+  gathers — where torch's tensors are one contiguous block under one autograd node; at 10⁶
+  logits and more these passes leave the cache (1.18× at M = 1000, 1.59× at M ≥ 10⁴). Arrays
+  whose values are one contiguous block under one tape index (Stan's `var_value<Matrix>`) are
+  the next step. Memory: glibc gives a large freed array back to the operating system at each
+  call unless its trim threshold is raised, which costs a fresh process 3–4× on batches of 10⁵
+  logits (docs/reverse.md).
 - Jacobians from primitives (forward lanes, reverse) cost ~9 flops per entry by construction,
   against one for the closed form: they are slower than Eigen's dense derivative vectors.
 - The derived softmax Jacobian (6) is evaluated row by row (`ad/lang/lazy_matrix.hpp`): diag and
