@@ -100,8 +100,10 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   (0.96× and 1.03× the function against torch's 0.76× and 0.91×) and faster below; adiff is
   faster on the Q×Q Jacobian at every Q and on the batch Jacobian at Q = 10. Torch still wins
   the batch gradient (8) (torch 0.71–0.94× the function, adiff's fused rule 1.18–1.59×) and the
-  batch Jacobian at Q = 100, M = 1000 (one backward pass per output column over all M rows,
-  where adiff sweeps once per output row of each block). What stands in the way: an
+  batch Jacobian at Q = 100, M = 1000. Both sweep once per output column over all M rows;
+  adiff's sweep also zeroes the whole adjoint array and copies the M·Q input adjoints into the
+  blocks, about 6× the bytes the closed form writes (memory-bound at M·Q = 10⁵). What stands in
+  the way of the gradient: an
   `Array<Var>` holds (value, index) pairs — 16 bytes per logit that each call builds, copies and
   gathers — where torch's tensors are one contiguous block under one autograd node; at 10⁶
   logits and more these passes leave the cache (1.18× at M = 1000, 1.59× at M ≥ 10⁴). Arrays
