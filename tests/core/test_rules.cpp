@@ -3,7 +3,11 @@
 // derivative by nested duals = central differences of the analytic one, and at 50 digits
 // AD = analytic to better than 1e-45. One line per (primitive, point) in the tables below.
 #include <cmath>
+#include <limits>
+#include <random>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "ad/adiff.hpp"
 #include "support/close.hpp"
@@ -273,4 +277,55 @@ TEST_CASE("forward mode's compound assignments update in place with the binary r
     ad::checked_scope checked;
     x = a;
     CHECK_THROWS_WITH(x /= D(0.0, 1.0, 1), Catch::Contains("div"));
+}
+
+namespace {
+/// The index max_reduce::argmax promises: the first NaN if there is one, else the first entry
+/// that no later entry exceeds (written as the plain loop, for comparison).
+template <class T>
+std::size_t first_argmax(const std::vector<T>& x) {
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (x[i] != x[i]) return i;
+        if (x[i] > x[k]) k = i;
+    }
+    return k;
+}
+
+template <class T>
+void argmax_family(unsigned seed) {
+    std::mt19937 rng(seed);
+    const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+    // values drawn from a small set, so that ties, ±0, ±inf and NaN meet at every position
+    const std::vector<T> pool{T(-1), T(0), T(-0.0), T(2), T(2), T(3.5), inf, -inf, nan, T(0.5)};
+    std::size_t checked = 0, with_nan = 0;
+    for (std::size_t n = 1; n <= 13; ++n)
+        for (int trial = 0; trial < 400; ++trial) {
+            std::vector<T> x(n);
+            for (T& v : x) v = pool[rng() % (trial % 3 == 0 ? pool.size() : pool.size() - 3)];  // 2 of 3 trials: no NaN
+            const std::size_t want = first_argmax(x);
+            CAPTURE(n, trial);
+            CHECK(ad::rules::max_reduce::argmax(std::span<const T>(x)) == want);
+            // the AD types' loop (on the innermost values) gives the same index
+            std::vector<Dual<T, 1>> d(x.begin(), x.end());
+            CHECK(ad::rules::max_reduce::argmax(std::span<const Dual<T, 1>>(d)) == want);
+            ++checked;
+            with_nan += x[want] != x[want];
+        }
+    CHECK(checked == 13 * 400);
+    CHECK(with_nan > 100);  // the NaN path was exercised
+}
+}  // namespace
+
+TEST_CASE("max's argmax: the first NaN, else the first maximal entry, for ties, ±0, ±inf at every position",
+          "[rules][reduce]") {
+    argmax_family<double>(1);
+    argmax_family<float>(2);
+    argmax_family<long double>(3);
+    // −0 and +0 are equal: the first of them is the maximum
+    CHECK(ad::rules::max_reduce::argmax(std::span<const double>(std::vector<double>{-0.0, 0.0, -1.0})) == 0);
+    CHECK(ad::rules::max_reduce::argmax(std::span<const double>(std::vector<double>{-1.0, 0.0, -0.0})) == 1);
+    // all −inf: the first
+    const double ninf = -std::numeric_limits<double>::infinity();
+    CHECK(ad::rules::max_reduce::argmax(std::span<const double>(std::vector<double>(9, ninf))) == 0);
 }
