@@ -60,12 +60,7 @@ Array<T> batch_jacobian_reverse(F&& f, const Array<T>& Z) {
     const std::size_t M = Z.rows(), Q = Z.cols();
     detail::scratch_tape<T> scratch;
     Tape<T>& tape = *scratch;
-    Array<Var<T>> Y;
-    {
-        recording<T> rec(tape);
-        const Array<Var<T>> Zv(Z.shape(), Var<T>::inputs(std::span<const T>(Z.data(), Z.size())));  // statements 0..MQ−1
-        Y = f(std::as_const(Zv));
-    }
+    const Array<Var<T>> Y = detail::record(f, Z, scratch);  // the inputs are statements 0..MQ−1
     if (Y.ndim() != 2 || Y.rows() != M) throw shape_error("batch_jacobian_reverse: f must map (M, Q) to (M, P)", Z.shape(), Y.shape());
     const std::size_t P = Y.cols();
     Array<T> B(Shape{M, P, Q});

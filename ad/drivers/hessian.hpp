@@ -33,7 +33,7 @@ hessian_result<T> hessian_full(F&& f, const std::vector<T>& x) {
         const std::size_t lanes = std::min(L, n - std::min(n, j0));
         for (std::size_t l = 0; l < lanes; ++l) xd[j0 + l].t[l] = T(1);
         detail::scratch_tape<D> tape;
-        const auto y = record(f, xd, *tape);
+        const auto y = detail::record(f, xd, tape);
         const auto out = detail::as_outputs<Var<D>>(y);
         if (out.size() != 1) throw size_error("hessian: f must return one scalar output", 1, out.size());
         (*tape).gradient_of(out[0].i);

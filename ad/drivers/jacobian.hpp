@@ -61,7 +61,7 @@ Array<T> jacobian_forward(F&& f, const std::vector<T>& x) {
 template <class T, class F>
 Array<T> jacobian_reverse(F&& f, const std::vector<T>& x) {
     detail::scratch_tape<T> tape;
-    const auto y = record(f, x, *tape);
+    const auto y = detail::record(f, x, tape);
     const auto out = detail::as_outputs<Var<T>>(y);
     Array<T> J(Shape{out.size(), x.size()});
     Tape<T>& t = *tape;

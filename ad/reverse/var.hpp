@@ -38,11 +38,17 @@ struct Var {
     /// New independent variables on the active tape, one per value, on consecutive statements
     /// (one tape lookup and one reservation for all of them).
     static std::vector<Var> inputs(std::span<const T> values) {
-        const tape_index first = active_tape<T>().new_leaves(values.size());
         std::vector<Var> x;
+        inputs(values, x);
+        return x;
+    }
+    /// The same into `x` (its contents replaced, its capacity reused: the drivers keep one such
+    /// buffer per thread, so repeated gradients allocate no inputs).
+    static void inputs(std::span<const T> values, std::vector<Var>& x) {
+        const tape_index first = active_tape<T>().new_leaves(values.size());
+        x.clear();
         x.reserve(values.size());
         for (std::size_t k = 0; k < values.size(); ++k) x.emplace_back(values[k], static_cast<tape_index>(first + k));
-        return x;
     }
     /// True when this variable is recorded on a tape (not a constant).
     bool active() const noexcept { return i != inactive; }
