@@ -65,23 +65,23 @@ inline double batch_ce_function(const double* z, std::size_t M, std::size_t Q, s
     return loss;
 }
 
-/// Workload (8) from the array primitives on an (M, Q) array: max and Σ along the last axis,
-/// broadcast − and ÷ (on Array<Var<double>> each is one array statement).
+/// Workload (8) from the array primitives on the (M, Q) array of logits: max and Σ along the
+/// last axis, broadcast − and ÷ (on Array<Var<double>> each is one array statement).
 template <class X>
-X batch_ce_array(const std::vector<X>& z, std::size_t M, std::size_t Q) {
+X batch_ce_array(const ad::Array<X>& a, const std::vector<std::size_t>& targets) {
     using std::log;
-    const ad::Array<X> a(ad::Shape{M, Q}, z);
+    const std::size_t M = a.rows(), Q = a.cols();
     const ad::Array<X> e = ad::exp(a - ad::max(a, 1, true));
     const ad::Array<X> p = e / ad::sum(e, 1, true);
     std::vector<X> picked(M);
-    for (std::size_t r = 0; r < M; ++r) picked[r] = -log(p[r * Q + batch_target(r, Q)]);
+    for (std::size_t r = 0; r < M; ++r) picked[r] = -log(p[r * Q + targets[r]]);
     return ad::sum(picked);
 }
 
 /// Workload (8) with the fused rules: Σ of cross_entropy over the rows.
 template <class X>
-X batch_ce_fused(const std::vector<X>& z, std::size_t M, std::size_t Q) {
-    return ad::sum(ad::cross_entropy(ad::Array<X>(ad::Shape{M, Q}, z), batch_targets(M, Q)));
+X batch_ce_fused(const ad::Array<X>& a, const std::vector<std::size_t>& targets) {
+    return ad::sum(ad::cross_entropy(a, targets));
 }
 
 /// Workload (8)'s hand-written gradient into g (one pass of exps per row), returning the loss:

@@ -10,11 +10,14 @@ using namespace bench;
 
 constexpr std::size_t Q = 100;
 
+/// An adiff row: f(Z) = loss(Z, targets) on the (M, Q) array of logits, through the drivers on
+/// arrays (f gets an Array<Var> of Z's shape, the gradient comes back in it).
 template <class F>
 void adiff_row(const char* who, long m, F loss, benchmark::State& st) {
-    const std::vector<double> z = batch_logits(m, Q).values();
-    auto f = [m, loss](const auto& x) { return loss(x, std::size_t(m), Q); };
-    check(who, ad::gradient(f, z), batch_ce_gradient(z, m, Q));
+    const ad::Array<double> z = batch_logits(m, Q);
+    const std::vector<std::size_t> targets = batch_targets(std::size_t(m), Q);
+    auto f = [&targets, loss](const auto& x) { return loss(x, targets); };
+    check(who, ad::gradient(f, z).values(), batch_ce_gradient(z.values(), m, Q));
     for (auto _ : st) benchmark::DoNotOptimize(ad::value_and_gradient(f, z));
     tape_counters(st, f, z);
 }
@@ -37,10 +40,10 @@ const registrar reg([] {
             }
         });
         add("batch_grad_ce", "adiff_array", m, [](benchmark::State& st, long m) {
-            adiff_row("adiff_array", m, [](const auto& x, std::size_t m, std::size_t q) { return batch_ce_array(x, m, q); }, st);
+            adiff_row("adiff_array", m, [](const auto& x, const auto& t) { return batch_ce_array(x, t); }, st);
         });
         add("batch_grad_ce", "adiff_fused", m, [](benchmark::State& st, long m) {
-            adiff_row("adiff_fused", m, [](const auto& x, std::size_t m, std::size_t q) { return batch_ce_fused(x, m, q); }, st);
+            adiff_row("adiff_fused", m, [](const auto& x, const auto& t) { return batch_ce_fused(x, t); }, st);
         });
     }
 });

@@ -6,6 +6,7 @@
 /// adjoints and growth slack included).
 #include <benchmark/benchmark.h>
 
+#include <type_traits>
 #include <vector>
 
 #include "ad/adiff.hpp"
@@ -14,15 +15,20 @@ namespace bench {
 
 inline constexpr double MB = 1024.0 * 1024.0;
 
-template <class F>
-void tape_counters(benchmark::State& st, F f, const std::vector<double>& z) {
+/// z: the inputs as a std::vector (f gets a std::vector of Vars) or an Array (f gets an Array).
+template <class F, class Z>
+void tape_counters(benchmark::State& st, F f, const Z& z) {
     ad::Tape<double> tape;
     {
         ad::recording<double> rec(tape);
         std::vector<ad::Var<double>> x;
-        x.reserve(z.size());
-        for (double v : z) x.push_back(ad::Var<double>::input(v));
-        benchmark::DoNotOptimize(f(x));
+        if constexpr (std::is_same_v<Z, ad::Array<double>>) {
+            x = ad::Var<double>::inputs(z.values());
+            benchmark::DoNotOptimize(f(ad::Array<ad::Var<double>>(z.shape(), std::move(x))));
+        } else {
+            x = ad::Var<double>::inputs(z);
+            benchmark::DoNotOptimize(f(x));
+        }
     }
     st.counters["statements"] = double(tape.size());
     st.counters["tape_MB"] = double(tape.bytes()) / MB;

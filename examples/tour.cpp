@@ -61,6 +61,14 @@ int main(int argc, char** argv) {
     if (check && std::abs(s[0] - 2.14400878e-03) > 5e-12) { std::cerr << "MISMATCH softmax vs seed 001\n"; ++failures; }  // seed prints 9 digits
     expect("J00", Js(0, 0), s[0] * (1 - s[0]));
 
+    // 7b. A function of an Array: the gradient comes back in its shape (here softmax − onehot).
+    ad::Array<double> logits{{2.0, 1.0, 0.1}, {0.5, 2.5, -1.0}};
+    auto [loss, dL] = ad::value_and_gradient([](const auto& Z) { return ad::sum(ad::cross_entropy(Z, {0, 1})); }, logits);
+    std::cout << "batch loss = " << loss << "\ndL =\n" << dL << "\n";
+    expect("batch loss", loss, 0.5702082234001218);
+    expect("dL(0,0)", dL(0, 0), -0.3409988611140321);
+    expect("dL(1,2)", dL(1, 2), 0.025908654717401523);
+
     // 8. Checked mode names the first primitive that produced a non-finite value.
     try {
         ad::checked_scope checked;
@@ -85,5 +93,9 @@ df/dx1 at 50 digits = -0.13120438375681363843125525551079471062886799582653
 sin derivatives at 0.7: 0.6442176872 0.7648421873 -0.6442176872 -0.7648421873 0.6442176872
 softmax([1,3,5,7]) = [0.002144008784, 0.01584220118, 0.1170589132, 0.8649548768]
 J(0,0) = 0.00213941201
+batch loss = 0.5702082234
+dL =
+[[-0.3409988611, 0.2424329707, 0.09856589041],
+[0.1161145347, -0.1420231894, 0.02590865472]]
 checked: non-finite result in 'log': value -nan at argument -1
 */
