@@ -6,6 +6,7 @@
 /// Forward mode seeds L input directions per pass (⌈n/L⌉ passes); reverse mode records once
 /// and sweeps once per output (m sweeps); `jacobian` picks forward when n ≤ m.
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "ad/drivers/gradient.hpp"
@@ -67,7 +68,7 @@ Array<T> jacobian_reverse(F&& f, const std::vector<T>& x) {
     Tape<T>& t = *tape;
     for (std::size_t i = 0; i < out.size(); ++i) {
         t.gradient_of(out[i].i);
-        const auto adj = t.adjoints();
+        const auto adj = std::as_const(t).adjoints();  // read only: the next row zeroes up to out[i]
         std::copy(adj.begin(), adj.begin() + std::ptrdiff_t(x.size()), J.data() + i * x.size());
     }
     if (detail::checking_enabled) [[unlikely]] detail::check_entries<T>("jacobian", J, x.size());

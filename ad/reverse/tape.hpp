@@ -9,6 +9,7 @@
 /// that the sweep calls at the right place instead of storing a dense Jacobian.
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <type_traits>
 #include <limits>
 #include <memory>
@@ -33,6 +34,9 @@ inline constexpr tape_index inactive = std::numeric_limits<tape_index>::max();
 /// A recorded fused primitive: outputs are statements [first, last) with no operands; during
 /// the sweep `vjp(tape, call, adjoint)` adds their adjoints into their inputs' adjoints.
 /// `values`/`indices` are offsets into the tape's side buffers where the call keeps its data.
+/// `unit_vjp(tape, call, k, adjoint)`, optional, is vjp when output k's adjoint is 1 and every
+/// other output's 0 — row k of the call's Jacobian — in fewer passes and bit for bit vjp's
+/// numbers; Tape::gradient_of takes it when it seeds an output of the call.
 template <class T>
 struct external_call {
     tape_index first, last;
@@ -40,6 +44,7 @@ struct external_call {
     std::uint32_t n_values, n_indices;
     void (*vjp)(const Tape<T>&, const external_call&, T* adjoint);
     std::string_view name = "fused primitive";  // for checked mode's messages
+    void (*unit_vjp)(const Tape<T>&, const external_call&, std::size_t k, T* adjoint) = nullptr;
 };
 
 namespace detail {
@@ -261,18 +266,27 @@ public:
     const tape_index* operand_data() const noexcept { return operand_.data(); }
     T* partial_data() noexcept { return partial_.data(); }
 
-    /// The adjoint vector (one entry per statement) of the last sweep.
-    std::span<T> adjoints() noexcept { return {adjoint_.data(), adjoint_.size()}; }
+    /// The adjoint vector (one entry per statement) of the last sweep. Writable: the next
+    /// zero_adjoints then zeroes every entry (read through a const Tape to keep its extent).
+    std::span<T> adjoints() noexcept {
+        dirty_ = npos;
+        return {adjoint_.data(), adjoint_.size()};
+    }
     std::span<const T> adjoints() const noexcept { return {adjoint_.data(), adjoint_.size()}; }
 
-    /// Zeroes the adjoints and sizes them to the tape.
+    /// Zeroes the adjoints and sizes them to the tape. Only the entries a sweep may have written
+    /// since the last zeroing (gradient_of(y) writes none above y) and new entries are written:
+    /// successive Jacobian rows from low outputs zero less than the whole tape.
     void zero_adjoints() {
         if constexpr (std::is_trivially_copyable_v<T>) {
-            adjoint_.resize(size());
-            std::fill(adjoint_.begin(), adjoint_.end(), T(0));
+            const std::size_t n = size(), old = adjoint_.size();
+            adjoint_.resize(n);
+            std::fill(adjoint_.begin(), adjoint_.begin() + std::ptrdiff_t(std::min({dirty_, old, n})), T(0));
+            if (n > old) std::fill(adjoint_.begin() + std::ptrdiff_t(old), adjoint_.end(), T(0));
         } else {
             adjoint_.assign(size(), T(0));
         }
+        dirty_ = 0;
     }
 
     /// Reverse sweep from statement `top` down to 0, propagating the adjoints already seeded.
@@ -280,6 +294,7 @@ public:
     /// In checked mode (one test per sweep, not per statement) every adjoint it writes must be
     /// finite: domain_error names the primitive whose backward step made one inf or NaN.
     void sweep(tape_index top) {
+        dirty_ = std::max(dirty_, std::size_t(top) + 1);  // a sweep writes no adjoint above top
         T* adj = adjoint_.data();
         std::size_t c = calls_.size();
         while (c > 0 && calls_[c - 1].first > top) --c;  // calls recorded after `top` cannot matter
@@ -302,11 +317,32 @@ public:
     }
 
     /// Seeds adjoint[y] = 1 (others 0) and sweeps: afterwards adjoint[i] = ∂y/∂(statement i).
+    /// When y is an output of a fused call with a unit VJP (softmax, log_softmax), the sweep's
+    /// first step is that row of the call's Jacobian (one pass instead of a full VJP; the same
+    /// numbers), then the sweep goes on below the call. Checked mode takes the plain sweep.
     void gradient_of(tape_index y) {
         zero_adjoints();
         if (y == inactive) return;
         adjoint_[y] = T(1);
+        dirty_ = std::size_t(y) + 1;
+        if (!detail::checking_enabled && !calls_.empty()) {
+            // the last call whose outputs start at or below y: y is one of them if y < last
+            const auto c = std::upper_bound(calls_.begin(), calls_.end(), y,
+                                            [](tape_index v, const external_call<T>& e) { return v < e.first; });
+            if (c != calls_.begin() && std::prev(c)->unit_vjp && y < std::prev(c)->last) {
+                const external_call<T>& call = *std::prev(c);
+                call.unit_vjp(*this, call, y - call.first, adjoint_.data());
+                if (call.first > 0) sweep(call.first - 1);
+                return;
+            }
+        }
         sweep(y);
+    }
+
+    /// Gives the last recorded call (its outputs start at `first`) a unit VJP (see external_call).
+    void set_unit_vjp(tape_index first, void (*unit_vjp)(const Tape&, const external_call<T>&, std::size_t, T*)) {
+        if (calls_.empty() || calls_.back().first != first) throw tape_error("set_unit_vjp: not the last recorded call");
+        calls_.back().unit_vjp = unit_vjp;
     }
 
 private:
@@ -403,6 +439,8 @@ private:
     detail::tape_buffer<tape_index> operand_; // operand statement indices
     detail::tape_buffer<T> partial_;          // ∂ statement / ∂ operand
     detail::tape_storage<T> adjoint_;    // filled by sweeps
+    static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+    std::size_t dirty_ = npos;            // adjoint_[dirty_, size) are 0 (npos: not known)
     std::vector<external_call<T>> calls_;
     detail::tape_buffer<T> ext_values_;            // fused and array statements' values and
     detail::tape_buffer<tape_index> ext_indices_;  // indices, grown without zero-filling

@@ -326,6 +326,40 @@ struct fused_mode<Var<T>> {
         }
     }
 
+    /// The sweep's first step when output k's adjoint is 1 and every other output's is 0 (a
+    /// Jacobian row, Tape::gradient_of): row k / Q's unit_vjp_row, the other rows untouched (as
+    /// vjp skips rows whose adjoints are all zero); vjp_row where the row holds a NaN.
+    template <fused_kind K>
+    static void unit_vjp(const Tape<T>& tape, const external_call<T>& c, std::size_t k, T* adj) {
+        const auto s = tape.values_of(c);
+        const auto idx = tape.indices_of(c);
+        const std::size_t Q = idx[0];
+        const bool consecutive = idx[1] == 1;
+        const std::size_t M = s.size() / (Q + 1), r = k / Q, q = k % Q;
+        const tape_index* in = idx.data() + 2;
+        const std::size_t m = (in + (consecutive ? 1 : M * Q))[r];
+        const T* sr = s.data() + r * Q;
+        const T& one_minus = s[M * Q + r];
+        const auto run = [&](auto&& active, auto&& add, auto&& scaled) {
+            if (is_nan(sr[m])) rules::fused::vjp_row<K, T>(sr, adj + c.first + r * Q, Q, m, one_minus, 0, active, add);
+            else rules::fused::unit_vjp_row<K, T>(sr, Q, m, one_minus, q, active, add, scaled);
+        };
+        if (consecutive) {
+            // each input once, its adjoint 0 before (gradient_of zeroed them): c·s_k added by the
+            // vector kernel (which adds +0 where s_k = 0: the same adjoint)
+            T* a = adj + in[0] + r * Q;
+            const auto add = [a](std::size_t j, const T& d) { a[j] += d; };
+            if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>)
+                run([](std::size_t) { return true; }, add,
+                    [a, sr](std::size_t from, std::size_t to, const T& cs) { kernels::add_scaled(a + from, cs, sr + from, to - from); });
+            else
+                run([](std::size_t) { return true; }, add, nullptr);
+        } else {
+            const tape_index* ir = in + r * Q;
+            run([ir](std::size_t j) { return ir[j] != inactive; }, [adj, ir](std::size_t j, const T& d) { adj[ir[j]] += d; }, nullptr);
+        }
+    }
+
     /// The outputs of rule K on the rows of z, recorded as one statement (none if z is constant).
     template <fused_kind K>
     static std::vector<Var<T>> rows(std::span<const Var<T>> z, std::size_t Q, std::span<const std::size_t> targets) {
@@ -368,6 +402,7 @@ struct fused_mode<Var<T>> {
                 detail::check_values(rules::fused::name(K), std::span<const T>(y));
                 for (std::size_t r = 0; r < nt; ++r) in[n_in + M + r] = static_cast<tape_index>(targets[r]);
             });
+        if constexpr (K == fused_kind::softmax || K == fused_kind::log_softmax) active_tape<T>().set_unit_vjp(first, &unit_vjp<K>);
         for (std::size_t k = 0; k < n_out; ++k) out[k] = Var<T>(y[k], tape_index(first + k));
         return out;
     }

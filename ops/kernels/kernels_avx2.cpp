@@ -95,9 +95,52 @@ void exp(const double* x, double* y, std::size_t n) { exp_impl(x, y, n); }
 void exp(const float* x, float* y, std::size_t n) { exp_impl(x, y, n); }
 void log(const double* x, double* y, std::size_t n) { log_impl(x, y, n); }
 void log(const float* x, float* y, std::size_t n) { log_impl(x, y, n); }
-void add_product(double* a, const double* p, const double* g, std::size_t n) { add_product_loop(a, p, g, n); }
-void add_product(float* a, const float* p, const float* g, std::size_t n) { add_product_loop(a, p, g, n); }
-void add_scaled(double* a, double c, const double* g, std::size_t n) { add_scaled_loop(a, c, g, n); }
-void add_scaled(float* a, float c, const float* g, std::size_t n) { add_scaled_loop(a, c, g, n); }
+namespace {
+/// The sweep kernels on whole packets: a += (g ≠ 0 ? p·g : +0), the product masked by the test
+/// (NaN ≠ 0 holds, as in the scalar loop: an unordered compare), so the product and the sum are
+/// rounded separately (the mask between them keeps the compiler from fusing them into an FMA)
+/// and every element gets the scalar loop's number bit for bit; the tail runs the scalar loop.
+inline __m256d mask_nonzero(__m256d g) { return _mm256_cmp_pd(g, _mm256_setzero_pd(), _CMP_NEQ_UQ); }
+inline __m256 mask_nonzero(__m256 g) { return _mm256_cmp_ps(g, _mm256_setzero_ps(), _CMP_NEQ_UQ); }
+inline __m256d load(const double* x) { return _mm256_loadu_pd(x); }
+inline __m256 load(const float* x) { return _mm256_loadu_ps(x); }
+inline void store(double* x, __m256d v) { _mm256_storeu_pd(x, v); }
+inline void store(float* x, __m256 v) { _mm256_storeu_ps(x, v); }
+inline __m256d mul(__m256d a, __m256d b) { return _mm256_mul_pd(a, b); }
+inline __m256 mul(__m256 a, __m256 b) { return _mm256_mul_ps(a, b); }
+inline __m256d add(__m256d a, __m256d b) { return _mm256_add_pd(a, b); }
+inline __m256 add(__m256 a, __m256 b) { return _mm256_add_ps(a, b); }
+inline __m256d and_(__m256d a, __m256d b) { return _mm256_and_pd(a, b); }
+inline __m256 and_(__m256 a, __m256 b) { return _mm256_and_ps(a, b); }
+inline __m256d splat(double c) { return _mm256_set1_pd(c); }
+inline __m256 splat(float c) { return _mm256_set1_ps(c); }
+
+template <class T>
+void add_product_impl(T* a, const T* p, const T* g, std::size_t n) {
+    constexpr std::size_t W = 32 / sizeof(T);
+    std::size_t k = 0;
+    for (; k + W <= n; k += W) {
+        const auto gv = load(g + k);
+        store(a + k, add(load(a + k), and_(mask_nonzero(gv), mul(load(p + k), gv))));
+    }
+    add_product_loop(a + k, p + k, g + k, n - k);
+}
+template <class T>
+void add_scaled_impl(T* a, T c, const T* g, std::size_t n) {
+    constexpr std::size_t W = 32 / sizeof(T);
+    const auto cv = splat(c);
+    std::size_t k = 0;
+    for (; k + W <= n; k += W) {
+        const auto gv = load(g + k);
+        store(a + k, add(load(a + k), and_(mask_nonzero(gv), mul(cv, gv))));
+    }
+    add_scaled_loop(a + k, c, g + k, n - k);
+}
+}  // namespace
+
+void add_product(double* a, const double* p, const double* g, std::size_t n) { add_product_impl(a, p, g, n); }
+void add_product(float* a, const float* p, const float* g, std::size_t n) { add_product_impl(a, p, g, n); }
+void add_scaled(double* a, double c, const double* g, std::size_t n) { add_scaled_impl(a, c, g, n); }
+void add_scaled(float* a, float c, const float* g, std::size_t n) { add_scaled_impl(a, c, g, n); }
 
 }  // namespace ad::kernels::avx2

@@ -214,6 +214,9 @@ void vjp_row(const T* s, const T* g, std::size_t Q, std::size_t m, const T& one_
         for_except(Q, t, [&](std::size_t k) { if (active(k)) add(k, T(g0 * s[k])); });
         if (active(t)) add(t, t == m ? T(-T(g[0] * one_minus)) : T(g[0] * T(s[t] - T(1))));
     } else {
+        // a row whose output adjoints are all exactly zero adds nothing (as a scalar statement
+        // with a zero adjoint: a NaN of this row never reaches its inputs through a zero seed)
+        if (std::all_of(g, g + Q, [](const T& v) { return is_exact_zero(v); })) return;
         // acc = ⟨g, s⟩ (softmax) or Σg (log_softmax).
         const T acc_rest = sum_except<T>(Q, m, [&](std::size_t j) {
             if constexpr (K == fused_kind::softmax) return T(g[j] * s[j]);
@@ -229,6 +232,45 @@ void vjp_row(const T* s, const T* g, std::size_t Q, std::size_t m, const T& one_
             if constexpr (K == fused_kind::softmax) add(m, T(s[m] * (g[m] * one_minus - acc_rest)));
             else add(m, T(g[m] * one_minus - s[m] * acc_rest));
         }
+    }
+}
+
+/// vjp_row of softmax or log_softmax with the adjoint of output q equal to 1 and every other 0:
+/// row q of the row's Jacobian (s_k(δ_kq − s_q), or δ_kq − s_k), added into the inputs in one
+/// pass, with no ⟨g, s⟩. Every addend is the expression vjp_row forms for that seed (a dot of a
+/// one-hot g is exact), so the numbers agree bit for bit — provided s holds no NaN (s_m is NaN
+/// then: the caller runs vjp_row instead, whose ⟨g, s⟩ spreads the NaN).
+/// `scaled(from, to, c)`, unless null, adds c·s_k for every k in [from, to) at once (every input
+/// active, its adjoint 0 before: a vector kernel), with log_softmax's 0 − s_k as (−1)·s_k — the
+/// same adjoint (the two differ only in the sign of a zero, which vanishes when added to 0).
+template <fused_kind K, class T, class Active, class Add, class Scaled>
+void unit_vjp_row(const T* s, std::size_t Q, std::size_t m, const T& one_minus, std::size_t q, Active&& active, Add&& add,
+                  Scaled&& scaled) {
+    static_assert(K == fused_kind::softmax || K == fused_kind::log_softmax);
+    // every k other than m and q: softmax s_k (0 − s_q), log_softmax 0 − s_k
+    const T c = T(0) - s[q];
+    const auto rest = [&](std::size_t from, std::size_t to) {
+        if constexpr (!std::is_null_pointer_v<std::remove_cvref_t<Scaled>>) {
+            if (from < to) scaled(from, to, K == fused_kind::softmax ? c : T(-1));
+        } else {
+            for (std::size_t k = from; k < to; ++k) {
+                if (!active(k)) continue;
+                if constexpr (K == fused_kind::softmax) add(k, T(s[k] * c));
+                else add(k, T(T(0) - s[k]));
+            }
+        }
+    };
+    const std::size_t lo = std::min(m, q), hi = std::max(m, q);
+    rest(0, lo);
+    rest(lo + 1, hi);
+    rest(hi + 1, Q);
+    if (q != m && active(q)) {  // g_q − acc = 1 − s_q
+        if constexpr (K == fused_kind::softmax) add(q, T(s[q] * T(T(1) - s[q])));
+        else add(q, T(T(1) - s[q]));
+    }
+    if (active(m)) {  // g_m (1 − s_m) − acc_rest: (1 − s_m) when q = m, else 0 − s_q (softmax) / 0 − s_m
+        if constexpr (K == fused_kind::softmax) add(m, T(s[m] * (q == m ? one_minus : c)));
+        else add(m, q == m ? one_minus : T(T(0) - s[m]));
     }
 }
 

@@ -181,3 +181,49 @@ TEST_CASE("fused rules in reverse mode reuse their buffers: large, small, large 
     CHECK(one == std::vector<double>{0.0});
     CHECK(std::memcmp(big.data(), big_again.data(), big.size() * sizeof(double)) == 0);
 }
+
+namespace {
+/// add_product and add_scaled on T with the runtime kernels and with the baseline ones.
+template <class T>
+void sweep_kernels_agree() {
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<T> u(T(-3), T(3));
+    const T specials[] = {T(0), -T(0), std::numeric_limits<T>::infinity(), -std::numeric_limits<T>::infinity(),
+                          std::numeric_limits<T>::quiet_NaN(), std::numeric_limits<T>::denorm_min(), std::numeric_limits<T>::max()};
+    for (std::size_t n : {0, 1, 3, 4, 7, 8, 9, 16, 31, 33, 100}) {
+        for (std::size_t offset : {0, 1, 3}) {  // unaligned starts
+            std::vector<T> a(n + offset), p(n + offset), g(n + offset);
+            for (std::size_t k = 0; k < a.size(); ++k) {
+                a[k] = u(rng), p[k] = u(rng), g[k] = u(rng);
+                if (k % 5 == 1) g[k] = specials[k % 7];
+                if (k % 7 == 2) p[k] = specials[(k / 7) % 7];
+                if (k % 11 == 3) a[k] = specials[(k / 11) % 7];
+            }
+            for (T c : {T(0.75), T(-1), std::numeric_limits<T>::infinity(), std::numeric_limits<T>::quiet_NaN()}) {
+                std::vector<T> a1 = a, a2 = a, b1 = a, b2 = a;
+                ad::kernels::add_product(a1.data() + offset, p.data() + offset, g.data() + offset, n);
+                ad::kernels::add_scaled(b1.data() + offset, c, g.data() + offset, n);
+                {
+                    baseline_kernels base(true);
+                    ad::kernels::add_product(a2.data() + offset, p.data() + offset, g.data() + offset, n);
+                    ad::kernels::add_scaled(b2.data() + offset, c, g.data() + offset, n);
+                }
+                REQUIRE(std::memcmp(a1.data(), a2.data(), a1.size() * sizeof(T)) == 0);
+                REQUIRE(std::memcmp(b1.data(), b2.data(), b1.size() * sizeof(T)) == 0);
+                // and the rule itself: a[k] += p[k]·g[k] where g[k] ≠ 0 (NaN ≠ 0), a[k] unchanged where g[k] = ±0
+                for (std::size_t k = 0; k < n; ++k) {
+                    const T gk = g[offset + k];
+                    const T want = gk != T(0) ? T(a[offset + k] + T(p[offset + k] * gk)) : T(a[offset + k] + T(0));
+                    CHECK((std::isnan(want) ? std::isnan(a1[offset + k]) : std::memcmp(&want, &a1[offset + k], sizeof(T)) == 0));
+                }
+            }
+        }
+    }
+}
+}  // namespace
+
+TEST_CASE("the sweep kernels (vector AVX2 and baseline) give the scalar rule's numbers bit for bit", "[kernels][reverse]") {
+    INFO("instruction set: " << ad::kernels::instruction_set());
+    sweep_kernels_agree<double>();
+    sweep_kernels_agree<float>();
+}
