@@ -17,6 +17,11 @@ namespace ad {
 
 /// Default number of tangent lanes carried per forward pass.
 inline constexpr std::size_t default_lanes = 8;
+/// jacobian_forward<fit_lanes>: lanes fitted to the number of inputs n — passes of
+/// default_lanes, and the last ⌈n mod 8⌉ columns in one pass of the smallest power of two lanes
+/// that holds them (n = 3: one pass of 4 lanes, not 8; n = 10: 8 + 2) — so a small problem does
+/// not carry unused lanes through every operation. `jacobian` uses it.
+inline constexpr std::size_t fit_lanes = 0;
 
 /// Jacobian–vector product: (f(x), J v) in one forward pass (|v| = |x|).
 template <class T, class F>
@@ -35,24 +40,48 @@ std::pair<std::vector<T>, std::vector<T>> jvp(F&& f, const std::vector<T>& x, co
     return {std::move(value), std::move(tangent)};
 }
 
-/// Jacobian by forward mode with L lanes: ⌈n/L⌉ passes of f.
-template <std::size_t L = default_lanes, class T, class F>
-Array<T> jacobian_forward(F&& f, const std::vector<T>& x) {
+namespace detail {
+
+/// Columns [j0, j1) of f's Jacobian at x by forward passes of L lanes, into J ({m, n}; created by
+/// the first pass when empty, so n = 0 still runs f once to find m).
+template <std::size_t L, class T, class F>
+void forward_columns(F& f, const std::vector<T>& x, std::size_t j0, std::size_t j1, Array<T>& J) {
     const std::size_t n = x.size();
     std::vector<Dual<T, L>> xd(n);
     for (std::size_t j = 0; j < n; ++j) xd[j] = Dual<T, L>(x[j]);
-    Array<T> J;
-    for (std::size_t j0 = 0; j0 < std::max<std::size_t>(n, 1); j0 += L) {
-        const std::size_t lanes = std::min(L, n - std::min(n, j0));
-        for (std::size_t l = 0; l < lanes; ++l) xd[j0 + l].t[l] = T(1);
-        const auto y = detail::call(f, std::as_const(xd));
-        const auto out = detail::as_outputs<Dual<T, L>>(y);
-        if (j0 == 0) J = Array<T>(Shape{out.size(), n});
+    for (std::size_t c0 = j0; c0 < std::max<std::size_t>(j1, j0 + 1); c0 += L) {
+        const std::size_t lanes = std::min(L, j1 - std::min(j1, c0));
+        for (std::size_t l = 0; l < lanes; ++l) xd[c0 + l].t[l] = T(1);
+        const auto y = call(f, std::as_const(xd));
+        const auto out = as_outputs<Dual<T, L>>(y);
+        if (J.ndim() != 2) J = Array<T>(Shape{out.size(), n});
         T* Jd = J.data();  // row-major {m, n}: J(i, j) = Jd[i·n + j]
         for (std::size_t i = 0; i < out.size(); ++i)
-            for (std::size_t l = 0; l < lanes; ++l) Jd[i * n + j0 + l] = out[i].t[l];
-        for (std::size_t l = 0; l < lanes; ++l) xd[j0 + l].t[l] = T(0);
-        if (n == 0) break;
+            for (std::size_t l = 0; l < lanes; ++l) Jd[i * n + c0 + l] = out[i].t[l];
+        for (std::size_t l = 0; l < lanes; ++l) xd[c0 + l].t[l] = T(0);
+        if (j1 == j0) break;
+    }
+}
+
+}  // namespace detail
+
+/// Jacobian by forward mode with L lanes: ⌈n/L⌉ passes of f (L = fit_lanes: fitted to n).
+template <std::size_t L = default_lanes, class T, class F>
+Array<T> jacobian_forward(F&& f, const std::vector<T>& x) {
+    const std::size_t n = x.size();
+    Array<T> J;
+    if constexpr (L == fit_lanes) {
+        constexpr std::size_t W = default_lanes;
+        const std::size_t full = n - n % W, r = n - full;
+        if (full > 0) detail::forward_columns<W>(f, x, 0, full, J);
+        if (r > 0 || n == 0) {
+            if (r <= 1) detail::forward_columns<1>(f, x, full, n, J);
+            else if (r <= 2) detail::forward_columns<2>(f, x, full, n, J);
+            else if (r <= 4) detail::forward_columns<4>(f, x, full, n, J);
+            else detail::forward_columns<W>(f, x, full, n, J);
+        }
+    } else {
+        detail::forward_columns<L>(f, x, 0, n, J);
     }
     if (detail::checking_enabled) [[unlikely]] detail::check_entries<T>("jacobian", J, J.ndim() == 2 ? J.cols() : 0);
     return J;
@@ -82,11 +111,11 @@ std::size_t output_count(F&& f, const std::vector<T>& x) {
     return detail::as_outputs<T>(y).size();
 }
 
-/// Jacobian, choosing forward mode when inputs ≤ outputs and reverse mode otherwise
-/// (the output count is found by one plain evaluation of f).
+/// Jacobian, choosing forward mode (lanes fitted to the inputs) when inputs ≤ outputs and reverse
+/// mode otherwise (the output count is found by one plain evaluation of f).
 template <class T, class F>
 Array<T> jacobian(F&& f, const std::vector<T>& x) {
-    return x.size() <= output_count(f, x) ? jacobian_forward(f, x) : jacobian_reverse(f, x);
+    return x.size() <= output_count(f, x) ? jacobian_forward<fit_lanes>(f, x) : jacobian_reverse(f, x);
 }
 
 }  // namespace ad

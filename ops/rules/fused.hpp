@@ -215,8 +215,9 @@ void vjp_row(const T* s, const T* g, std::size_t Q, std::size_t m, const T& one_
         if (active(t)) add(t, t == m ? T(-T(g[0] * one_minus)) : T(g[0] * T(s[t] - T(1))));
     } else {
         // a row whose output adjoints are all exactly zero adds nothing (as a scalar statement
-        // with a zero adjoint: a NaN of this row never reaches its inputs through a zero seed)
-        if (std::all_of(g, g + Q, [](const T& v) { return is_exact_zero(v); })) return;
+        // with a zero adjoint: a NaN of this row never reaches its inputs through a zero seed).
+        // Only a NaN row needs the test (s_m is NaN then): on a finite row zero adjoints add +0.
+        if (is_nan(s[m]) && std::all_of(g, g + Q, [](const T& v) { return is_exact_zero(v); })) return;
         // acc = ⟨g, s⟩ (softmax) or Σg (log_softmax).
         const T acc_rest = sum_except<T>(Q, m, [&](std::size_t j) {
             if constexpr (K == fused_kind::softmax) return T(g[j] * s[j]);

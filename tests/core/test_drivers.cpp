@@ -1,6 +1,7 @@
 // Drivers: Jacobian by forward = by reverse = stacked gradients = jvp/vjp; Hessians symmetric
 // and equal to analytic ones (log-sum-exp's Hessian is the softmax Jacobian); multiprecision.
 #include <cmath>
+#include <map>
 #include <numeric>
 
 #include "ad/adiff.hpp"
@@ -85,6 +86,60 @@ TEST_CASE("jacobian picks forward for n <= m and reverse otherwise, same answer"
     const auto J = ad::jacobian(wide, x);
     CHECK(J.shape() == ad::Shape{1, 5});
     CHECK(J.values() == std::vector<double>{2, 1, 4, 3, -1});
+}
+
+namespace {
+/// The number of forward passes f sees with each lane count, and f: R^n -> R^(n+1), mixing
+/// every input into every output.
+struct pass_counter {
+    std::map<std::size_t, int> passes;  // lanes -> passes
+    auto f() {
+        return [this](const auto& x) {
+            using X = std::decay_t<decltype(x[0])>;
+            if constexpr (requires { X::lanes; }) ++passes[X::lanes];
+            using std::sin, std::exp;
+            std::vector<X> y;
+            X acc(0);
+            for (std::size_t k = 0; k < x.size(); ++k) acc = acc + sin(x[k]) * double(k + 1);
+            for (std::size_t k = 0; k < x.size(); ++k) y.push_back(exp(x[k]) * acc);
+            y.push_back(acc * acc);
+            return y;
+        };
+    }
+};
+}  // namespace
+
+TEST_CASE("forward lanes fitted to the inputs: the same Jacobian, no unused lanes in the last pass", "[drivers][jacobian]") {
+    // n -> the passes of jacobian_forward<fit_lanes> by lane count
+    const std::map<std::size_t, std::map<std::size_t, int>> want{
+        {1, {{1, 1}}}, {2, {{2, 1}}}, {3, {{4, 1}}}, {4, {{4, 1}}}, {5, {{8, 1}}}, {8, {{8, 1}}},
+        {9, {{8, 1}, {1, 1}}}, {10, {{8, 1}, {2, 1}}}, {12, {{8, 1}, {4, 1}}}, {15, {{8, 2}}}, {16, {{8, 2}}}, {19, {{8, 2}, {4, 1}}}};
+    for (const auto& [n, passes] : want) {
+        INFO("n = " << n);
+        std::vector<double> x(n);
+        for (std::size_t k = 0; k < n; ++k) x[k] = 0.3 * double(k) - 1.0;
+        pass_counter fit, eight;
+        const ad::Array<double> Jfit = ad::jacobian_forward<ad::fit_lanes>(fit.f(), x);
+        const ad::Array<double> J8 = ad::jacobian_forward<8>(eight.f(), x);
+        CHECK(fit.passes == passes);
+        CHECK(eight.passes == std::map<std::size_t, int>{{8, int((n + 7) / 8)}});
+        CHECK(Jfit.shape() == ad::Shape{n + 1, n});
+        CHECK(Jfit.values() == J8.values());  // each lane's arithmetic does not depend on the lane count
+        const ad::Array<double> Jr = ad::jacobian_reverse(fit.f(), x);
+        for (std::size_t k = 0; k < Jr.size(); ++k) CHECK(Jfit[k] == Approx(Jr[k]).epsilon(1e-14).margin(1e-15));
+        // jacobian (n <= m: forward) takes the fitted lanes
+        pass_counter chosen;
+        CHECK(ad::jacobian(chosen.f(), x).values() == J8.values());
+        CHECK(chosen.passes == passes);
+    }
+    // no inputs: one pass finds the number of outputs
+    const auto J0 = ad::jacobian_forward<ad::fit_lanes>(
+        [](const auto& x) {
+            using X = std::decay_t<decltype(x[0])>;
+            return std::vector<X>{X(2.0)};
+        },
+        std::vector<double>{});
+    CHECK(J0.shape() == ad::Shape{1, 0});
 }
 
 TEST_CASE("Hessian of log-sum-exp is the softmax Jacobian diag(s) - s s^T", "[drivers][hessian]") {
