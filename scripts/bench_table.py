@@ -69,9 +69,10 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
 - Array statements (row `adiff_array`, issue 16): the same primitives on an `Array<Var<double>>`
   record 4 array statements and 2 scalar ones at any Q (z − m, exp, sum, ÷ s; max and the final
   log), partials stored contiguously or once when uniform, indices as one base, sweeps as vector
-  loops, exp on Eigen's AVX2 packet math: 304k instructions per call against 380k for the scalar
-  path and 91k for the function, 3.0–3.9× in time for Q ≥ 100 in this run (the scalar path
-  3.7–3.9×). Operations on fewer than 32 elements take the element-wise path
+  loops, exp on Eigen's AVX2 packet math: 304k → 264k instructions per call (the AVX2 sweep
+  kernels had compiled to scalar loops at -O2; they are now packets, bit for bit the scalar
+  loop's numbers, and the drivers reuse their input buffer) against 380k for the scalar path and
+  93k for the function, 3.0–3.7× in time for Q ≥ 100 in this run (the scalar path 3.3–3.5×). Operations on fewer than 32 elements take the element-wise path
   (`ad::array_statement::default_min_elements`), which costs less there: 5.1× at Q = 10 (was
   6.6× as array statements; the scalar code 3.0×, without the arrays' allocations).
   What stands in the way of 2× and 1.5×: an `Array<Var>` holds its elements as (value, index)
@@ -91,26 +92,36 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   1.41× → 1.00× the function at Q = 1000, 1.41× → 0.96× at 10⁴ (the row's exps are vectorised;
   the function's are std::exp). Batch (8), 1000 × 100: 16.7M → 11.4M instructions (function
   8.4M). What remains: the (value, index) gather, the argmax pass, the n adjoints of the inputs,
-  and, at Q = 10, fixed costs: ~8 allocations per call (the input vector, the bench's array
-  copy, the result vectors) are a third of its ~3000 instructions. The Jacobian rows: each
-  reverse row zeroes the adjoints and runs a full O(Q) VJP (the closed form writes one product
-  per entry); forward lanes do not help at Q = 10 (10 or 16 lanes of the fused JVP: 255 and
-  436 ns against 192 ns for reverse, measured outside the suite).
-- libtorch (issue 16): adiff's fused gradient is now within noise of torch's from Q = 10⁴ on
-  (0.96× and 1.03× the function against torch's 0.76× and 0.91×) and faster below; adiff is
-  faster on the Q×Q Jacobian at every Q and on the batch Jacobian at Q = 10. Torch still wins
-  the batch gradient (8) (torch 0.71–0.94× the function, adiff's fused rule 1.18–1.59×) and the
-  batch Jacobian at Q = 100, M = 1000. Both sweep once per output column over all M rows;
-  adiff's sweep also zeroes the whole adjoint array and copies the M·Q input adjoints into the
-  blocks, about 6× the bytes the closed form writes (memory-bound at M·Q = 10⁵). What stands in
-  the way of the gradient: an
-  `Array<Var>` holds (value, index) pairs — 16 bytes per logit that each call builds, copies and
-  gathers — where torch's tensors are one contiguous block under one autograd node; at 10⁶
-  logits and more these passes leave the cache (1.18× at M = 1000, 1.59× at M ≥ 10⁴). Arrays
-  whose values are one contiguous block under one tape index (Stan's `var_value<Matrix>`) are
-  the next step. Memory: glibc gives a large freed array back to the operating system at each
-  call unless its trim threshold is raised, which costs a fresh process 3–4× on batches of 10⁵
-  logits (docs/reverse.md).
+  and, at Q = 10, fixed costs: 5 allocations per call (was 6: the drivers now reuse their
+  input buffer; left: the bench's array copy and target vector, the result vectors) are a
+  quarter of its ~3000 instructions. Now ~88k instructions at Q = 1000.
+- Q×Q Jacobian (2), reverse rows over the fused softmax: 2.83× → 1.93× the closed form at
+  Q = 1000 (standalone: 884 → ~515 µs against ~240 µs). A row seeds one output of the fused
+  call, so its first step is a unit VJP: row q of the call's Jacobian, s_k(δ_kq − s_q), added in
+  one vector pass (no ⟨g, s⟩, and only row q's block), bit for bit the full VJP's numbers; the
+  sweep then goes on below the call (`Tape::gradient_of`, `external_call::unit_vjp`). The zeroing
+  between rows covers only what the last sweep could have written. What remains: per row the
+  adjoints are zeroed and copied into J (two passes the closed form does not make). At Q = 10
+  the fixed cost of a sweep per row dominates (3.7×; Ceres' Jet, one pass of 10 lanes,
+  1.3×); forward lanes fitted to the inputs (`ad::fit_lanes`, 8 + 2 lanes at Q = 10) cut a
+  forward pass's unused lanes, not the gap.
+- libtorch (issue 16): adiff's fused gradient is within noise of torch's from Q = 10⁴ on
+  (0.79× and 0.81× the function against torch's 0.73× and 0.59× in this run) and faster below;
+  adiff is faster on the Q×Q Jacobian at every Q and on the batch Jacobian at Q = 10 and 100
+  (M = 100). The batch gradient (8) now runs through the drivers on arrays (`ad::gradient` of a
+  function of an `Array`: no copy of the inputs into a vector and back, targets computed once,
+  as torch's rows get a tensor): adiff's fused rule 0.87–0.90× the function at M ≤ 1000 (torch
+  0.72–0.91×), 1.15–1.21× at M ≥ 10⁴ (torch 0.82–0.83×; was 1.59×). Torch also wins the batch
+  Jacobian at Q = 100, M = 1000 (2.65× against 2.70×). What stands in the way of the batch
+  gradient: an `Array<Var>` holds (value, index) pairs — 16 bytes per logit that each call
+  builds and gathers — where torch's tensors are one contiguous block under one autograd node;
+  at 10⁶ logits and more these passes leave the cache. Arrays whose values are one contiguous
+  block under one tape index (Stan's `var_value<Matrix>`) are the next step. Memory: glibc gives
+  a large freed array back to the operating system unless its trim threshold is raised (the
+  suite raises it for every contender); the drivers now keep their input variables in a
+  per-thread buffer, so a process with default settings pays it only for the gradient it gets
+  back: M × Q = 10⁴ × 100, 22.6 → 8.2 ms per call through the vector driver, 7.2 ms through the
+  Array driver, the function 6.3 ms (`bench/profile/batch_profile.cpp`, docs/reverse.md).
 - Jacobians from primitives (forward lanes, reverse) cost ~9 flops per entry by construction,
   against one for the closed form: they are slower than Eigen's dense derivative vectors.
 - The derived softmax Jacobian (6) is evaluated row by row (`ad/lang/lazy_matrix.hpp`): diag and
@@ -135,7 +146,9 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   zero-filled) and each growth faulted in by one madvise: first GMM gradient at d = 10, K = 50
   1448 → ~470 ms, the next 31 ms (`bench/profile/gmm_profile.cpp`; fresh pages cost ~2.7 ms per
   MB here, so a 170 MB tape cannot be first-touched faster). Within 1.5× of the next call: a
-  checkpointed sum (29–43 ms first, 28–43 ms next).
+  checkpointed sum (29–43 ms first, 28–43 ms next). The batch gradient (8) at 10⁴ × 100 with
+  glibc's default settings (`bench/profile/batch_profile.cpp array 10000`): first call ~39 ms,
+  next ~11 ms — the first touches ~50 MB of tape, buffers and inputs.
 - Forward, 30 lanes (GMM d = 2, K = 5): compound assignments now update in place (−9.5%
   instructions); the rest of the gap to Eigen's AutoDiffScalar is the N-lane temporaries each
   operation builds and copies (248 bytes per Dual<double, 30>), which Eigen's expression
