@@ -64,19 +64,12 @@ Array<T> batch_jacobian_reverse(F&& f, const Array<T>& Z) {
     if (Y.ndim() != 2 || Y.rows() != M) throw shape_error("batch_jacobian_reverse: f must map (M, Q) to (M, P)", Z.shape(), Y.shape());
     const std::size_t P = Y.cols();
     Array<T> B(Shape{M, P, Q});
+    std::vector<tape_index> seeds(M);
     for (std::size_t q = 0; q < P; ++q) {
-        tape.zero_adjoints();
-        tape_index top = 0;
         bool any = false;
-        for (std::size_t p = 0; p < M; ++p) {
-            const tape_index i = Y[p * P + q].i;
-            if (i == inactive) continue;
-            tape.adjoints()[i] += T(1);
-            top = std::max(top, i);
-            any = true;
-        }
-        if (any) tape.sweep(top);
-        const auto adj = tape.adjoints();
+        for (std::size_t p = 0; p < M; ++p) seeds[p] = Y[p * P + q].i, any |= seeds[p] != inactive;
+        tape.gradient_of(seeds);  // a fused row-wise rule: one unit VJP per row (Tape::gradient_of)
+        const auto adj = std::as_const(tape).adjoints();
         for (std::size_t p = 0; p < M; ++p)
             for (std::size_t j = 0; j < Q; ++j) B[(p * P + q) * Q + j] = any ? adj[p * Q + j] : T(0);
     }

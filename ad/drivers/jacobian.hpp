@@ -18,7 +18,7 @@ namespace ad {
 /// Default number of tangent lanes carried per forward pass.
 inline constexpr std::size_t default_lanes = 8;
 /// jacobian_forward<fit_lanes>: lanes fitted to the number of inputs n — passes of
-/// default_lanes, and the last ⌈n mod 8⌉ columns in one pass of the smallest power of two lanes
+/// default_lanes, and the last n mod 8 columns in one pass of the smallest power of two lanes
 /// that holds them (n = 3: one pass of 4 lanes, not 8; n = 10: 8 + 2) — so a small problem does
 /// not carry unused lanes through every operation. `jacobian` uses it.
 inline constexpr std::size_t fit_lanes = 0;

@@ -326,9 +326,9 @@ struct fused_mode<Var<T>> {
         }
     }
 
-    /// The sweep's first step when output k's adjoint is 1 and every other output's is 0 (a
-    /// Jacobian row, Tape::gradient_of): row k / Q's unit_vjp_row, the other rows untouched (as
-    /// vjp skips rows whose adjoints are all zero); vjp_row where the row holds a NaN.
+    /// The sweep's first step for row k / Q when output k's adjoint is 1 and every other output
+    /// of that row's 0 (a Jacobian row, Tape::gradient_of): unit_vjp_row, or vjp_row where the
+    /// row holds a NaN; rows without a seed need nothing (vjp adds +0 there, or skips a NaN row).
     template <fused_kind K>
     static void unit_vjp(const Tape<T>& tape, const external_call<T>& c, std::size_t k, T* adj) {
         const auto s = tape.values_of(c);
@@ -350,8 +350,11 @@ struct fused_mode<Var<T>> {
             T* a = adj + in[0] + r * Q;
             const auto add = [a](std::size_t j, const T& d) { a[j] += d; };
             if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>)
-                run([](std::size_t) { return true; }, add,
-                    [a, sr](std::size_t from, std::size_t to, const T& cs) { kernels::add_scaled(a + from, cs, sr + from, to - from); });
+                run([](std::size_t) { return true; }, add, [a, sr](std::size_t from, std::size_t to, const T& cs) {
+                    if (to - from >= 32) kernels::add_scaled(a + from, cs, sr + from, to - from);
+                    else
+                        for (std::size_t j = from; j < to; ++j) a[j] += cs * sr[j];  // a short range: no call
+                });
             else
                 run([](std::size_t) { return true; }, add, nullptr);
         } else {
@@ -402,7 +405,7 @@ struct fused_mode<Var<T>> {
                 detail::check_values(rules::fused::name(K), std::span<const T>(y));
                 for (std::size_t r = 0; r < nt; ++r) in[n_in + M + r] = static_cast<tape_index>(targets[r]);
             });
-        if constexpr (K == fused_kind::softmax || K == fused_kind::log_softmax) active_tape<T>().set_unit_vjp(first, &unit_vjp<K>);
+        if constexpr (K == fused_kind::softmax || K == fused_kind::log_softmax) active_tape<T>().set_unit_vjp(first, &unit_vjp<K>, Q);
         for (std::size_t k = 0; k < n_out; ++k) out[k] = Var<T>(y[k], tape_index(first + k));
         return out;
     }

@@ -11,6 +11,7 @@
 #include <random>
 #include <vector>
 
+#include "ad/drivers/batch_jacobian.hpp"
 #include "array/helpers.hpp"
 
 using ad::Array;
@@ -133,5 +134,36 @@ TEST_CASE("unit VJP rows on Var<Dual>: the Hessian of one softmax output", "[sof
         // the last 2 ulp may differ), so the gradients agree to rounding, not bit for bit
         for (std::size_t j = 0; j < z.size(); ++j) CHECK(h.gradient[j] == Approx(g[j]).epsilon(1e-15).margin(1e-17));
         AT_CLOSE(h.hessian, hf.hessian, 1e-15, 1e-13);
+    }
+}
+
+TEST_CASE("batch Jacobian columns by unit VJPs, one per row: bit for bit the plain sweep's", "[softmax][reverse][jacobian][batch]") {
+    const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+    for (bool log : {false, true}) {
+        for (bool constants : {false, true}) {
+            for (const auto& mq : {std::pair<std::size_t, std::size_t>{1, 1}, {4, 3}, {5, 9}, {3, 40}}) {
+                const std::size_t M = mq.first, Q = mq.second;
+                INFO((log ? "log_softmax" : "softmax") << (constants ? ", every third input constant" : "") << ", M = " << M << ", Q = " << Q);
+                std::vector<double> z = logits(M, Q, unsigned(7 * M + Q), 6.0);
+                if (M > 2) z[Q + 1] = nan, z[2 * Q] = inf;  // rows 1 and 2 NaN
+                const auto g = [=](const auto& X) {
+                    using X_t = std::remove_cvref_t<decltype(X[0])>;
+                    return Array<X_t>(Shape{M, Q}, rows(M, Q, log, constants)(X.values()).values());
+                };
+                const Array<double> B = ad::batch_jacobian_reverse(g, Array<double>(Shape{M, Q}, z));
+                REQUIRE(B.shape() == Shape{M, Q, Q});
+                const auto flat = rows(M, Q, log, constants);
+                for (std::size_t q = 0; q < Q; ++q) {
+                    std::vector<double> u(M * Q, 0.0);
+                    for (std::size_t p = 0; p < M; ++p) u[p * Q + q] = 1.0;
+                    const auto [y, col] = ad::vjp(flat, z, u);  // seeds every row's output q, plain sweep
+                    for (std::size_t p = 0; p < M; ++p)
+                        for (std::size_t j = 0; j < Q; ++j) {
+                            INFO("block " << p << ", output " << q << ", input " << j);
+                            REQUIRE(same_bits(B[(p * Q + q) * Q + j], col[p * Q + j]));
+                        }
+                }
+            }
+        }
     }
 }
