@@ -95,24 +95,28 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   and, at Q = 10, fixed costs: 5 allocations per call (was 6: the drivers now reuse their
   input buffer; left: the bench's array copy and target vector, the result vectors) are a
   quarter of its ~3000 instructions. Now ~88k instructions at Q = 1000.
-- Q×Q Jacobian (2), reverse rows over the fused softmax: 2.83× → 1.93× the closed form at
-  Q = 1000 (standalone: 884 → ~515 µs against ~240 µs). A row seeds one output of the fused
+- Q×Q Jacobian (2), reverse rows over the fused softmax: 2.83× → 1.64–1.93× the closed form at
+  Q = 1000 (two runs; standalone: 884 → ~515 µs against ~240 µs). A row seeds one output of the fused
   call, so its first step is a unit VJP: row q of the call's Jacobian, s_k(δ_kq − s_q), added in
   one vector pass (no ⟨g, s⟩, and only row q's block), bit for bit the full VJP's numbers; the
   sweep then goes on below the call (`Tape::gradient_of`, `external_call::unit_vjp`). The zeroing
-  between rows covers only what the last sweep could have written. What remains: per row the
+  between rows covers only what the last sweep could have written. The batch Jacobian (3) seeds
+  one output per row for each column (`Tape::gradient_of(ys)`), so each row's unit VJP takes
+  the first step where rows hold ≥ 32 entries (below, one full VJP over all rows costs less):
+  Q = 100, 2.87–2.89× → 2.33–2.52× the closed form (513M → 439M instructions at M = 100).
+  What remains: per row the
   adjoints are zeroed and copied into J (two passes the closed form does not make). At Q = 10
   the fixed cost of a sweep per row dominates (3.7×; Ceres' Jet, one pass of 10 lanes,
   1.3×); forward lanes fitted to the inputs (`ad::fit_lanes`, 8 + 2 lanes at Q = 10) cut a
   forward pass's unused lanes, not the gap.
 - libtorch (issue 16): adiff's fused gradient is within noise of torch's from Q = 10⁴ on
   (0.79× and 0.81× the function against torch's 0.73× and 0.59× in this run) and faster below;
-  adiff is faster on the Q×Q Jacobian at every Q and on the batch Jacobian at Q = 10 and 100
-  (M = 100). The batch gradient (8) now runs through the drivers on arrays (`ad::gradient` of a
+  adiff is faster on the Q×Q Jacobian at every Q and on the batch Jacobian at Q = 10 and 100.
+  The batch gradient (8) now runs through the drivers on arrays (`ad::gradient` of a
   function of an `Array`: no copy of the inputs into a vector and back, targets computed once,
   as torch's rows get a tensor): adiff's fused rule 0.87–0.90× the function at M ≤ 1000 (torch
-  0.72–0.91×), 1.15–1.21× at M ≥ 10⁴ (torch 0.82–0.83×; was 1.59×). Torch also wins the batch
-  Jacobian at Q = 100, M = 1000 (2.65× against 2.70×). What stands in the way of the batch
+  0.72–0.91×), 1.15–1.21× at M ≥ 10⁴ (torch 0.82–0.83×; was 1.59×). The batch Jacobian at
+  Q = 100 is now adiff's too (2.33–2.52× the closed form, torch 2.64–3.73×). What stands in the way of the batch
   gradient: an `Array<Var>` holds (value, index) pairs — 16 bytes per logit that each call
   builds and gathers — where torch's tensors are one contiguous block under one autograd node;
   at 10⁶ logits and more these passes leave the cache. Arrays whose values are one contiguous
