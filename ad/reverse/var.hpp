@@ -298,29 +298,42 @@ std::ostream& operator<<(std::ostream& os, const Pending<T, N>& x) { return os <
 /// earlier array statement), whose VJP then adds into a contiguous range of adjoints.
 template <class T>
 struct fused_mode<Var<T>> {
+    /// A recorded statement's data, decoded from the layout above.
+    struct layout {
+        std::span<const T> s;  // the softmax (M·Q), then 1 − s_k per row (M)
+        std::size_t Q, M;
+        bool consecutive;
+        const tape_index* in;      // the first input (consecutive) or all M·Q
+        const tape_index* kmax;    // per row
+        const tape_index* target;  // per row, cross_entropy only
+        layout(const Tape<T>& tape, const external_call<T>& c) : s(tape.values_of(c)) {
+            const auto idx = tape.indices_of(c);
+            Q = idx[0];
+            consecutive = idx[1] == 1;
+            M = Q ? s.size() / (Q + 1) : 0;
+            in = idx.data() + 2;
+            kmax = in + (consecutive ? 1 : M * Q);
+            target = kmax + M;
+        }
+    };
+
     /// The sweep's callback: the rule's VJP on every row of the statement.
     template <fused_kind K>
     static void vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
-        const auto s = tape.values_of(c);
-        const auto idx = tape.indices_of(c);
-        const std::size_t Q = idx[0];
-        const bool consecutive = idx[1] == 1;
-        const std::size_t M = Q ? s.size() / (Q + 1) : 0;
-        const tape_index* in = idx.data() + 2;
-        const tape_index* kmax = in + (consecutive ? 1 : M * Q);
-        const tape_index* target = kmax + M;  // cross_entropy only
+        const layout L(tape, c);
+        const std::size_t Q = L.Q, M = L.M;
         const std::size_t per_row = rules::fused::reduces_row<K> ? 1 : Q;
         for (std::size_t r = 0; r < M; ++r) {
-            const T* sr = s.data() + r * Q;
+            const T* sr = L.s.data() + r * Q;
             const T* g = adj + c.first + r * per_row;
-            const std::size_t t = K == fused_kind::cross_entropy ? std::size_t(target[r]) : 0;
-            if (consecutive) {
-                T* a = adj + in[0] + r * Q;
-                rules::fused::vjp_row<K, T>(sr, g, Q, kmax[r], s[M * Q + r], t, [](std::size_t) { return true; },
+            const std::size_t t = K == fused_kind::cross_entropy ? std::size_t(L.target[r]) : 0;
+            if (L.consecutive) {
+                T* a = adj + L.in[0] + r * Q;
+                rules::fused::vjp_row<K, T>(sr, g, Q, L.kmax[r], L.s[M * Q + r], t, [](std::size_t) { return true; },
                                             [a](std::size_t k, const T& d) { a[k] += d; });
             } else {
-                const tape_index* ir = in + r * Q;
-                rules::fused::vjp_row<K, T>(sr, g, Q, kmax[r], s[M * Q + r], t, [ir](std::size_t k) { return ir[k] != inactive; },
+                const tape_index* ir = L.in + r * Q;
+                rules::fused::vjp_row<K, T>(sr, g, Q, L.kmax[r], L.s[M * Q + r], t, [ir](std::size_t k) { return ir[k] != inactive; },
                                             [adj, ir](std::size_t k, const T& d) { adj[ir[k]] += d; });
             }
         }
@@ -331,34 +344,29 @@ struct fused_mode<Var<T>> {
     /// row holds a NaN; rows without a seed need nothing (vjp adds +0 there, or skips a NaN row).
     template <fused_kind K>
     static void unit_vjp(const Tape<T>& tape, const external_call<T>& c, std::size_t k, T* adj) {
-        const auto s = tape.values_of(c);
-        const auto idx = tape.indices_of(c);
-        const std::size_t Q = idx[0];
-        const bool consecutive = idx[1] == 1;
-        const std::size_t M = s.size() / (Q + 1), r = k / Q, q = k % Q;
-        const tape_index* in = idx.data() + 2;
-        const std::size_t m = (in + (consecutive ? 1 : M * Q))[r];
-        const T* sr = s.data() + r * Q;
-        const T& one_minus = s[M * Q + r];
+        const layout L(tape, c);
+        const std::size_t Q = L.Q, r = k / Q, q = k % Q, m = L.kmax[r];
+        const T* sr = L.s.data() + r * Q;
+        const T& one_minus = L.s[L.M * Q + r];
         const auto run = [&](auto&& active, auto&& add, auto&& scaled) {
             if (is_nan(sr[m])) rules::fused::vjp_row<K, T>(sr, adj + c.first + r * Q, Q, m, one_minus, 0, active, add);
             else rules::fused::unit_vjp_row<K, T>(sr, Q, m, one_minus, q, active, add, scaled);
         };
-        if (consecutive) {
-            // each input once, its adjoint 0 before (gradient_of zeroed them): c·s_k added by the
-            // vector kernel (which adds +0 where s_k = 0: the same adjoint)
-            T* a = adj + in[0] + r * Q;
+        if (L.consecutive) {
+            // each input once, its adjoint 0 before (gradient_of zeroed them): on rows of 32 or
+            // more, c·s_k added by the vector kernel (which adds +0 where s_k = 0: the same
+            // adjoint); shorter rows take unit_vjp_row's own loop (no call per range)
+            T* a = adj + L.in[0] + r * Q;
             const auto add = [a](std::size_t j, const T& d) { a[j] += d; };
+            const auto all = [](std::size_t) { return true; };
             if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>)
-                run([](std::size_t) { return true; }, add, [a, sr](std::size_t from, std::size_t to, const T& cs) {
-                    if (to - from >= 32) kernels::add_scaled(a + from, cs, sr + from, to - from);
-                    else
-                        for (std::size_t j = from; j < to; ++j) a[j] += cs * sr[j];  // a short range: no call
-                });
-            else
-                run([](std::size_t) { return true; }, add, nullptr);
+                if (Q >= 32)
+                    return run(all, add, [a, sr](std::size_t from, std::size_t to, const T& cs) {
+                        kernels::add_scaled(a + from, cs, sr + from, to - from);
+                    });
+            run(all, add, nullptr);
         } else {
-            const tape_index* ir = in + r * Q;
+            const tape_index* ir = L.in + r * Q;
             run([ir](std::size_t j) { return ir[j] != inactive; }, [adj, ir](std::size_t j, const T& d) { adj[ir[j]] += d; }, nullptr);
         }
     }
