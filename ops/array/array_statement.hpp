@@ -106,7 +106,7 @@ struct scratch {
     std::vector<T> xa, xb, y, pa, pb;  // operands' values, results, partials
     std::vector<tape_index> ia, ib;     // operands' indices
     std::vector<tape_index> indices;  // the statement's index data
-    std::vector<T> partials;          // the statement's partials
+    std::vector<std::span<const T>> partials;  // the statement's partials, where the caller keeps them
     static scratch& get() {
         static thread_local scratch s;
         return s;
@@ -131,8 +131,8 @@ void begin(scratch<T>& s, std::size_t n, std::size_t G) {
 }
 
 /// Adds an operand with indices in[0..n) and partials p[0..n) (entries of inactive indices are
-/// never read); an operand with no active entry, or whose partials are all exactly 0, adds
-/// nothing. What the caller knows saves a pass: `single` (every index is in[0]: a broadcast
+/// never read; p must stay valid until finish, which copies it into the tape); an operand with no
+/// active entry, or whose partials are all exactly 0, adds nothing. What the caller knows saves a pass: `single` (every index is in[0]: a broadcast
 /// scalar), `uniform` (every partial is p[0]). The other tests stop at the first mismatch.
 template <class T>
 void add_operand(scratch<T>& s, const tape_index* in, const T* p, std::size_t n, bool single = false, bool uniform = false) {
@@ -169,8 +169,7 @@ void add_operand(scratch<T>& s, const tape_index* in, const T* p, std::size_t n,
     s.indices.push_back(std::uint32_t(kind) | (uniform ? uniform_bit : 0u));
     if (kind == index_kind::gather) s.indices.insert(s.indices.end(), in, in + n);
     else s.indices.push_back(i0);
-    if (uniform) s.partials.push_back(p[0]);
-    else s.partials.insert(s.partials.end(), p, p + n);
+    s.partials.emplace_back(p, uniform ? 1 : n);  // copied into the tape by finish
     ++s.indices[2];
 }
 
@@ -197,16 +196,8 @@ void sweep_contiguous(T* a, const T* p, bool uniform, const T* g, std::size_t n,
 }
 template <class T>
 T sweep_single(const T* p, bool uniform, const T* g, std::size_t n, std::size_t G) {
+    if (G == 1) return uniform ? kernels::sum_scaled(p[0], g, n) : kernels::sum_product(p, g, n);
     T s(0);
-    if (G == 1) {  // no division per element
-        if (uniform) {
-            const T c = p[0];
-            for (std::size_t k = 0; k < n; ++k) s += g[k] != T(0) ? c * g[k] : T(0);
-            return s;
-        }
-        for (std::size_t k = 0; k < n; ++k) s += g[k] != T(0) ? p[k] * g[k] : T(0);
-        return s;
-    }
     for (std::size_t k = 0; k < n; ++k) {
         const T gk = g[k / G];
         if (gk != T(0)) s += (uniform ? p[0] : p[k]) * gk;
@@ -245,16 +236,41 @@ void vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
 /// and returns them as an array of the given shape.
 template <class T>
 Array<Var<T>> finish(scratch<T>& s, Shape shape, const T* y, std::size_t outputs, std::string_view name) {
-    std::vector<Var<T>> out(outputs);
-    Var<T>* o = out.data();
+    std::vector<Var<T>> out;
+    out.reserve(outputs);  // each result written once (a sized vector would be written twice)
     if (s.indices[2] == 0) {
-        for (std::size_t k = 0; k < outputs; ++k) o[k].v = y[k];
+        for (std::size_t k = 0; k < outputs; ++k) out.push_back(Var<T>(y[k]));
     } else {
-        const tape_index first = active_tape<T>().record_external(outputs, std::span<const T>(s.partials),
-                                                                   std::span<const tape_index>(s.indices), &vjp<T>, name);
-        for (std::size_t k = 0; k < outputs; ++k) o[k].v = y[k], o[k].i = tape_index(first + k);
+        std::size_t values = 0;
+        for (const auto& part : s.partials) values += part.size();
+        const tape_index first = active_tape<T>().record_external_in_place(
+            outputs, values, s.indices.size(), &vjp<T>, name, [&](T* v, tape_index* i) {
+                for (const auto& part : s.partials) v = std::copy(part.begin(), part.end(), v);
+                std::copy(s.indices.begin(), s.indices.end(), i);
+            });
+        for (std::size_t k = 0; k < outputs; ++k) out.push_back(Var<T>(y[k], tape_index(first + k)));
     }
     return Array<Var<T>>(std::move(shape), std::move(out));
+}
+
+/// A number broadcast over every element of an element-wise statement's other operand.
+template <class T>
+struct broadcast_number {
+    T v;
+};
+template <class T>
+T at(const T* x, std::size_t k) { return x[k]; }
+template <class T>
+T at(broadcast_number<T> x, std::size_t) { return x.v; }
+
+/// Copies n elements' values and indices out of src; true when one of them is active.
+template <class T>
+bool load(const Var<T>* src, std::size_t n, std::vector<T>& x, std::vector<tape_index>& in) {
+    T* xv = ensure(x, n);
+    tape_index* iv = ensure(in, n);
+    tape_index all = inactive;  // the AND of the indices is `inactive` only when every one is
+    for (std::size_t k = 0; k < n; ++k) xv[k] = src[k].v, iv[k] = src[k].i, all &= src[k].i;
+    return n != 0 && all != inactive;
 }
 
 }  // namespace detail
@@ -264,74 +280,84 @@ template <class R, class T>
 Array<Var<T>> unary(const R& r, const Array<Var<T>>& a) {
     auto& s = detail::scratch<T>::get();
     const std::size_t n = a.size();
-    T *x = detail::ensure(s.xa, n), *y = detail::ensure(s.y, n), *p = detail::ensure(s.pa, n);
-    tape_index* in = detail::ensure(s.ia, n);
-    for (std::size_t k = 0; k < n; ++k) x[k] = a[k].v, in[k] = a[k].i;
+    const bool active = detail::load(a.data(), n, s.xa, s.ia);
+    const T* x = s.xa.data();
+    T *y = detail::ensure(s.y, n), *p = detail::ensure(s.pa, n);
     values<R>::run(r, x, y, n);
-    for (std::size_t k = 0; k < n; ++k) p[k] = r.d(x[k], y[k]);
     detail::begin(s, n, 1);
-    if (n) detail::add_operand(s, in, p, n);
+    if (active) {
+        for (std::size_t k = 0; k < n; ++k) p[k] = r.d(x[k], y[k]);
+        detail::add_operand(s, s.ia.data(), p, n);
+    }
     return detail::finish(s, a.shape(), y, n, R::name);
+}
+
+namespace detail {
+
+/// R over n elements as one statement: each side is n values (const T*) with indices, or one
+/// broadcast number with one index. A broadcast side reaches the rule as one number, so the
+/// compiler hoists what depends on it alone out of the loops (1/b in ∂a of a ÷ b).
+template <class R, class T, class A, class B>
+Array<Var<T>> binary(const R& r, scratch<T>& s, Shape shape, std::size_t n, A xa, const tape_index* ia, bool a_active,
+                     B xb, const tape_index* ib, bool b_active) {
+    T *y = ensure(s.y, n), *pa = ensure(s.pa, n), *pb = ensure(s.pb, n);
+    for (std::size_t k = 0; k < n; ++k) y[k] = r.value(at(xa, k), at(xb, k));
+    // the partials of an active side only (a constant side's are never read)
+    if (a_active)
+        for (std::size_t k = 0; k < n; ++k) pa[k] = r.da(at(xa, k), at(xb, k), y[k]);
+    if (b_active)
+        for (std::size_t k = 0; k < n; ++k) pb[k] = r.db(at(xa, k), at(xb, k), y[k]);
+    begin(s, n, 1);
+    if (n) {
+        if (a_active) add_operand(s, ia, pa, n, !std::is_pointer_v<A>);
+        if (b_active) add_operand(s, ib, pb, n, !std::is_pointer_v<B>);
+    }
+    return finish(s, std::move(shape), y, n, R::name);
+}
+
+}  // namespace detail
+
+/// R(a, b) with b broadcast over a, as one statement.
+template <class R, class T>
+Array<Var<T>> binary(const R& r, const Array<Var<T>>& a, const Var<T>& b) {
+    auto& s = detail::scratch<T>::get();
+    const bool a_active = detail::load(a.data(), a.size(), s.xa, s.ia);
+    return detail::binary(r, s, a.shape(), a.size(), static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
+                          detail::broadcast_number<T>{b.v}, &b.i, b.i != inactive);
+}
+/// R(a, b) with a broadcast over b, as one statement.
+template <class R, class T>
+Array<Var<T>> binary(const R& r, const Var<T>& a, const Array<Var<T>>& b) {
+    auto& s = detail::scratch<T>::get();
+    const bool b_active = detail::load(b.data(), b.size(), s.xb, s.ib);
+    return detail::binary(r, s, b.shape(), b.size(), detail::broadcast_number<T>{a.v}, &a.i, a.i != inactive,
+                          static_cast<const T*>(s.xb.data()), s.ib.data(), b_active);
 }
 
 /// R(a, b) element-wise with broadcasting (shape_error names both shapes) as one statement.
 template <class R, class T>
 Array<Var<T>> binary(const R& r, const Array<Var<T>>& a, const Array<Var<T>>& b, const char* what) {
     auto& s = detail::scratch<T>::get();
-    Shape shape;
-    // each side's values and indices over the output's n elements; a one-element side is filled
-    const auto load = [](const Array<Var<T>>& src, std::vector<T>& x, std::vector<tape_index>& in, std::size_t n) {
-        T* xv = detail::ensure(x, n);
-        tape_index* iv = detail::ensure(in, n);
-        if (src.size() == n) {
-            for (std::size_t k = 0; k < n; ++k) xv[k] = src[k].v, iv[k] = src[k].i;
-        } else {
-            std::fill_n(xv, n, src[0].v);
-            std::fill_n(iv, n, src[0].i);
-        }
-    };
-    bool a_single = false, b_single = false, fast = true;
-    if (a.shape() == b.shape() || (b.size() == 1 && b.ndim() <= a.ndim())) {  // b's shape all 1s
-        shape = a.shape();
-        b_single = b.size() == 1 && a.size() != 1;
-    } else if (a.size() == 1 && a.ndim() <= b.ndim()) {
-        shape = b.shape();
-        a_single = true;
-    } else {
-        fast = false;
+    using detail::broadcast_number;
+    if (a.shape() == b.shape() && a.size() != 1) {
+        const std::size_t n = a.size();
+        const bool a_active = detail::load(a.data(), n, s.xa, s.ia), b_active = detail::load(b.data(), n, s.xb, s.ib);
+        return detail::binary(r, s, a.shape(), n, static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
+                              static_cast<const T*>(s.xb.data()), s.ib.data(), b_active);
     }
-    std::size_t n = 0;
-    if (fast) {
-        n = shape_size(shape);
-        load(a, s.xa, s.ia, n), load(b, s.xb, s.ib, n);
-    } else {  // general broadcasting
-        s.xa.clear(), s.xb.clear(), s.ia.clear(), s.ib.clear();
-        shape = broadcast_each(a.shape(), b.shape(), what, [&](std::size_t ja, std::size_t jb) {
-            s.xa.push_back(a[ja].v), s.xb.push_back(b[jb].v), s.ia.push_back(a[ja].i), s.ib.push_back(b[jb].i);
-        });
-        n = s.xa.size();
-    }
-    const T *xa = s.xa.data(), *xb = s.xb.data();
-    T *y = detail::ensure(s.y, n), *pa = detail::ensure(s.pa, n), *pb = detail::ensure(s.pb, n);
-    for (std::size_t k = 0; k < n; ++k) y[k] = r.value(xa[k], xb[k]);
-    // the partials of a side with an active entry only (a constant side's are never read)
-    const auto active = [n](const std::vector<tape_index>& in) {
-        return std::find_if(in.begin(), in.begin() + std::ptrdiff_t(n), [](tape_index i) { return i != inactive; }) !=
-               in.begin() + std::ptrdiff_t(n);
-    };
-    const bool a_active = active(s.ia), b_active = active(s.ib);
-    if (a_active)
-        for (std::size_t k = 0; k < n; ++k) pa[k] = r.da(xa[k], xb[k], y[k]);
-    if (b_active)
-        for (std::size_t k = 0; k < n; ++k) pb[k] = r.db(xa[k], xb[k], y[k]);
-    detail::begin(s, n, 1);
-    if (n) {
-        if (a_active) detail::add_operand(s, s.ia.data(), pa, n, a_single);
-        if (b_active) detail::add_operand(s, s.ib.data(), pb, n, b_single);
-    }
-    return detail::finish(s, std::move(shape), y, n, R::name);
+    if (b.size() == 1 && b.ndim() <= a.ndim()) return binary(r, a, b[0]);  // b's shape all 1s
+    if (a.size() == 1 && a.ndim() <= b.ndim()) return binary(r, a[0], b);
+    // general broadcasting: both sides gathered to the result's elements
+    s.xa.clear(), s.xb.clear(), s.ia.clear(), s.ib.clear();
+    bool a_active = false, b_active = false;
+    Shape shape = broadcast_each(a.shape(), b.shape(), what, [&](std::size_t ja, std::size_t jb) {
+        s.xa.push_back(a[ja].v), s.xb.push_back(b[jb].v), s.ia.push_back(a[ja].i), s.ib.push_back(b[jb].i);
+        a_active |= a[ja].i != inactive, b_active |= b[jb].i != inactive;
+    });
+    const std::size_t n = s.xa.size();
+    return detail::binary(r, s, std::move(shape), n, static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
+                          static_cast<const T*>(s.xb.data()), s.ib.data(), b_active);
 }
-
 /// Σ over groups of G consecutive elements (G = a.size(): everything; the last extent: along
 /// the last axis) as one statement, each group summed in order as rules::sum does.
 template <class T>
@@ -349,6 +375,45 @@ Array<Var<T>> sum_groups(const Array<Var<T>>& a, std::size_t G, Shape shape) {
     const T one(1);
     if (n) detail::add_operand(s, in, &one, n, false, true);
     return detail::finish(s, std::move(shape), y, outputs, "sum");
+}
+
+/// max over groups of G ≥ 1 consecutive elements (G = a.size(): everything; the last extent:
+/// along the last axis) as one statement, values and partials from rules::max_reduce group by
+/// group. When every group's partials have one nonzero entry (one maximum, no NaN: the usual
+/// case) the statement keeps that entry's index and partial per group, and the sweep touches one
+/// adjoint per group; otherwise (ties split evenly, NaN) it keeps every element's partial.
+template <class T>
+Array<Var<T>> max_groups(const Array<Var<T>>& a, std::size_t G, Shape shape) {
+    auto& s = detail::scratch<T>::get();
+    const rules::max_reduce r;
+    const std::size_t n = a.size(), outputs = n / G;
+    const bool any = detail::load(a.data(), n, s.xa, s.ia);
+    const T* x = s.xa.data();
+    T *y = detail::ensure(s.y, outputs), *p = detail::ensure(s.pa, n), *pb = detail::ensure(s.pb, outputs);
+    tape_index* ib = detail::ensure(s.ib, outputs);
+    bool sparse = true;
+    for (std::size_t o = 0; o < outputs; ++o) {
+        const std::span<const T> group(x + o * G, G);
+        y[o] = r.value(group);
+        if (!any) continue;
+        r.partials(group, y[o], std::span<T>(p + o * G, G));
+        if (!sparse) continue;
+        const T* po = p + o * G;
+        std::size_t nonzero = 0;  // a count without branches, then the one entry's place
+        for (std::size_t j = 0; j < G; ++j) nonzero += !is_exact_zero(po[j]);
+        sparse = nonzero == 1;
+        if (!sparse) continue;
+        const std::size_t at = std::size_t(std::find_if(po, po + G, [](const T& v) { return !is_exact_zero(v); }) - po);
+        pb[o] = po[at], ib[o] = s.ia[o * G + at];
+    }
+    if (!any || sparse) {
+        detail::begin(s, outputs, 1);
+        if (any) detail::add_operand(s, ib, pb, outputs);
+    } else {
+        detail::begin(s, n, G);
+        detail::add_operand(s, s.ia.data(), p, n);
+    }
+    return detail::finish(s, std::move(shape), y, outputs, "max");
 }
 
 }  // namespace ad::array_statement

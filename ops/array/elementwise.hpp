@@ -22,9 +22,6 @@ namespace detail {
 /// X is a Var of double or float and s converts to X.
 template <class X, class S>
 inline constexpr bool array_statement_with = array_statement::enabled_for<X> && std::is_constructible_v<X, const S&>;
-/// A scalar as a 0-d array (broadcast over the other operand).
-template <class X, class S>
-Array<X> scalar_array(const S& s) { return Array<X>(Shape{}, std::vector<X>{X(s)}); }
 }  // namespace detail
 
 #define ADIFF_ARRAY_BINOP(OP, NAME, RULE)                                                         \
@@ -38,7 +35,7 @@ Array<X> scalar_array(const S& s) { return Array<X>(Shape{}, std::vector<X>{X(s)
     Array<X> operator OP(const Array<X>& a, const S& s) {                                         \
         if constexpr (detail::array_statement_with<X, S>)                                        \
             if (array_statement::active(a.size()))                                                \
-                return array_statement::binary(rules::RULE{}, a, detail::scalar_array<X>(s), NAME); \
+                return array_statement::binary(rules::RULE{}, a, X(s));                       \
         Array<X> r(a);                                                                            \
         for (auto& x : r) x = X(x OP s);                                                          \
         return r;                                                                                 \
@@ -47,7 +44,7 @@ Array<X> scalar_array(const S& s) { return Array<X>(Shape{}, std::vector<X>{X(s)
     Array<X> operator OP(const S& s, const Array<X>& a) {                                         \
         if constexpr (detail::array_statement_with<X, S>)                                        \
             if (array_statement::active(a.size()))                                                \
-                return array_statement::binary(rules::RULE{}, detail::scalar_array<X>(s), a, NAME); \
+                return array_statement::binary(rules::RULE{}, X(s), a);                       \
         Array<X> r(a);                                                                            \
         for (auto& x : r) x = X(s OP x);                                                          \
         return r;                                                                                 \

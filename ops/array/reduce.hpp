@@ -1,7 +1,9 @@
 #pragma once
 /// \file reduce.hpp
 /// Reductions over all elements or over one axis (negative axes count from the end), with
-/// keepdims. Each reduced group is ONE n-ary primitive (sum / max from functions.hpp).
+/// keepdims. Each reduced group is ONE n-ary primitive (sum / max from functions.hpp); on
+/// Var<double>/Var<float> arrays a reduction over everything or along the last axis is one array
+/// statement for all groups (array_statement.hpp).
 #include <span>
 #include <string>
 #include <vector>
@@ -68,12 +70,26 @@ Array<X> sum(const Array<X>& a, int axis, bool keepdims = false) {
         }
     return detail::reduce_axis(a, axis, keepdims, "sum", [](std::span<const X> g) { return sum(g); });
 }
-/// Max of all elements (ties split the derivative evenly); size_error when empty.
+/// Max of all elements (ties split the derivative evenly); size_error when empty. One array
+/// statement on Var<double>/Var<float>.
 template <class X>
-X max(const Array<X>& a) { return max(std::span<const X>(a.data(), a.size())); }
-/// Max along `axis`; size_error when that axis is empty.
+X max(const Array<X>& a) {
+    if constexpr (array_statement::enabled_for<X>)
+        if (array_statement::active(a.size()) && a.size() != 0) return array_statement::max_groups(a, a.size(), Shape{})[0];
+    return max(std::span<const X>(a.data(), a.size()));
+}
+/// Max along `axis`; size_error when that axis is empty. Along the last axis of a
+/// Var<double>/Var<float> array: one array statement.
 template <class X>
 Array<X> max(const Array<X>& a, int axis, bool keepdims = false) {
+    if constexpr (array_statement::enabled_for<X>)
+        if (array_statement::active(a.size()) && detail::normalize_axis(axis, a.shape(), "max") + 1 == a.ndim() &&
+            a.shape().back() != 0) {
+            Shape shape = a.shape();
+            if (keepdims) shape.back() = 1;
+            else shape.pop_back();
+            return array_statement::max_groups(a, a.shape().back(), std::move(shape));
+        }
     return detail::reduce_axis(a, axis, keepdims, "max", [](std::span<const X> g) { return max(g); });
 }
 /// Min of all elements, −max(−a): the same tie rule (ties split evenly), no primitive of its

@@ -43,6 +43,10 @@ ADIFF_KERNEL(add_product, void, (double* a, const double* p, const double* g, st
 ADIFF_KERNEL(add_product, void, (float* a, const float* p, const float* g, std::size_t n), (a, p, g, n))
 ADIFF_KERNEL(add_scaled, void, (double* a, double c, const double* g, std::size_t n), (a, c, g, n))
 ADIFF_KERNEL(add_scaled, void, (float* a, float c, const float* g, std::size_t n), (a, c, g, n))
+ADIFF_KERNEL(sum_product, double, (const double* p, const double* g, std::size_t n), (p, g, n))
+ADIFF_KERNEL(sum_product, float, (const float* p, const float* g, std::size_t n), (p, g, n))
+ADIFF_KERNEL(sum_scaled, double, (double c, const double* g, std::size_t n), (c, g, n))
+ADIFF_KERNEL(sum_scaled, float, (float c, const float* g, std::size_t n), (c, g, n))
 #undef ADIFF_KERNEL
 
 const char* instruction_set() { return use_avx2() ? "avx2+fma" : "baseline"; }

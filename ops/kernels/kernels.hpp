@@ -32,6 +32,16 @@ void add_product(double* a, const double* p, const double* g, std::size_t n);
 void add_product(float* a, const float* p, const float* g, std::size_t n);
 void add_scaled(double* a, double c, const double* g, std::size_t n);
 void add_scaled(float* a, float c, const float* g, std::size_t n);
+/// The sweep of an array statement into one adjoint (a broadcast scalar operand): the sum over
+/// the elements whose g[k] is nonzero of p[k]·g[k] (sum_product) or of c·g[k] (sum_scaled). The
+/// products are summed in L = 64 / sizeof(T) interleaved partial sums (element k < n − n mod L
+/// into sum k mod L; two AVX2 registers), then those in order, then the tail in order: one fixed
+/// order, so both instruction sets give the same number bit for bit, and the sum is not one
+/// dependent chain of additions.
+double sum_product(const double* p, const double* g, std::size_t n);
+float sum_product(const float* p, const float* g, std::size_t n);
+double sum_scaled(double c, const double* g, std::size_t n);
+float sum_scaled(float c, const float* g, std::size_t n);
 
 /// The instruction set the kernels run on in this process: "avx2+fma" or "baseline".
 const char* instruction_set();

@@ -13,4 +13,8 @@ void add_product(double* a, const double* p, const double* g, std::size_t n);
 void add_product(float* a, const float* p, const float* g, std::size_t n);
 void add_scaled(double* a, double c, const double* g, std::size_t n);
 void add_scaled(float* a, float c, const float* g, std::size_t n);
+double sum_product(const double* p, const double* g, std::size_t n);
+float sum_product(const float* p, const float* g, std::size_t n);
+double sum_scaled(double c, const double* g, std::size_t n);
+float sum_scaled(float c, const float* g, std::size_t n);
 }  // namespace ad::kernels::avx2

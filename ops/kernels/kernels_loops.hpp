@@ -36,5 +36,33 @@ void add_scaled_loop(T* __restrict a, T c, const T* __restrict g, std::size_t n)
     for (std::size_t k = 0; k < n; ++k) a[k] += g[k] != T(0) ? c * g[k] : T(0);
 }
 
+/// The end of lane_sum (below) from its L partial sums at element k: those in order, then the
+/// tail.
+template <std::size_t L, class T, class Term>
+T lane_finish(const T* acc, const T* __restrict g, std::size_t k, std::size_t n, Term term) {
+    T s = acc[0];
+    for (std::size_t j = 1; j < L; ++j) s += acc[j];
+    for (; k < n; ++k) s += g[k] != T(0) ? term(k) : T(0);
+    return s;
+}
+/// Σ (g[k] ≠ 0 ? term(k) : 0) in L interleaved partial sums, then those in order, then the tail
+/// (the order of kernels.hpp's sum_product, which the AVX2 kernel reproduces).
+template <std::size_t L, class T, class Term>
+T lane_sum(const T* __restrict g, std::size_t n, Term term) {
+    T acc[L] = {};
+    std::size_t k = 0;
+    for (; k + L <= n; k += L)
+        for (std::size_t j = 0; j < L; ++j) acc[j] += g[k + j] != T(0) ? term(k + j) : T(0);
+    return lane_finish<L>(acc, g, k, n, term);
+}
+template <class T>
+T sum_product_loop(const T* __restrict p, const T* __restrict g, std::size_t n) {
+    return lane_sum<64 / sizeof(T)>(g, n, [&](std::size_t k) { return p[k] * g[k]; });
+}
+template <class T>
+T sum_scaled_loop(T c, const T* __restrict g, std::size_t n) {
+    return lane_sum<64 / sizeof(T)>(g, n, [&](std::size_t k) { return c * g[k]; });
+}
+
 }  // namespace
 }  // namespace ad::kernels

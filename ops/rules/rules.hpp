@@ -575,6 +575,14 @@ struct max_reduce { static constexpr std::string_view name = "max";
     /// (compared on the innermost value for AD types). xs nonempty.
     template <class T> static std::size_t argmax(std::span<const T> xs) {
         std::size_t k = 0;
+        if constexpr (std::is_arithmetic_v<T>) {  // the best value kept in a register, not reloaded
+            T best = xs[0];
+            for (std::size_t i = 0; i < xs.size(); ++i) {
+                if (is_nan(xs[i])) return i;
+                if (xs[i] > best) k = i, best = xs[i];
+            }
+            return k;
+        }
         for (std::size_t i = 0; i < xs.size(); ++i) {
             if (is_nan(xs[i])) return i;
             if (val(xs[i]) > val(xs[k])) k = i;
@@ -611,8 +619,8 @@ struct max_reduce { static constexpr std::string_view name = "max";
         }
         std::size_t ties = 0;
         for (const T& x : xs) ties += (val(x) == val(y));
-        for (std::size_t i = 0; i < xs.size(); ++i)
-            out[i] = val(xs[i]) == val(y) ? T(1) / T(static_cast<long long>(ties)) : T(0);
+        const T w = T(1) / T(static_cast<long long>(ties));  // one division, not one per entry
+        for (std::size_t i = 0; i < xs.size(); ++i) out[i] = val(xs[i]) == val(y) ? w : T(0);
     } };
 /// log Σ exp(xᵢ), computed stably as m + log(1 + Σ_{i≠k} exp(xᵢ − m)) with m = x_k the first
 /// maximum (no overflow for any finite x; the log(1 + r) is relatively exact for plain numbers

@@ -95,11 +95,11 @@ TEST_CASE("softmax + CE from array primitives: a handful of statements, gradient
             using X = std::remove_cvref_t<decltype(v[0])>;
             return softmax_ce(Array<X>(Shape{q}, std::vector<X>(v.begin(), v.end())), t);
         };
-        // z − m, exp, sum, ÷ s: four array statements; max and log: two scalar statements whose
-        // operands are the q maximal-or-not entries (max records its maximal entry only) and p_t.
+        // max, z − m, exp, sum, ÷ s: five array statements (max keeps its maximal entry only);
+        // log: one scalar statement whose operand is p_t.
         const auto [calls, operands] = recorded(f, z);
-        CHECK(calls == 4);
-        CHECK(operands <= 3);
+        CHECK(calls == 5);
+        CHECK(operands == 1);
         const auto expected = ce_gradient(z, t);
         const auto g = ad::gradient(f, z);
         std::vector<double> checked;
@@ -373,19 +373,19 @@ TEST_CASE("operations on fewer than min_elements elements take the element-wise 
             return softmax_ce(Array<X>(Shape{q}, std::vector<X>(v.begin(), v.end())), t);
         };
         INFO("q = " << q);
-        // below the size: no array statement (each element is a statement); from it on, four
-        CHECK(recorded(f, z).first == (q < default_min_elements ? 0u : 4u));
+        // below the size: no array statement (each element is a statement); from it on, five
+        CHECK(recorded(f, z).first == (q < default_min_elements ? 0u : 5u));
         std::vector<double> every, none;
         {
             const ad::array_statement::min_elements_scope all(0);
-            CHECK(recorded(f, z).first == 4);
+            CHECK(recorded(f, z).first == 5);
             every = ad::gradient(f, z);
             {
                 const ad::array_statement::min_elements_scope off(SIZE_MAX);  // scopes nest
                 CHECK(recorded(f, z).first == 0);
                 none = ad::gradient(f, z);
             }
-            CHECK(recorded(f, z).first == 4);  // and restore
+            CHECK(recorded(f, z).first == 5);  // and restore
         }
         const auto g = ad::gradient(f, z);
         const auto expected = ce_gradient(z, t);
@@ -427,4 +427,204 @@ TEST_CASE("a tape's bytes() counts the partials and indices its array statements
         CHECK(tape.bytes() >= scalar_part + 3 * n * sizeof(double));
         CHECK(tape.bytes() <= scalar_part + 3 * n * sizeof(double) + 256);
     }
+}
+
+namespace {
+
+/// Σ_r (r + 1)·max_r(a) over the rows of a (4 × 5, from v) plus, when `everything`, 10·max(a):
+/// max along the last axis and over everything, each one array statement.
+struct row_max {
+    bool everything = true;
+    template <class V>
+    auto operator()(const V& v) const {
+        using X = std::remove_cvref_t<decltype(v[0])>;
+        const Array<X> a(Shape{4, 5}, std::vector<X>(v.begin(), v.end()));
+        const Array<X> m = ad::max(a, -1);         // shape (4)
+        const Array<X> mk = ad::max(a, 1, true);   // shape (4, 1): the same maxima, kept
+        X y = everything ? X(10.0 * ad::max(a)) : X(0.0);
+        for (std::size_t r = 0; r < 4; ++r) y = X(y + double(r + 1) * m[r] + 0.5 * mk(r, 0));
+        return y;
+    }
+};
+
+/// ∂ of row_max (without the global term) by hand: row r's weight r + 1.5 (r + 1 from max, ½ from
+/// the kept max) split evenly among its maximal entries; a row holding NaN is NaN throughout.
+std::vector<double> row_max_gradient(const std::vector<double>& v) {
+    std::vector<double> g(20, 0.0);
+    for (std::size_t r = 0; r < 4; ++r) {
+        const double* row = v.data() + 5 * r;
+        bool nan = false;
+        double m = row[0];
+        for (std::size_t j = 0; j < 5; ++j) nan |= std::isnan(row[j]), m = std::max(m, row[j]);
+        std::size_t ties = 0;
+        for (std::size_t j = 0; j < 5; ++j) ties += row[j] == m;
+        for (std::size_t j = 0; j < 5; ++j)
+            g[5 * r + j] = nan ? std::nan("") : row[j] == m ? (double(r) + 1.5) / double(ties) : 0.0;
+    }
+    return g;
+}
+
+/// The values (partials) the tape keeps for its external call k.
+std::size_t kept_values(const ad::Tape<double>& tape, std::size_t k) { return tape.values_of(tape.calls()[k]).size(); }
+
+}  // namespace
+
+TEST_CASE("max over everything and along the last axis: one statement each, the rule's ties and NaN",
+          "[array][statement][max]") {
+    const ad::array_statement::min_elements_scope every_size(0);  // array statements at every size
+    // row 0: one maximum; row 1: a tie of two (also the global maximum); row 2: a tie of three;
+    // row 3: one maximum, negative entries
+    const std::vector<double> x{0.5, 2.0, -1.0, 1.5, 0.25,  3.0, 1.0, 3.0, 0.0, -2.0,
+                                1.0, 1.0, 1.0, 0.5, 0.9,   -0.3, -0.1, -0.7, -0.2, -4.0};
+    const row_max f;
+    const auto g = ad::gradient(f, x);
+    auto expected = row_max_gradient(x);
+    expected[5] += 5.0, expected[7] += 5.0;  // 10·max(a): the global maximum 3.0, tied twice
+    std::vector<double> elementwise;
+    {
+        const ad::array_statement::min_elements_scope off(SIZE_MAX);
+        elementwise = ad::gradient(f, x);
+    }
+    for (std::size_t k = 0; k < x.size(); ++k) {
+        INFO("entry " << k);
+        CHECK(g[k] == expected[k]);  // halves, thirds and integers: exact
+        CHECK(elementwise[k] == expected[k]);
+    }
+    for (const auto& m : modes::gradients<double>(f)) {
+        const auto gm = m.run(x);
+        for (std::size_t k = 0; k < x.size(); ++k) {
+            INFO(m.name << ", entry " << k);
+            CHECK(gm[k] == Approx(expected[k]).margin(1e-15));
+        }
+    }
+    // layout: rows with ties keep every element's partial; without ties one partial per row
+    {
+        ad::Tape<double> tape;
+        ad::recording<double> rec(tape);
+        std::vector<ad::Var<double>> v;
+        for (double d : x) v.push_back(ad::Var<double>::input(d));
+        (void)row_max{false}(v);
+        REQUIRE(tape.calls().size() == 2);
+        CHECK(kept_values(tape, 0) == 20);  // ties in rows 1 and 2: the dense layout
+        std::vector<ad::Var<double>> w;
+        for (std::size_t k = 0; k < 20; ++k) w.push_back(ad::Var<double>::input(std::sin(double(k))));  // distinct
+        (void)row_max{false}(w);
+        REQUIRE(tape.calls().size() == 4);
+        CHECK(kept_values(tape, 2) == 1);  // one index per row, one partial (1) for all
+    }
+}
+
+TEST_CASE("max with NaN: the rows holding NaN get NaN derivatives, the others their own", "[array][statement][max]") {
+    const ad::array_statement::min_elements_scope every_size(0);
+    std::vector<double> x(20);
+    for (std::size_t k = 0; k < 20; ++k) x[k] = std::cos(1.3 * double(k));
+    x[12] = std::nan("");  // row 2
+    const row_max f{false};
+    const auto expected = row_max_gradient(x);
+    std::vector<double> elementwise;
+    {
+        const ad::array_statement::min_elements_scope off(SIZE_MAX);
+        elementwise = ad::gradient(f, x);
+    }
+    const auto g = ad::gradient(f, x);
+    for (std::size_t k = 0; k < x.size(); ++k) {
+        INFO("entry " << k);
+        CHECK(std::isnan(g[k]) == (k >= 10 && k < 15));
+        CHECK(std::isnan(elementwise[k]) == std::isnan(g[k]));
+        if (!std::isnan(g[k])) CHECK(g[k] == expected[k]);
+    }
+    // over everything: NaN anywhere makes every derivative NaN, as element by element
+    auto all = [](const auto& v) {
+        using X = std::remove_cvref_t<decltype(v[0])>;
+        return X(ad::max(Array<X>(Shape{v.size()}, std::vector<X>(v.begin(), v.end()))));
+    };
+    for (double d : ad::gradient(all, x)) CHECK(std::isnan(d));
+    // empty along the last axis: the element-wise path's size_error, not a statement
+    ad::Tape<double> tape;
+    ad::recording<double> rec(tape);
+    const Array<ad::Var<double>> rows0(Shape{3, 0});
+    CHECK_THROWS_AS(ad::max(rows0, -1), ad::size_error);
+    CHECK_THROWS_AS(ad::max(Array<ad::Var<double>>(Shape{0})), ad::size_error);
+}
+
+TEST_CASE("an array with a scalar: the scalar is one operand, read once, its partial summed over the array",
+          "[array][statement][broadcast]") {
+    const ad::array_statement::min_elements_scope every_size(0);
+    // f = Σ_k w_k (a_k / s) + Σ_k (s − a_k)² + Σ_k (2 − a_k) · c with s active, c = 0.5 constant
+    auto f = [](const auto& v) {
+        using X = std::remove_cvref_t<decltype(v[0])>;
+        const std::size_t n = v.size() - 1;
+        const Array<X> a(Shape{n}, std::vector<X>(v.begin(), v.begin() + std::ptrdiff_t(n)));
+        const X s = v[n];
+        Array<X> w(Shape{n});
+        for (std::size_t k = 0; k < n; ++k) w[k] = X(1.0 + 0.01 * double(k));
+        const Array<X> d = s - a;
+        return X(ad::sum(w * (a / s)) + ad::sum(d * d) + ad::sum((2.0 - a) * 0.5));
+    };
+    for (const std::size_t n : {std::size_t(1), std::size_t(17), std::size_t(100), std::size_t(1001)}) {
+        std::vector<double> x(n + 1);
+        for (std::size_t k = 0; k < n; ++k) x[k] = std::sin(0.7 * double(k)) + 0.1;
+        const double s = x[n] = 1.75;
+        std::vector<double> expected(n + 1, 0.0);
+        for (std::size_t k = 0; k < n; ++k) {
+            const double w = 1.0 + 0.01 * double(k);
+            expected[k] = w / s - 2.0 * (s - x[k]) - 0.5;
+            expected[n] += -w * x[k] / (s * s) + 2.0 * (s - x[k]);
+        }
+        const auto g = ad::gradient(f, x);
+        INFO("n = " << n);
+        for (std::size_t k = 0; k <= n; ++k) CHECK(g[k] == Approx(expected[k]).epsilon(1e-13).margin(1e-13));
+        for (const auto& m : modes::gradients<double>(f)) {
+            const auto gm = m.run(x);
+            for (std::size_t k = 0; k <= n; ++k) CHECK(gm[k] == Approx(expected[k]).epsilon(1e-13).margin(1e-13));
+        }
+    }
+    // a ÷ s keeps a's partial 1/s once and s's n partials; 2 − a (a constant scalar) keeps one
+    ad::Tape<double> tape;
+    ad::recording<double> rec(tape);
+    Array<ad::Var<double>> a(Shape{50});
+    for (std::size_t k = 0; k < 50; ++k) a[k] = ad::Var<double>::input(1.0 + double(k));
+    const auto s = ad::Var<double>::input(4.0);
+    const auto q = a / s;
+    CHECK(kept_values(tape, 0) == 1 + 50);
+    CHECK(q[3].v == 1.0);  // 4 / 4
+    const auto c = 2.0 - a;
+    CHECK(kept_values(tape, 1) == 1);
+    CHECK(c[1].v == 0.0);
+    const auto inactive_scalar = a * ad::Var<double>(3.0);  // a constant Var: one operand (a's partial 3)
+    CHECK(kept_values(tape, 2) == 1);
+    CHECK(inactive_scalar[2].v == 9.0);
+}
+
+TEST_CASE("sum kernels: one fixed order, both instruction sets bit for bit, zero adjoints skipped",
+          "[array][kernels]") {
+    std::mt19937_64 gen(11);
+    std::uniform_real_distribution<double> u(-1.0, 1.0);
+    for (const std::size_t n : {0, 1, 7, 15, 16, 17, 33, 1000, 4099}) {
+        std::vector<double> p(n), g(n);
+        for (std::size_t k = 0; k < n; ++k) p[k] = u(gen), g[k] = k % 5 == 3 ? 0.0 : u(gen);
+        if (n > 3) p[3] = std::numeric_limits<double>::infinity();  // meets a zero adjoint: skipped
+        long double exact = 0, exact_c = 0;
+        for (std::size_t k = 0; k < n; ++k)
+            if (g[k] != 0.0) exact += (long double)p[k] * g[k], exact_c += 0.37L * g[k];
+        const double runtime = ad::kernels::sum_product(p.data(), g.data(), n);
+        const double runtime_c = ad::kernels::sum_scaled(0.37, g.data(), n);
+        double baseline = 0, baseline_c = 0;
+        {
+            baseline_kernels scope(true);
+            baseline = ad::kernels::sum_product(p.data(), g.data(), n);
+            baseline_c = ad::kernels::sum_scaled(0.37, g.data(), n);
+        }
+        INFO("n = " << n << ", " << ad::kernels::instruction_set());
+        CHECK(std::memcmp(&runtime, &baseline, sizeof(double)) == 0);
+        CHECK(std::memcmp(&runtime_c, &baseline_c, sizeof(double)) == 0);
+        CHECK(runtime == Approx(double(exact)).margin(1e-13));
+        CHECK(runtime_c == Approx(double(exact_c)).margin(1e-13));
+    }
+    // float: the same order (16 partial sums)
+    std::vector<float> pf(100, 0.5f), gf(100, 2.0f);
+    gf[7] = 0.0f;
+    pf[7] = std::numeric_limits<float>::quiet_NaN();
+    CHECK(ad::kernels::sum_product(pf.data(), gf.data(), 100) == 99.0f);
+    CHECK(ad::kernels::sum_scaled(0.25f, gf.data(), 100) == 49.5f);
 }
