@@ -96,8 +96,9 @@ struct values<rules::log> {
 namespace detail {
 
 /// How an operand's indices are stored (low two bits of its descriptor; bit 2: one partial for
-/// all elements).
-enum class index_kind : std::uint32_t { contiguous = 0, single = 1, gather = 2 };
+/// all elements). `rows`: one index per row of L elements (an operand of shape (..., 1) broadcast
+/// along the last axis), element k reading index k / L.
+enum class index_kind : std::uint32_t { contiguous = 0, single = 1, gather = 2, rows = 3 };
 inline constexpr std::uint32_t uniform_bit = 4;
 
 /// Per-thread scratch for a recording (no allocation once warmed up).
@@ -121,34 +122,46 @@ auto* ensure(V& v, std::size_t n) {
 }
 
 /// The statement's layout: indices = [n, G, count, then per active operand: descriptor, and its
-/// base (contiguous), its index (single) or its n indices (gather)]; values = per active operand
-/// its partial (uniform) or its n partials. Element k of an operand belongs to output k / G
-/// (G = 1 element-wise, G = group size for a sum).
+/// base (contiguous), its index (single), its n indices (gather) or L and its n / L indices
+/// (rows)]; values = per active operand its partial (uniform) or its n partials. Element k of an
+/// operand belongs to output k / G (G = 1 element-wise, G = group size for a sum or a max).
 template <class T>
 void begin(scratch<T>& s, std::size_t n, std::size_t G) {
     s.indices.assign({tape_index(n), tape_index(G), 0});
     s.partials.clear();
 }
 
+/// word(k) == 0 for every k < n: an OR reduction over blocks of 256 (vectorised), stopping after
+/// the first block with a nonzero word.
+template <class Word>
+bool none(std::size_t n, Word&& word) {
+    for (std::size_t k0 = 0; k0 < n; k0 += 256) {
+        const std::size_t k1 = std::min(n, k0 + 256);
+        decltype(word(k0)) acc = 0;
+        for (std::size_t k = k0; k < k1; ++k) acc |= word(k);
+        if (acc != 0) return false;
+    }
+    return true;
+}
+/// Every p[k] (k < n) equal to p[0] bit for bit (a NaN partial repeated is uniform; −0 and +0
+/// are not).
+template <class T>
+bool uniform_bits(const T* p, std::size_t n) {
+    using bits = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
+    const bits b0 = std::bit_cast<bits>(p[0]);
+    return none(n, [&](std::size_t k) { return bits(std::bit_cast<bits>(p[k]) ^ b0); });
+}
+
 /// Adds an operand with indices in[0..n) and partials p[0..n) (entries of inactive indices are
-/// never read; p must stay valid until finish, which copies it into the tape); an operand with no
-/// active entry, or whose partials are all exactly 0, adds nothing. What the caller knows saves a pass: `single` (every index is in[0]: a broadcast
-/// scalar), `uniform` (every partial is p[0]). The other tests stop at the first mismatch.
+/// never read; p must stay valid until finish, which copies it into the tape); an operand with
+/// no active entry, or whose partials are all exactly 0, adds nothing. What the caller knows
+/// saves a pass: `single` (every index is in[0]: a broadcast scalar), `uniform` (every partial
+/// is p[0]). The other tests stop at the first mismatch.
 template <class T>
 void add_operand(scratch<T>& s, const tape_index* in, const T* p, std::size_t n, bool single = false, bool uniform = false) {
     const tape_index i0 = in[0];
     index_kind kind = index_kind::gather;
-    // word(k) == 0 for every k < n: an OR reduction over blocks of 256 (vectorised), stopping
-    // after the first block with a nonzero word
-    const auto none = [n](auto&& word) {
-        for (std::size_t k0 = 0; k0 < n; k0 += 256) {
-            const std::size_t k1 = std::min(n, k0 + 256);
-            decltype(word(k0)) acc = 0;
-            for (std::size_t k = k0; k < k1; ++k) acc |= word(k);
-            if (acc != 0) return false;
-        }
-        return true;
-    };
+    const auto none = [n](auto&& word) { return detail::none(n, word); };
     if (single || n == 1) {
         if (i0 == inactive) return;
         kind = index_kind::single;
@@ -160,16 +173,26 @@ void add_operand(scratch<T>& s, const tape_index* in, const T* p, std::size_t n,
     } else if (std::find_if(in, in + n, [](tape_index i) { return i != inactive; }) == in + n) {
         return;  // every entry a constant
     }
-    if (!uniform) {  // bit for bit (a NaN partial repeated is uniform; -0 and +0 are not)
-        using bits = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
-        const bits b0 = std::bit_cast<bits>(p[0]);
-        uniform = none([&](std::size_t k) { return bits(std::bit_cast<bits>(p[k]) ^ b0); });
-    }
+    uniform = uniform || uniform_bits(p, n);
     if (uniform && is_exact_zero(p[0])) return;
     s.indices.push_back(std::uint32_t(kind) | (uniform ? uniform_bit : 0u));
     if (kind == index_kind::gather) s.indices.insert(s.indices.end(), in, in + n);
     else s.indices.push_back(i0);
     s.partials.emplace_back(p, uniform ? 1 : n);  // copied into the tape by finish
+    ++s.indices[2];
+}
+/// Adds an operand read row by row: in[0..n/L) one index per row of L elements, p[0..n) the
+/// partials (the same rules as add_operand).
+template <class T>
+void add_rows_operand(scratch<T>& s, const tape_index* in, const T* p, std::size_t n, std::size_t L) {
+    const std::size_t rows = n / L;
+    if (std::find_if(in, in + rows, [](tape_index i) { return i != inactive; }) == in + rows) return;
+    const bool uniform = uniform_bits(p, n);
+    if (uniform && is_exact_zero(p[0])) return;
+    s.indices.push_back(std::uint32_t(index_kind::rows) | (uniform ? uniform_bit : 0u));
+    s.indices.push_back(tape_index(L));
+    s.indices.insert(s.indices.end(), in, in + rows);
+    s.partials.emplace_back(p, uniform ? 1 : n);
     ++s.indices[2];
 }
 
@@ -227,6 +250,15 @@ void vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
         case index_kind::contiguous: sweep_contiguous(adj + idx[at], p, uniform, g, n, G), at += 1; break;
         case index_kind::single: adj[idx[at]] += sweep_single(p, uniform, g, n, G), at += 1; break;
         case index_kind::gather: sweep_gather(adj, idx.data() + at, p, uniform, g, n, G), at += n; break;
+        case index_kind::rows: {  // element-wise statements only (G = 1)
+            const std::size_t L = idx[at], rows = n / L;
+            const tape_index* in = idx.data() + at + 1;
+            for (std::size_t r = 0; r < rows; ++r)
+                if (in[r] != inactive)
+                    adj[in[r]] += uniform ? kernels::sum_scaled(p[0], g + r * L, L) : kernels::sum_product(p + r * L, g + r * L, L);
+            at += 1 + rows;
+            break;
+        }
         }
         p += uniform ? 1 : n;
     }
@@ -253,11 +285,25 @@ Array<Var<T>> finish(scratch<T>& s, Shape shape, const T* y, std::size_t outputs
     return Array<Var<T>>(std::move(shape), std::move(out));
 }
 
-/// A number broadcast over every element of an element-wise statement's other operand.
+/// The three kinds of side of an element-wise statement, over rows of L elements: n values
+/// (const T*), one number broadcast over everything, and one number per row broadcast along the
+/// row (an operand of shape (..., 1) against (..., L)).
 template <class T>
 struct broadcast_number {
     T v;
 };
+template <class T>
+struct per_row {
+    const T* x;
+};
+/// Row o of a side: its L values, or the number its elements all read.
+template <class T>
+const T* row_of(const T* x, std::size_t o, std::size_t L) { return x + o * L; }
+template <class T>
+broadcast_number<T> row_of(broadcast_number<T> x, std::size_t, std::size_t) { return x; }
+template <class T>
+broadcast_number<T> row_of(per_row<T> x, std::size_t o, std::size_t) { return {x.x[o]}; }
+/// Element k of a row.
 template <class T>
 T at(const T* x, std::size_t k) { return x[k]; }
 template <class T>
@@ -294,25 +340,52 @@ Array<Var<T>> unary(const R& r, const Array<Var<T>>& a) {
 
 namespace detail {
 
-/// R over n elements as one statement: each side is n values (const T*) with indices, or one
-/// broadcast number with one index. A broadcast side reaches the rule as one number, so the
-/// compiler hoists what depends on it alone out of the loops (1/b in ∂a of a ÷ b).
+/// A side's operand on the tape: its indices per element, once, or per row.
+template <class T>
+void add_side(scratch<T>& s, const T*, const tape_index* in, const T* p, std::size_t n, std::size_t) {
+    add_operand(s, in, p, n);
+}
+template <class T>
+void add_side(scratch<T>& s, broadcast_number<T>, const tape_index* in, const T* p, std::size_t n, std::size_t) {
+    add_operand(s, in, p, n, true);
+}
+template <class T>
+void add_side(scratch<T>& s, per_row<T>, const tape_index* in, const T* p, std::size_t n, std::size_t L) {
+    add_rows_operand(s, in, p, n, L);
+}
+
+/// R over n elements (rows of L) as one statement, each side one of the three kinds above with
+/// its indices. A broadcast side reaches the rule as one number per row, so the compiler hoists
+/// what depends on it alone out of the row's loops (1/b in ∂a of a ÷ b).
 template <class R, class T, class A, class B>
-Array<Var<T>> binary(const R& r, scratch<T>& s, Shape shape, std::size_t n, A xa, const tape_index* ia, bool a_active,
-                     B xb, const tape_index* ib, bool b_active) {
+Array<Var<T>> binary(const R& r, scratch<T>& s, Shape shape, std::size_t n, std::size_t L, A xa, const tape_index* ia,
+                     bool a_active, B xb, const tape_index* ib, bool b_active) {
     T *y = ensure(s.y, n), *pa = ensure(s.pa, n), *pb = ensure(s.pb, n);
-    for (std::size_t k = 0; k < n; ++k) y[k] = r.value(at(xa, k), at(xb, k));
-    // the partials of an active side only (a constant side's are never read)
-    if (a_active)
-        for (std::size_t k = 0; k < n; ++k) pa[k] = r.da(at(xa, k), at(xb, k), y[k]);
-    if (b_active)
-        for (std::size_t k = 0; k < n; ++k) pb[k] = r.db(at(xa, k), at(xb, k), y[k]);
+    const std::size_t rows = L ? n / L : 0;
+    for (std::size_t o = 0; o < rows; ++o) {
+        const auto ra = row_of(xa, o, L);
+        const auto rb = row_of(xb, o, L);
+        T *yo = y + o * L, *pao = pa + o * L, *pbo = pb + o * L;
+        for (std::size_t k = 0; k < L; ++k) yo[k] = r.value(at(ra, k), at(rb, k));
+        // the partials of an active side only (a constant side's are never read)
+        if (a_active)
+            for (std::size_t k = 0; k < L; ++k) pao[k] = r.da(at(ra, k), at(rb, k), yo[k]);
+        if (b_active)
+            for (std::size_t k = 0; k < L; ++k) pbo[k] = r.db(at(ra, k), at(rb, k), yo[k]);
+    }
     begin(s, n, 1);
     if (n) {
-        if (a_active) add_operand(s, ia, pa, n, !std::is_pointer_v<A>);
-        if (b_active) add_operand(s, ib, pb, n, !std::is_pointer_v<B>);
+        if (a_active) add_side(s, xa, ia, pa, n, L);
+        if (b_active) add_side(s, xb, ib, pb, n, L);
     }
     return finish(s, std::move(shape), y, n, R::name);
+}
+
+/// True when `small` is `big` with its last extent 1 and big's last extent is more than 1: small
+/// holds one number per row of big, broadcast along the row.
+inline bool row_broadcast(const Shape& big, const Shape& small) {
+    return big.size() == small.size() && !big.empty() && small.back() == 1 && big.back() > 1 &&
+           std::equal(big.begin(), big.end() - 1, small.begin());
 }
 
 }  // namespace detail
@@ -322,7 +395,7 @@ template <class R, class T>
 Array<Var<T>> binary(const R& r, const Array<Var<T>>& a, const Var<T>& b) {
     auto& s = detail::scratch<T>::get();
     const bool a_active = detail::load(a.data(), a.size(), s.xa, s.ia);
-    return detail::binary(r, s, a.shape(), a.size(), static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
+    return detail::binary(r, s, a.shape(), a.size(), a.size(), static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
                           detail::broadcast_number<T>{b.v}, &b.i, b.i != inactive);
 }
 /// R(a, b) with a broadcast over b, as one statement.
@@ -330,7 +403,7 @@ template <class R, class T>
 Array<Var<T>> binary(const R& r, const Var<T>& a, const Array<Var<T>>& b) {
     auto& s = detail::scratch<T>::get();
     const bool b_active = detail::load(b.data(), b.size(), s.xb, s.ib);
-    return detail::binary(r, s, b.shape(), b.size(), detail::broadcast_number<T>{a.v}, &a.i, a.i != inactive,
+    return detail::binary(r, s, b.shape(), b.size(), b.size(), detail::broadcast_number<T>{a.v}, &a.i, a.i != inactive,
                           static_cast<const T*>(s.xb.data()), s.ib.data(), b_active);
 }
 
@@ -342,11 +415,23 @@ Array<Var<T>> binary(const R& r, const Array<Var<T>>& a, const Array<Var<T>>& b,
     if (a.shape() == b.shape() && a.size() != 1) {
         const std::size_t n = a.size();
         const bool a_active = detail::load(a.data(), n, s.xa, s.ia), b_active = detail::load(b.data(), n, s.xb, s.ib);
-        return detail::binary(r, s, a.shape(), n, static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
+        return detail::binary(r, s, a.shape(), n, n, static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
                               static_cast<const T*>(s.xb.data()), s.ib.data(), b_active);
     }
     if (b.size() == 1 && b.ndim() <= a.ndim()) return binary(r, a, b[0]);  // b's shape all 1s
     if (a.size() == 1 && a.ndim() <= b.ndim()) return binary(r, a[0], b);
+    if (detail::row_broadcast(a.shape(), b.shape())) {  // b: one number per row of a
+        const std::size_t n = a.size(), L = a.shape().back();
+        const bool a_active = detail::load(a.data(), n, s.xa, s.ia), b_active = detail::load(b.data(), b.size(), s.xb, s.ib);
+        return detail::binary(r, s, a.shape(), n, L, static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
+                              detail::per_row<T>{s.xb.data()}, s.ib.data(), b_active);
+    }
+    if (detail::row_broadcast(b.shape(), a.shape())) {  // a: one number per row of b
+        const std::size_t n = b.size(), L = b.shape().back();
+        const bool a_active = detail::load(a.data(), a.size(), s.xa, s.ia), b_active = detail::load(b.data(), n, s.xb, s.ib);
+        return detail::binary(r, s, b.shape(), n, L, detail::per_row<T>{s.xa.data()}, s.ia.data(), a_active,
+                              static_cast<const T*>(s.xb.data()), s.ib.data(), b_active);
+    }
     // general broadcasting: both sides gathered to the result's elements
     s.xa.clear(), s.xb.clear(), s.ia.clear(), s.ib.clear();
     bool a_active = false, b_active = false;
@@ -355,7 +440,7 @@ Array<Var<T>> binary(const R& r, const Array<Var<T>>& a, const Array<Var<T>>& b,
         a_active |= a[ja].i != inactive, b_active |= b[jb].i != inactive;
     });
     const std::size_t n = s.xa.size();
-    return detail::binary(r, s, std::move(shape), n, static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
+    return detail::binary(r, s, std::move(shape), n, n, static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
                           static_cast<const T*>(s.xb.data()), s.ib.data(), b_active);
 }
 /// Σ over groups of G consecutive elements (G = a.size(): everything; the last extent: along

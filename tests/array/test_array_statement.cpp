@@ -628,3 +628,101 @@ TEST_CASE("sum kernels: one fixed order, both instruction sets bit for bit, zero
     CHECK(ad::kernels::sum_product(pf.data(), gf.data(), 100) == 99.0f);
     CHECK(ad::kernels::sum_scaled(0.25f, gf.data(), 100) == 49.5f);
 }
+
+namespace {
+
+/// Every binary operation between an (M, L) array and an (M, 1) array of row values, both ways
+/// round, and the softmax of each row from primitives (max, sum along the last axis, kept):
+/// written once, run through every mode.
+struct row_ops {
+    std::size_t M = 4, L = 10;
+    template <class V>
+    auto operator()(const V& v) const {
+        using X = std::remove_cvref_t<decltype(v[0])>;
+        const auto it = v.begin();
+        const Array<X> a(Shape{M, L}, std::vector<X>(it, it + std::ptrdiff_t(M * L)));
+        const Array<X> c(Shape{M, 1}, std::vector<X>(it + std::ptrdiff_t(M * L), it + std::ptrdiff_t(M * L + M)));
+        const Array<X> b = (a - c) * (c / (2.0 + a * a)) + c * a - (c + a) / c;
+        const Array<X> e = ad::exp(a - ad::max(a, 1, true));
+        const Array<X> s = e / ad::sum(e, 1, true);
+        X y = X(ad::sum(b));
+        for (std::size_t r = 0; r < M; ++r) y = X(y + double(r + 1) * s(r, r % L));
+        return y;
+    }
+};
+
+std::size_t kept_indices(const ad::Tape<double>& tape, std::size_t k) { return tape.indices_of(tape.calls()[k]).size(); }
+
+}  // namespace
+
+TEST_CASE("an (M, L) array with an (M, 1) array: one statement, one index per row, every mode agrees",
+          "[array][statement][broadcast]") {
+    const ad::array_statement::min_elements_scope every_size(0);
+    for (const auto& [M, L] : {std::pair<std::size_t, std::size_t>{4, 10}, {1, 40}, {7, 2}, {3, 33}}) {
+        const row_ops f{M, L};
+        std::vector<double> x(M * L + M);
+        for (std::size_t k = 0; k < M * L; ++k) x[k] = std::sin(0.9 * double(k) + 0.3);
+        for (std::size_t r = 0; r < M; ++r) x[M * L + r] = 1.5 + 0.25 * double(r);
+        const auto g = ad::gradient(f, x);
+        std::vector<double> elementwise;
+        {
+            const ad::array_statement::min_elements_scope off(SIZE_MAX);
+            elementwise = ad::gradient(f, x);
+        }
+        INFO("M = " << M << ", L = " << L);
+        for (std::size_t k = 0; k < x.size(); ++k) CHECK(g[k] == Approx(elementwise[k]).epsilon(1e-13).margin(1e-14));
+        for (const auto& m : modes::gradients<double>(f)) {
+            const auto gm = m.run(x);
+            for (std::size_t k = 0; k < x.size(); ++k) {
+                INFO(m.name << ", entry " << k);
+                CHECK(gm[k] == Approx(g[k]).epsilon(1e-13).margin(1e-14));
+            }
+        }
+    }
+    // layout: a − c keeps one partial per side (1, −1) and one index per row for c; a ÷ c keeps
+    // a's n partials (1/c varies by row) and c's n; a constant row array adds no operand
+    ad::Tape<double> tape;
+    ad::recording<double> rec(tape);
+    const std::size_t M = 5, L = 8;
+    Array<ad::Var<double>> a(Shape{M, L}), c(Shape{M, 1}), k(Shape{M, 1});
+    for (std::size_t i = 0; i < M * L; ++i) a[i] = ad::Var<double>::input(0.5 + double(i));
+    for (std::size_t r = 0; r < M; ++r) c[r] = ad::Var<double>::input(2.0 + double(r)), k[r] = ad::Var<double>(3.0);
+    const auto d = a - c;
+    CHECK(kept_values(tape, 0) == 2);
+    CHECK(kept_indices(tape, 0) == 3 + 2 + (2 + M));  // header; a contiguous; c: L and M indices
+    CHECK(d(2, 3).v == a(2, 3).v - c[2].v);
+    const auto q = c / a;
+    CHECK(kept_values(tape, 1) == 2 * M * L);
+    CHECK(q(4, 0).v == c[4].v / a(4, 0).v);
+    const auto w = a * k;
+    CHECK(kept_values(tape, 2) == 1);  // a's partial 3; k constant
+    CHECK(w(1, 1).v == 3.0 * a(1, 1).v);
+}
+
+TEST_CASE("softmax along the rows from primitives: each row's gradient p - e_t", "[array][statement][broadcast]") {
+    for (const std::size_t Q : {std::size_t(10), std::size_t(100)}) {
+        const std::size_t M = 40;
+        std::vector<double> z(M * Q);
+        for (std::size_t k = 0; k < z.size(); ++k) z[k] = 3.0 * std::sin(0.37 * double(k) + 0.1);
+        std::vector<std::size_t> t(M);
+        for (std::size_t r = 0; r < M; ++r) t[r] = (7 * r) % Q;
+        auto loss = [&](const auto& v) {
+            using X = std::remove_cvref_t<decltype(v[0])>;
+            const Array<X> a(Shape{M, Q}, std::vector<X>(v.begin(), v.end()));
+            const Array<X> e = ad::exp(a - ad::max(a, -1, true));
+            const Array<X> p = e / ad::sum(e, -1, true);
+            X y(0.0);
+            for (std::size_t r = 0; r < M; ++r) y = X(y - log(p(r, t[r])));
+            return y;
+        };
+        const auto g = ad::gradient(loss, z);
+        for (std::size_t r = 0; r < M; ++r) {
+            const std::vector<double> row(z.begin() + std::ptrdiff_t(r * Q), z.begin() + std::ptrdiff_t(r * Q + Q));
+            const auto expected = ce_gradient(row, t[r]);
+            for (std::size_t j = 0; j < Q; ++j) {
+                INFO("Q = " << Q << ", row " << r << ", column " << j);
+                CHECK(g[r * Q + j] == Approx(expected[j]).margin(1e-15));
+            }
+        }
+    }
+}
