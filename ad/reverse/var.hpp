@@ -252,11 +252,19 @@ Var<T> apply_nary(const R& r, std::span<const Var<T>> xs) {
     if (any) {
         Tape<T>& tape = ad::active_tape<T>();
         y.i = tape.record_in_place(xs.size(), [&](tape_index* op, T* part) {
+            std::size_t n = 0;
+            if constexpr (requires { r.nonzero_partials(std::span<const T>(v), y.v, [](std::size_t, const T&) {}); }) {
+                if (!checked) [[likely]] {  // the rule names its nonzero partials: no pass over the zeros
+                    r.nonzero_partials(std::span<const T>(v), y.v, [&](std::size_t k, const T& p) {
+                        if (xs[k].i != inactive && !is_exact_zero(p)) op[n] = xs[k].i, part[n] = p, ++n;
+                    });
+                    return n;
+                }
+            }
             if (checked) [[unlikely]]
                 detail::attributed(R::name, [&] { r.partials(std::span<const T>(v), y.v, std::span<T>(part, xs.size())); });
             else
                 r.partials(std::span<const T>(v), y.v, std::span<T>(part, xs.size()));
-            std::size_t n = 0;
             for (std::size_t k = 0; k < xs.size(); ++k)
                 if (xs[k].i != inactive && !is_exact_zero(part[k])) {
                     if (checked) [[unlikely]] detail::check_partial(R::name, part[k], v[k]);

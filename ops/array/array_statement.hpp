@@ -474,23 +474,18 @@ Array<Var<T>> max_groups(const Array<Var<T>>& a, std::size_t G, Shape shape) {
     const std::size_t n = a.size(), outputs = n / G;
     const bool any = detail::load(a.data(), n, s.xa, s.ia);
     const T* x = s.xa.data();
-    T *y = detail::ensure(s.y, outputs), *p = detail::ensure(s.pa, n), *pb = detail::ensure(s.pb, outputs);
+    T *y = detail::ensure(s.y, outputs), *pb = detail::ensure(s.pb, outputs);
     tape_index* ib = detail::ensure(s.ib, outputs);
-    bool sparse = true;
+    bool sparse = any;
     for (std::size_t o = 0; o < outputs; ++o) {
         const std::span<const T> group(x + o * G, G);
         y[o] = r.value(group);
-        if (!any) continue;
-        r.partials(group, y[o], std::span<T>(p + o * G, G));
-        if (!sparse) continue;
-        const T* po = p + o * G;
-        std::size_t nonzero = 0;  // a count without branches, then the one entry's place
-        for (std::size_t j = 0; j < G; ++j) nonzero += !is_exact_zero(po[j]);
-        sparse = nonzero == 1;
-        if (!sparse) continue;
-        const std::size_t at = std::size_t(std::find_if(po, po + G, [](const T& v) { return !is_exact_zero(v); }) - po);
-        pb[o] = po[at], ib[o] = s.ia[o * G + at];
+        if (sparse)  // the group's one nonzero partial, until a group has more
+            sparse = r.nonzero_partials(group, y[o], [&](std::size_t j, const T& p) { pb[o] = p, ib[o] = s.ia[o * G + j]; }) == 1;
     }
+    T* p = detail::ensure(s.pa, n);
+    if (any && !sparse)
+        for (std::size_t o = 0; o < outputs; ++o) r.partials(std::span<const T>(x + o * G, G), y[o], std::span<T>(p + o * G, G));
     if (!any || sparse) {
         detail::begin(s, outputs, 1);
         if (any) detail::add_operand(s, ib, pb, outputs);

@@ -611,16 +611,31 @@ struct max_reduce { static constexpr std::string_view name = "max";
         }
         return xs[k];
     }
-    template <class T> void partials(std::span<const T> xs, const T& y, std::span<T> out) const {
-        if (is_nan(y)) {  // NaN weights, constant like every weight (heaviside: y's value, no derivative)
-            const T w = heaviside(y);
-            for (T& p : out) p = w;
-            return;
-        }
+    /// Calls visit(i) for each maximal entry (equal to y), in order; returns how many there are.
+    template <class T, class Visit> static std::size_t for_each_tie(std::span<const T> xs, const T& y, Visit&& visit) {
         std::size_t ties = 0;
-        for (const T& x : xs) ties += (val(x) == val(y));
-        const T w = T(1) / T(static_cast<long long>(ties));  // one division, not one per entry
-        for (std::size_t i = 0; i < xs.size(); ++i) out[i] = val(xs[i]) == val(y) ? w : T(0);
+        for (std::size_t i = 0; i < xs.size(); ++i)
+            if (val(xs[i]) == val(y)) visit(i), ++ties;
+        return ties;
+    }
+    template <class T> void partials(std::span<const T> xs, const T& y, std::span<T> out) const {
+        for (T& p : out) p = T(0);
+        nonzero_partials(xs, y, [&](std::size_t i, const T& p) { out[i] = p; });
+    }
+    /// The partials that are not zero, in order, as emit(i, ∂ᵢ); returns how many: the maximal
+    /// entries, 1/ties each, or every entry with a NaN weight when y is NaN (heaviside(y): y's
+    /// value, no derivative). `partials` is these with zeros elsewhere; the reverse modes keep
+    /// only these (one operand for a maximum without ties).
+    template <class T, class Emit> std::size_t nonzero_partials(std::span<const T> xs, const T& y, Emit&& emit) const {
+        if (is_nan(y)) {
+            const T w = heaviside(y);
+            for (std::size_t i = 0; i < xs.size(); ++i) emit(i, w);
+            return xs.size();
+        }
+        const std::size_t ties = for_each_tie(xs, y, [](std::size_t) {});
+        const T w = ties == 1 ? T(1) : T(1) / T(static_cast<long long>(ties));  // one division, not one per entry
+        for_each_tie(xs, y, [&](std::size_t i) { emit(i, w); });
+        return ties;
     } };
 /// log Σ exp(xᵢ), computed stably as m + log(1 + Σ_{i≠k} exp(xᵢ − m)) with m = x_k the first
 /// maximum (no overflow for any finite x; the log(1 + r) is relatively exact for plain numbers

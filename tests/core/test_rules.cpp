@@ -7,6 +7,7 @@
 #include <random>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ad/adiff.hpp"
@@ -328,4 +329,64 @@ TEST_CASE("max's argmax: the first NaN, else the first maximal entry, for ties, 
     // all −inf: the first
     const double ninf = -std::numeric_limits<double>::infinity();
     CHECK(ad::rules::max_reduce::argmax(std::span<const double>(std::vector<double>(9, ninf))) == 0);
+}
+
+namespace {
+
+/// rules::max_reduce's nonzero partials against its partials: the same numbers where nonzero,
+/// in order, and nothing else.
+template <class T>
+void check_nonzero_partials(const std::vector<T>& xs) {
+    const ad::rules::max_reduce r;
+    const std::span<const T> s(xs);
+    const T y = r.value(s);
+    std::vector<T> dense(xs.size());
+    r.partials(s, y, std::span<T>(dense));
+    std::vector<std::size_t> at;
+    std::vector<T> p;
+    const std::size_t n = r.nonzero_partials(s, y, [&](std::size_t i, const T& v) { at.push_back(i), p.push_back(v); });
+    REQUIRE(n == at.size());
+    std::size_t expected = 0;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        INFO("entry " << i);
+        const auto d = ad::val(dense[i]);
+        if (d == 0) continue;  // NaN ≠ 0: a NaN weight is nonzero
+        REQUIRE(expected < n);
+        CHECK(at[expected] == i);
+        const auto q = ad::val(p[expected]);
+        CHECK((std::isnan(double(d)) ? std::isnan(double(q)) : q == d));
+        ++expected;
+    }
+    CHECK(expected == n);
+}
+
+}  // namespace
+
+TEST_CASE("max over a range: its nonzero partials are its partials without the zeros", "[rules][max]") {
+    const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+    const std::vector<std::vector<double>> cases{
+        {1.5},                       {0.5, 2.0, -1.0},       {3.0, 1.0, 3.0, 0.0},  // one maximum; a tie of two
+        {1.0, 1.0, 1.0},             {-inf, -inf},           {2.0, nan, 5.0},       // all tied; −∞ tied; NaN
+        {nan, 1.0},                  {inf, 1.0, inf, 0.0},   {-0.0, 0.0}};          // NaN first; +∞ tied; ±0 tied
+    for (const auto& c : cases) {
+        INFO("case of " << c.size() << " entries starting " << c[0]);
+        check_nonzero_partials(c);
+        check_nonzero_partials(std::vector<float>(c.begin(), c.end()));
+        std::vector<Dual<double>> d;
+        for (std::size_t i = 0; i < c.size(); ++i) d.push_back(Dual<double>(c[i], {double(i + 1)}));
+        check_nonzero_partials(d);
+    }
+    // the tape keeps the nonzero ones only: one operand per maximal entry
+    ad::Tape<double> tape;
+    ad::recording<double> rec(tape);
+    std::vector<ad::Var<double>> v;
+    for (double x : {3.0, 1.0, 3.0, 0.0, 3.0}) v.push_back(ad::Var<double>::input(x));
+    const auto before = tape.operands();
+    const ad::Var<double> m = ad::max(v);
+    CHECK(tape.operands() - before == 3);
+    tape.gradient_of(m.i);
+    const auto adj = std::as_const(tape).adjoints();
+    CHECK(adj[v[0].i] == 1.0 / 3.0);
+    CHECK(adj[v[1].i] == 0.0);
+    CHECK(adj[v[4].i] == 1.0 / 3.0);
 }
