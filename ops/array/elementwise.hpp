@@ -58,9 +58,11 @@ ADIFF_ARRAY_BINOP(*, "multiply", mul)
 ADIFF_ARRAY_BINOP(/, "divide", div)
 #undef ADIFF_ARRAY_BINOP
 
-/// −a element-wise.
+/// −a element-wise (rules::neg; one array statement on Var<double>/Var<float>).
 template <class X>
 Array<X> operator-(const Array<X>& a) {
+    if constexpr (array_statement::enabled_for<X>)
+        if (array_statement::active(a.size())) return array_statement::unary(rules::neg{}, a);
     Array<X> r(a);
     for (auto& x : r) x = X(-x);
     return r;

@@ -111,13 +111,13 @@ X mean(const Array<X>& a) {
     if (a.size() == 0) throw size_error("mean of an empty array", 1, 0);
     return X(sum(a) / X(static_cast<int>(a.size())));
 }
-/// Mean along `axis`; size_error when that axis is empty.
+/// Mean along `axis`: the sums along it, each divided by the axis' extent (along the last axis
+/// of a Var<double>/Var<float> array two array statements); size_error when that axis is empty.
 template <class X>
 Array<X> mean(const Array<X>& a, int axis, bool keepdims = false) {
     const std::size_t n = a.shape()[detail::normalize_axis(axis, a.shape(), "mean")];
     if (n == 0) throw size_error("mean along an empty axis", 1, 0);
-    return detail::reduce_axis(a, axis, keepdims, "mean",
-                               [n](std::span<const X> g) { return X(sum(g) / X(static_cast<int>(n))); });
+    return sum(a, axis, keepdims) / X(static_cast<int>(n));
 }
 
 }  // namespace ad

@@ -726,3 +726,59 @@ TEST_CASE("softmax along the rows from primitives: each row's gradient p - e_t",
         }
     }
 }
+
+TEST_CASE("negation, min and mean along the last axis: array statements, the element-wise numbers",
+          "[array][statement][reduce]") {
+    const ad::array_statement::min_elements_scope every_size(0);
+    const std::size_t M = 3, L = 12;
+    // Σ_r (r + 1)·min_r + Σ_r mean_r² − Σ a·w: min = −max(−a) and mean = sum / L
+    auto f = [&](const auto& v) {
+        using X = std::remove_cvref_t<decltype(v[0])>;
+        const Array<X> a(Shape{M, L}, std::vector<X>(v.begin(), v.end()));
+        const Array<X> mn = ad::min(a, -1), mu = ad::mean(a, -1, true);
+        X y = X(ad::sum(mu * mu) - ad::sum(-a * 0.5));
+        for (std::size_t r = 0; r < M; ++r) y = X(y + double(r + 1) * mn[r]);
+        return y;
+    };
+    std::vector<double> x(M * L);
+    for (std::size_t k = 0; k < x.size(); ++k) x[k] = std::cos(0.83 * double(k) + 0.2);
+    const auto g = ad::gradient(f, x);
+    std::vector<double> elementwise;
+    {
+        const ad::array_statement::min_elements_scope off(SIZE_MAX);
+        elementwise = ad::gradient(f, x);
+    }
+    for (std::size_t r = 0; r < M; ++r) {
+        double mean = 0, mn = x[r * L];
+        std::size_t at = r * L;
+        for (std::size_t j = 0; j < L; ++j) {
+            mean += x[r * L + j];
+            if (x[r * L + j] < mn) mn = x[r * L + j], at = r * L + j;
+        }
+        mean /= double(L);
+        for (std::size_t j = 0; j < L; ++j) {
+            const std::size_t k = r * L + j;
+            const double expected = 2.0 * mean / double(L) + 0.5 + (k == at ? double(r + 1) : 0.0);
+            INFO("entry " << k);
+            CHECK(g[k] == Approx(expected).epsilon(1e-14));
+            CHECK(g[k] == Approx(elementwise[k]).epsilon(1e-14));
+        }
+    }
+    // the values are the element-wise ones bit for bit, in far fewer statements
+    ad::Tape<double> tape;
+    ad::recording<double> rec(tape);
+    Array<ad::Var<double>> a(Shape{M, L});
+    for (std::size_t k = 0; k < x.size(); ++k) a[k] = ad::Var<double>::input(x[k]);
+    const auto before = tape.size();
+    const Array<ad::Var<double>> mn = ad::min(a, -1), mu = ad::mean(a, -1), ng = -a;
+    CHECK(tape.calls().size() == 6);                 // min: −, max, −; mean: sum, ÷; negation
+    CHECK(tape.size() - before == 2 * M * L + 4 * M);  // one slot per output: −a twice, then M each
+    for (std::size_t r = 0; r < M; ++r) {
+        double s = 0, m = x[r * L];
+        for (std::size_t j = 0; j < L; ++j) s = s + x[r * L + j], m = std::min(m, x[r * L + j]);
+        CHECK(mu[r].v == s / double(L));
+        CHECK(mn[r].v == m);
+    }
+    CHECK(ng[5].v == -x[5]);
+    CHECK(std::signbit((-Array<ad::Var<double>>(Shape{40}, ad::Var<double>(0.0)))[3].v));  // −(+0) = −0
+}
