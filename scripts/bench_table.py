@@ -67,22 +67,29 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   divide) at ~50 instructions each for value, partials, appends and the sweep, against one exp
   in the function.
 - Array statements (row `adiff_array`, issue 16): the same primitives on an `Array<Var<double>>`
-  record 4 array statements and 2 scalar ones at any Q (z − m, exp, sum, ÷ s; max and the final
+  record 5 array statements and 1 scalar one at any Q (max, z − m, exp, sum, ÷ s; the final
   log), partials stored contiguously or once when uniform, indices as one base, sweeps as vector
-  loops, exp on Eigen's AVX2 packet math: 304k → 264k instructions per call (the AVX2 sweep
-  kernels had compiled to scalar loops at -O2; they are now packets, bit for bit the scalar
-  loop's numbers, and the drivers reuse their input buffer) against 380k for the scalar path and
-  93k for the function, 3.0–3.7× in time for Q ≥ 100 in this run (the scalar path 3.3–3.5×). Operations on fewer than 32 elements take the element-wise path
-  (`ad::array_statement::default_min_elements`), which costs less there: 5.1× at Q = 10 (was
-  6.6× as array statements; the scalar code 3.0×, without the arrays' allocations).
-  What stands in the way of 2× and 1.5×: an `Array<Var>` holds its elements as (value, index)
-  pairs, so each operation gathers values and indices into contiguous buffers and writes its
-  result back as pairs — four memory passes the function does not make — and ÷ runs the rule's
-  three divisions per element (value, 1/b, −y/b) where the function has one; below ~100
-  elements the fixed cost per operation (the result array's two allocations, ~50 ns)
-  dominates. Closing it needs arrays whose values are one
-  contiguous block under one tape index (Stan's `var_value<Matrix>`), not built. At Q = 10⁵ the
-  function's own time is mostly fresh memory (its two 800 kB vectors).
+  loops, exp on Eigen's AVX2 packet math: 264k → 210k instructions per call this session (the
+  function: 93k). What moved it: max became an array statement that keeps one index per group
+  (`rules::max_reduce::nonzero_partials`: no pass over the zero partials, for scalar code too),
+  a scalar broadcast over an array reaches the rule as one number (1/s hoisted out of the loop,
+  no 0-d array built), a broadcast scalar's adjoint is summed in 8 interleaved partial sums
+  (`kernels::sum_product`; it was one chain of dependent additions), results are written once
+  and partials copied once. In time, in this run: 1.82× the function at Q = 1000 (was 3.72×),
+  1.84× at 10⁴ (was 3.00×), 2.47× at 10⁵ (was 3.69×); the scalar code 3.1–3.7×. Operations on
+  fewer than 32 elements take the element-wise path
+  (`ad::array_statement::default_min_elements`), which costs less there. The batch row (8) gains
+  most: an (M, 1) array against an (M, Q) one (the row maxima and sums of a softmax along rows)
+  is now one number per row for the rule and one index per row on the tape, where the general
+  broadcasting path gathered M·Q: 1.98× the function at M = 100 (was 4.80×; torch's primitives
+  2.18×), 2.71× at 1000 (6.03×; torch 1.48×), 4.73× and 5.17× at 10⁴ and 10⁵ (7.4×; torch 2.2×).
+  What stands in the way of 1.5× at Q ≥ 10⁴: an `Array<Var>` holds its elements as (value,
+  index) pairs, so each operation gathers values and indices into contiguous buffers and writes
+  its result back as pairs — two memory passes per operation the function does not make (~45k of
+  the 210k instructions), plus zeroing adjoints for its 4000 tape slots — and ÷ runs the rule's
+  two divisions per element (value, −y/b) where the function has one. Closing it needs arrays
+  whose values are one contiguous block under one tape index (Stan's `var_value<Matrix>`), not
+  built. At Q = 10⁵ the arrays leave the cache and each pass costs its memory traffic.
 - Fused rows: callgrind instructions per call of the softmax + CE gradient at Q = 1000 (the
   function: ~100k): 148k last session, 124k once cross-entropy became a fused rule of its own
   (one output per row: the n log_softmax outputs, their adjoints and the negation are gone), ~96k
