@@ -1,9 +1,9 @@
 #pragma once
 /// \file array_statement.hpp
 /// Array statements: in reverse mode on Array<Var<double>> and Array<Var<float>>, each
-/// element-wise function of the registry, each of + − × ÷ (with broadcasting, with an array or
-/// a scalar) and each sum (of everything, or along the last axis) records ONE tape statement for
-/// the whole array, as Stan's var_value<Matrix> and the array VJPs of autograd/JAX do, instead
+/// element-wise function of the registry, negation, each of + − × ÷ (with broadcasting, with an
+/// array or a scalar) and each sum and max (of everything, or along the last axis) records ONE
+/// tape statement for the whole array, as Stan's var_value<Matrix> and the array VJPs of autograd/JAX do, instead
 /// of one statement per element:
 ///  - the values run as loops over contiguous numbers (exp and log through the vectorised
 ///    kernels of kernels.hpp), the partials come from the primitive's rule (its `d`, `da`,
@@ -24,8 +24,8 @@
 #include <algorithm>
 #include <bit>
 #include <concepts>
-#include <iterator>
 #include <cstdint>
+#include <iterator>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -429,7 +429,6 @@ Array<Var<T>> binary(const R& r, const Var<T>& a, const Array<Var<T>>& b) {
 template <class R, class T>
 Array<Var<T>> binary(const R& r, const Array<Var<T>>& a, const Array<Var<T>>& b, const char* what) {
     auto& s = detail::scratch<T>::get();
-    using detail::broadcast_number;
     if (a.shape() == b.shape() && a.size() != 1) {
         const std::size_t n = a.size();
         const bool a_active = detail::load(a.data(), n, s.xa, s.ia), b_active = detail::load(b.data(), n, s.xb, s.ib);
@@ -461,6 +460,7 @@ Array<Var<T>> binary(const R& r, const Array<Var<T>>& a, const Array<Var<T>>& b,
     return detail::binary(r, s, std::move(shape), n, n, static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
                           static_cast<const T*>(s.xb.data()), s.ib.data(), b_active);
 }
+
 /// Σ over groups of G consecutive elements (G = a.size(): everything; the last extent: along
 /// the last axis) as one statement, each group summed in order as rules::sum does.
 template <class T>

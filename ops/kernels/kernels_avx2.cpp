@@ -136,36 +136,32 @@ void add_scaled_impl(T* a, T c, const T* g, std::size_t n) {
     }
     add_scaled_loop(a + k, c, g + k, n - k);
 }
-/// Σ (g ≠ 0 ? p·g : 0) in two registers of partial sums (lanes 0..W−1 and W..2W−1 of
-/// lane_sum), finished by the scalar loop's order.
-template <class T>
-T sum_product_impl(const T* p, const T* g, std::size_t n) {
+/// Σ (g ≠ 0 ? term : 0) in two registers of partial sums (lanes 0..W−1 and W..2W−1 of
+/// lane_sum), finished in the scalar loop's order: `packet(k, gv)` is the terms of elements
+/// k..k+W−1 (their g in gv), `term(k)` one element's.
+template <class T, class Packet, class Term>
+T lane_sum_impl(const T* g, std::size_t n, Packet packet, Term term) {
     constexpr std::size_t W = 32 / sizeof(T);
     auto a0 = splat(T(0)), a1 = splat(T(0));
     std::size_t k = 0;
     for (; k + 2 * W <= n; k += 2 * W) {
         const auto g0 = load(g + k), g1 = load(g + k + W);
-        a0 = add(a0, and_(mask_nonzero(g0), mul(load(p + k), g0)));
-        a1 = add(a1, and_(mask_nonzero(g1), mul(load(p + k + W), g1)));
+        a0 = add(a0, and_(mask_nonzero(g0), packet(k, g0)));
+        a1 = add(a1, and_(mask_nonzero(g1), packet(k + W, g1)));
     }
     alignas(32) T acc[2 * W];
     store(acc, a0), store(acc + W, a1);
-    return lane_finish<2 * W>(acc, g, k, n, [&](std::size_t j) { return p[j] * g[j]; });
+    return lane_finish<2 * W>(acc, g, k, n, term);
+}
+template <class T>
+T sum_product_impl(const T* p, const T* g, std::size_t n) {
+    return lane_sum_impl(g, n, [&](std::size_t k, const auto& gv) { return mul(load(p + k), gv); },
+                         [&](std::size_t j) { return p[j] * g[j]; });
 }
 template <class T>
 T sum_scaled_impl(T c, const T* g, std::size_t n) {
-    constexpr std::size_t W = 32 / sizeof(T);
     const auto cv = splat(c);
-    auto a0 = splat(T(0)), a1 = splat(T(0));
-    std::size_t k = 0;
-    for (; k + 2 * W <= n; k += 2 * W) {
-        const auto g0 = load(g + k), g1 = load(g + k + W);
-        a0 = add(a0, and_(mask_nonzero(g0), mul(cv, g0)));
-        a1 = add(a1, and_(mask_nonzero(g1), mul(cv, g1)));
-    }
-    alignas(32) T acc[2 * W];
-    store(acc, a0), store(acc + W, a1);
-    return lane_finish<2 * W>(acc, g, k, n, [&](std::size_t j) { return c * g[j]; });
+    return lane_sum_impl(g, n, [&](std::size_t, const auto& gv) { return mul(cv, gv); }, [&](std::size_t j) { return c * g[j]; });
 }
 }  // namespace
 
