@@ -56,11 +56,29 @@ namespace ad::rules {
     std::log2, std::log10, std::exp2, std::cbrt, std::asinh, std::acosh, std::atanh, std::erf, std::erfc, \
     std::floor, std::ceil, std::trunc, std::round, std::hypot, std::atan2, std::fmod, std::fmax, std::fmin
 
-/// The mean of two AD values with the same innermost value, a + (b − a)/2: b − a has innermost
-/// value 0, so nothing overflows, the value is a's exactly, and the derivatives are the mean of
-/// theirs (what a max or min at a tie must carry, see rules::max).
+/// Sets the innermost value of `r` (the number under every `.v`) to that of `a`, bit for bit,
+/// leaving every derivative component of r as it is. A symbolic expression (an AD type without
+/// a value) is left unchanged.
 template <class T>
-T tie_mean(const T& a, const T& b) { return T(a + T(T(b - a) / T(2))); }
+void set_innermost(T& r, const T& a) {
+    if constexpr (!is_ad_type_v<T>) r = a;
+    else if constexpr (requires { r.v; a.v; }) set_innermost(r.v, a.v);
+}
+
+/// The mean of AD values tied with `a` (the same innermost value): a + Σ(bᵢ − a)/k, whose
+/// derivatives are the mean of theirs (what a max or min at a tie must carry, see rules::max).
+/// bᵢ − a has innermost value 0, so nothing overflows; the innermost value is then set to a's,
+/// because arithmetic cannot keep a's sign of zero (−0 + 0 = +0, so max(−0, +0) would be +0 in
+/// the modes and −0 in plain numbers, and 1/max(…) would flip from −∞ to +∞).
+template <class T>
+T tie_mean(const T& a, const T& sum_of_differences, long long k) {
+    T r = T(a + T(sum_of_differences / T(k)));
+    set_innermost(r, a);
+    return r;
+}
+/// The same for two tied values: the value is a's, the derivatives the mean of a's and b's.
+template <class T>
+T tie_mean(const T& a, const T& b) { return tie_mean(a, T(b - a), 2); }
 
 /// The value of max/min of AD values when one is NaN: NaN, with every derivative component NaN
 /// in the directions either operand depends on (a·w + b·w with w the constant NaN weight), as the
@@ -448,8 +466,9 @@ struct pow { static constexpr std::string_view name = "pow";
     template <class T> T db(const T& a, const T&, const T& y) const { ADIFF_MATH; return y * log(a); } };
 /// max(a, b); ∂a = H(a − b), ∂b = H(b − a): at a tie each gets ½ (so max(x, x)′ = 1), and the
 /// weights H are piecewise constant (their own derivative is 0). For that to hold at every order,
-/// the value at a finite tie of AD-typed operands is their mean (tie_mean: bitwise the common
-/// value, derivatives the mean of theirs), so a nested type's inner derivatives split ½/½ too;
+/// the value at a finite tie of AD-typed operands is their mean (tie_mean: bitwise a's value as
+/// for numbers, even a −0 tied with +0; derivatives the mean of theirs), so a nested type's inner
+/// derivatives split ½/½ too;
 /// for plain numbers the value is one operand, bitwise. NaN propagates (as numpy.maximum): a NaN
 /// operand gives a NaN value and NaN partials for both operands (and, for AD types, a value whose
 /// own derivatives are NaN too: nan_value).
@@ -566,8 +585,8 @@ struct sum { static constexpr std::string_view name = "sum";
     } };
 /// max over xᵢ; ∂ᵢ = 1/k for each of the k entries equal to the max (ties split evenly), else 0,
 /// piecewise constant. At a finite tie of AD-typed entries the value is the mean of the k tied
-/// entries (x_m + Σ(xᵢ − x_m)/k: bitwise the common value, derivatives the mean of theirs), as for
-/// binary max, so every order agrees with the partials; for plain numbers it is the first maximal
+/// entries (tie_mean: bitwise the first maximal entry's value, as for numbers, derivatives the
+/// mean of theirs), as for binary max, so every order agrees with the partials; for plain numbers it is the first maximal
 /// entry. A NaN entry makes the max NaN and every partial NaN. The max of an empty range is a
 /// size_error (raised by the caller).
 struct max_reduce { static constexpr std::string_view name = "max";
@@ -606,7 +625,7 @@ struct max_reduce { static constexpr std::string_view name = "max";
                         acc = ties == 1 ? T(xs[i] - xs[k]) : T(acc + T(xs[i] - xs[k]));
                         ++ties;
                     }
-                if (ties > 1) return T(xs[k] + T(acc / T(static_cast<long long>(ties))));
+                if (ties > 1) return tie_mean(xs[k], acc, static_cast<long long>(ties));
             }
         }
         return xs[k];

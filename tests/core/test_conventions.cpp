@@ -188,3 +188,26 @@ TEST_CASE("plain-number values at a tie are bitwise one argument", "[conventions
     CHECK(ad::max(a, b).v == 0.1);
     CHECK(ad::max(a, b).t[0] == 0.5);
 }
+
+TEST_CASE("a tie of -0 and +0 keeps the plain value's sign in every mode and order", "[conventions][max]") {
+    // The value at a tie of AD values is bitwise the plain one, −0 included (a mean would give
+    // +0): x₂²·atan2(max(x₀, x₁), x₃) at (−0, +0, 1, −1) is −π, and its second derivative in x₂
+    // is 2·atan2(−0, −1) = −2π (+2π if the tie's value lost its sign). atan2″ at (0, −1): ∂a∂b = −1.
+    const double pi = std::acos(-1.0);
+    check_all_modes<double>("x2^2 atan2(max(x0, x1), x3) at (-0, +0)", FN(x[2] * x[2] * ad::atan2(ad::max(x[0], x[1]), x[3])),
+                            {-0.0, 0.0, 1.0, -1.0},
+                            {-pi, {-0.5, -0.5, -2 * pi, 0.0},
+                             {0, 0, -1, -0.5,  0, 0, -1, -0.5,  -1, -1, -2 * pi, 0,  -0.5, -0.5, 0, 0}});
+    check_all_modes<double>("x2^2 atan2(min(x0, x1), x3) at (-0, +0)", FN(x[2] * x[2] * ad::atan2(ad::min(x[0], x[1]), x[3])),
+                            {-0.0, 0.0, 1.0, -1.0},
+                            {-pi, {-0.5, -0.5, -2 * pi, 0.0},
+                             {0, 0, -1, -0.5,  0, 0, -1, -0.5,  -1, -1, -2 * pi, 0,  -0.5, -0.5, 0, 0}});
+    check_all_modes<double>("x2^2 atan2(max(x0, x1), x3) at (+0, -0)", FN(x[2] * x[2] * ad::atan2(ad::max(x[0], x[1]), x[3])),
+                            {0.0, -0.0, 1.0, -1.0},
+                            {pi, {-0.5, -0.5, 2 * pi, 0.0},
+                             {0, 0, -1, -0.5,  0, 0, -1, -0.5,  -1, -1, 2 * pi, 0,  -0.5, -0.5, 0, 0}});
+    check_all_modes<double>("x2^2 atan2(max([x0, x1]), x3) at (-0, +0)",
+                            FN(x[2] * x[2] * ad::atan2(ad::max(vec<X>({x[0], x[1]})), x[3])), {-0.0, 0.0, 1.0, -1.0},
+                            {-pi, {-0.5, -0.5, -2 * pi, 0.0},
+                             {0, 0, -1, -0.5,  0, 0, -1, -0.5,  -1, -1, -2 * pi, 0,  -0.5, -0.5, 0, 0}});
+}

@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "ad/reverse/replay.hpp"
 #include "fuzz/fuzz_ops.hpp"
 #include "fuzz/fuzz_parse.hpp"
 
@@ -227,4 +228,61 @@ TEST_CASE("fuzz regression hessian_gradient_unit_partial_by_chance: the Hessian 
     check("sqrt", paths([](const auto& v) { return sqrt(v); }), 0.25);
     check("x^1", paths([](const auto& v) { return pow(v, 1); }), 0.0);
     check("x*1", paths([](const auto& v) { return v * 1.0; }), 0.3);
+}
+
+namespace {
+/// Equal as the numbers a user reads: the same bits up to NaN payloads (−0 ≠ +0, ∞ = ∞).
+bool same_number(double a, double b) {
+    if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+    return a == b && std::signbit(a) == std::signbit(b);
+}
+}  // namespace
+
+TEST_CASE("fuzz regression signed_zero_tie_in_nested_modes: at a tie of -0 and +0 every mode keeps the plain "
+          "value's sign",
+          "[reliability][fuzz]") {
+    // Found by the ops fuzzer: at a tie of AD values, max/min return the mean a + (b − a)/2 so
+    // that the derivatives split ½/½ at every order. For a = −0, b = +0 that is +0 while the
+    // plain max is a = −0, so 1/max(…) was −∞ in double and +∞ in the Hessian driver (whose
+    // values are Dual numbers). No arithmetic keeps −0 there (x − x = +0), so the mean's innermost
+    // value is now set to a's bit for bit. The saved input, then the class: binary and n-ary
+    // max/min and fmax/fmin, every order of signed zeros, in every nested mode, at 53 bits and 50
+    // digits.
+    {
+        std::ifstream in(ADIFF_FUZZ_CORPUS "/ops/signed_zero_tie_in_nested_modes", std::ios::binary);
+        const std::vector<unsigned char> d((std::istreambuf_iterator<char>(in)), {});
+        REQUIRE(d.size() == 34);
+        CHECK(adiff::fuzz::ops_one(d.data(), d.size()) == 0);  // aborts on a broken contract
+    }
+    auto check = [](const char* what, auto op) {
+        // 1/op(…) is ±∞ by the sign of the zero; the product keeps a finite part in the gradient
+        auto f = [op](const auto& x) {
+            using X = std::decay_t<decltype(x[0])>;
+            return X(X(X(1) / op(x[0], x[1])) + X(x[0] * x[1]));
+        };
+        for (const auto& x : {std::vector<double>{-0.0, 0.0}, {0.0, -0.0}, {-0.0, -0.0}, {0.0, 0.0}}) {
+            INFO(what << " at (" << x[0] << ", " << x[1] << ")");
+            const double plain = f(x);
+            REQUIRE(std::isinf(plain));
+            const auto [v, g] = ad::value_and_gradient(f, x);
+            CHECK(same_number(v, plain));
+            const auto h = ad::hessian_full(f, x);
+            CHECK(same_number(h.value, plain));
+            for (std::size_t i = 0; i < 2; ++i) CHECK(same_number(h.gradient[i], g[i]));
+            using DD = ad::Dual<ad::Dual<double>>;  // forward over forward
+            const std::vector<DD> xd{DD(ad::Dual<double>(x[0], 1.0), ad::Dual<double>(1.0)), DD(x[1])};
+            CHECK(same_number(ad::val(f(xd)), plain));
+            const std::vector<ad::Dual<double>> xr(x.begin(), x.end());
+            ad::Replay<ad::Dual<double>> r(f, xr);
+            CHECK(same_number(ad::val(r.values(xr)[0]), plain));
+            const std::vector<ad::mp50> xm(x.begin(), x.end());
+            CHECK(same_number(static_cast<double>(ad::hessian_full(f, xm).value), static_cast<double>(f(xm))));
+        }
+    };
+    check("max", [](const auto& a, const auto& b) { return ad::max(a, b); });
+    check("min", [](const auto& a, const auto& b) { return ad::min(a, b); });
+    check("fmax", [](const auto& a, const auto& b) { return ad::fmax(a, b); });
+    check("fmin", [](const auto& a, const auto& b) { return ad::fmin(a, b); });
+    check("n-ary max", [](const auto& a, const auto& b) { return ad::max(std::vector{a, b, a}); });
+    check("n-ary max, a tie of three", [](const auto& a, const auto& b) { return ad::max(std::vector{b, a, b}); });
 }
