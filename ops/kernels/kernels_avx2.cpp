@@ -36,25 +36,41 @@ using packet = typename E::internal::packet_traits<T>::type;  // Packet4d, Packe
 inline int lanes(const packet<double>& m) { return _mm256_movemask_pd(m); }
 inline int lanes(const packet<float>& m) { return _mm256_movemask_ps(m); }
 
+/// The first m lanes of a packet (m < its width): the mask of a masked load or store.
+template <class T>
+__m256i first_lanes(std::size_t m) {
+    if constexpr (sizeof(T) == 8) return _mm256_cmpgt_epi64(_mm256_set1_epi64x(static_cast<long long>(m)), _mm256_setr_epi64x(0, 1, 2, 3));
+    else return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(m)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+/// The first lanes of `mask` from p (the others read as 0, nothing beyond is touched), and into p.
+inline packet<double> load_first(const double* p, __m256i mask) { return _mm256_maskload_pd(p, mask); }
+inline packet<float> load_first(const float* p, __m256i mask) { return _mm256_maskload_ps(p, mask); }
+inline void store_first(double* p, __m256i mask, const packet<double>& v) { _mm256_maskstore_pd(p, mask, v); }
+inline void store_first(float* p, __m256i mask, const packet<float>& v) { _mm256_maskstore_ps(p, mask, v); }
+
 /// y = f(x) element by element: Eigen's packet function on every element whose input lies in
 /// (lo, hi), where its result is a normal number, and the standard function on every other one
 /// (overflow, subnormal or zero results, NaN, log of 0, of a negative or of a subnormal), where
-/// Eigen's kernels clamp or flush. Every element, the tail included (padded to a full packet),
-/// takes the same path whatever its position, the array's alignment and its neighbours, so an
-/// element's value depends on that element alone. x and y may be the same array.
+/// Eigen's kernels clamp or flush. Every element, the tail included (a partial packet, read and
+/// written through a lane mask, so a row of 10 costs three packets and no copies), takes the same
+/// path whatever its position, the array's alignment and its neighbours, so an element's value
+/// depends on that element alone. x and y may be the same array.
 template <class T, class PacketFn, class ScalarFn>
 void map(const T* x, T* y, std::size_t n, T lo, T hi, PacketFn pf, ScalarFn sf) {
     using P = packet<T>;
     namespace I = E::internal;
     constexpr std::size_t W = I::unpacket_traits<P>::size;
-    constexpr int all = (1 << W) - 1;
     const P plo = I::pset1<P>(lo), phi = I::pset1<P>(hi);
-    const auto block = [&](const T* xs, T* ys, std::size_t m) {  // m ≤ W elements, xs holds W
-        const P xv = I::ploadu<P>(xs);
+    // m ≤ W elements; a partial packet (m < W) reads and writes only its first m lanes
+    const auto block = [&](const T* xs, T* ys, std::size_t m) {
+        const __m256i mask = first_lanes<T>(m < W ? m : 0);
+        const P xv = m == W ? I::ploadu<P>(xs) : load_first(xs, mask);
         const P r = pf(xv);
         const int ok = lanes(I::pand(I::pcmp_lt(plo, xv), I::pcmp_lt(xv, phi)));  // false for NaN
-        if (ok == all && m == W) {
-            I::pstoreu(ys, r);
+        const int used = (1 << m) - 1;
+        if ((ok & used) == used) {
+            if (m == W) I::pstoreu(ys, r);
+            else store_first(ys, mask, r);
             return;
         }
         alignas(32) T out[W];
@@ -63,11 +79,7 @@ void map(const T* x, T* y, std::size_t n, T lo, T hi, PacketFn pf, ScalarFn sf) 
     };
     std::size_t k = 0;
     for (; k + W <= n; k += W) block(x + k, y + k, W);
-    if (k < n) {
-        alignas(32) T tail[W];
-        for (std::size_t j = 0; j < W; ++j) tail[j] = k + j < n ? x[k + j] : T(1);
-        block(tail, y + k, n - k);
-    }
+    if (k < n) block(x + k, y + k, n - k);
 }
 
 /// exp: inside a margin of the logs of the largest and the smallest normal number.

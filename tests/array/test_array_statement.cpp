@@ -309,6 +309,42 @@ TEST_CASE("vectorised exp and log: within 2 ulp of the standard functions, their
     CHECK(std::isinf(yf[5]));
 }
 
+TEST_CASE("vectorised exp and log: a partial last packet reads and writes its elements only", "[array][kernels]") {
+    // n = 1 … 19 elements (every tail length of 4 doubles and 8 floats), in place and not, with
+    // the entries beyond n holding sentinels: those stay untouched, and each result is the
+    // element's own (the packet path within 2 ulp, an edge in the tail exactly std's)
+    auto run = [](auto zero) {
+        using T = decltype(zero);
+        const T sentinel = T(12345.0), inf = std::numeric_limits<T>::infinity();
+        for (std::size_t n = 1; n <= 19; ++n)
+            for (bool in_place : {false, true})
+                for (bool edge : {false, true}) {
+                    INFO("n = " << n << (in_place ? ", in place" : "") << (edge ? ", an edge last" : "") << ", " << sizeof(T) * 8 << " bits");
+                    std::vector<T> x(n + 8, sentinel), y(n + 8, sentinel), l(n + 8, sentinel);
+                    for (std::size_t k = 0; k < n; ++k) x[k] = T(-3.0 + 0.37 * double(k));
+                    if (edge) x[n - 1] = T(-1e4);  // exp underflows to 0: the standard function's result
+                    const std::vector<T> x0 = x;
+                    T* out = in_place ? x.data() : y.data();
+                    ad::kernels::exp(x.data(), out, n);
+                    for (std::size_t k = 0; k < n; ++k) CHECK(out[k] == Approx(std::exp(x0[k])).epsilon(4e-7).margin(0));
+                    if (edge) CHECK(out[n - 1] == T(0));
+                    for (std::size_t k = n; k < n + 8; ++k) CHECK(out[k] == sentinel);
+                    if (!in_place) CHECK(x == x0);
+                    for (std::size_t k = 0; k < n; ++k) l[k] = x0[k] < 0 ? -x0[k] : T(1) + x0[k];
+                    if (edge) l[n - 1] = inf;
+                    const std::vector<T> l0 = l;
+                    ad::kernels::log(l.data(), l.data(), n);
+                    for (std::size_t k = 0; k < n; ++k) CHECK(l[k] == Approx(std::log(l0[k])).epsilon(4e-7).margin(0));
+                    for (std::size_t k = n; k < n + 8; ++k) CHECK(l[k] == sentinel);
+                }
+    };
+    for (bool base : {false, true}) {
+        baseline_kernels scope(base);
+        run(0.0);
+        run(0.0f);
+    }
+}
+
 TEST_CASE("the baseline kernels give the element-wise values bit for bit", "[array][kernels]") {
     baseline_kernels scope(true);
     CHECK(std::string(ad::kernels::instruction_set()) == "baseline");
