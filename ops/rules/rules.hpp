@@ -586,9 +586,9 @@ struct sum { static constexpr std::string_view name = "sum";
 /// max over xᵢ; ∂ᵢ = 1/k for each of the k entries equal to the max (ties split evenly), else 0,
 /// piecewise constant. At a finite tie of AD-typed entries the value is the mean of the k tied
 /// entries (tie_mean: bitwise the first maximal entry's value, as for numbers, derivatives the
-/// mean of theirs), as for binary max, so every order agrees with the partials; for plain numbers it is the first maximal
-/// entry. A NaN entry makes the max NaN and every partial NaN. The max of an empty range is a
-/// size_error (raised by the caller).
+/// mean of theirs), as for binary max, so every order agrees with the partials; for plain
+/// numbers it is the first maximal entry. A NaN entry makes the max NaN and every partial NaN.
+/// The max of an empty range is a size_error (raised by the caller).
 struct max_reduce { static constexpr std::string_view name = "max";
     /// The index of the first maximal entry, or of the first NaN entry if there is one
     /// (compared on the innermost value for AD types). xs nonempty.
