@@ -3,8 +3,8 @@
 /// Array statements: in reverse mode on Array<Var<double>> and Array<Var<float>>, each
 /// element-wise function of the registry, negation, each of + − × ÷ (with broadcasting, with an
 /// array or a scalar) and each sum and max (of everything, or along the last axis) records ONE
-/// tape statement for the whole array, as Stan's var_value<Matrix> and the array VJPs of autograd/JAX do, instead
-/// of one statement per element:
+/// tape statement for the whole array, as Stan's var_value<Matrix> and the array VJPs of
+/// autograd/JAX do, instead of one statement per element:
 ///  - the values run as loops over contiguous numbers (exp and log through the vectorised
 ///    kernels of kernels.hpp), the partials come from the primitive's rule (its `d`, `da`,
 ///    `db`: the same declaration as every other mode);
@@ -501,13 +501,12 @@ Array<Var<T>> max_groups(const Array<Var<T>>& a, std::size_t G, Shape shape) {
         if (sparse)  // the group's one nonzero partial, until a group has more
             sparse = r.nonzero_partials(group, y[o], [&](std::size_t j, const T& p) { pb[o] = p, ib[o] = s.ia[o * G + j]; }) == 1;
     }
-    T* p = detail::ensure(s.pa, n);
-    if (any && !sparse)
-        for (std::size_t o = 0; o < outputs; ++o) r.partials(std::span<const T>(x + o * G, G), y[o], std::span<T>(p + o * G, G));
     if (!any || sparse) {
         detail::begin(s, outputs, 1);
         if (any) detail::add_operand(s, ib, pb, outputs);
-    } else {
+    } else {  // a tie or a NaN in some group: every partial, element-wise layout
+        T* p = detail::ensure(s.pa, n);
+        for (std::size_t o = 0; o < outputs; ++o) r.partials(std::span<const T>(x + o * G, G), y[o], std::span<T>(p + o * G, G));
         detail::begin(s, n, G);
         detail::add_operand(s, s.ia.data(), p, n);
     }

@@ -18,6 +18,14 @@ namespace {
 ad::Array<double> eval_at(const std::string& src, ad::lang::Env<double> env = {}) {
     return ad::lang::evaluate(ad::lang::parse(src), env);
 }
+/// The saved ops-fuzzer input tests/fuzz_corpus/ops/`name` (of `bytes` bytes) through the fuzz
+/// target's body, which aborts on a broken contract.
+void replay_saved_ops(const std::string& name, std::size_t bytes) {
+    std::ifstream in(ADIFF_FUZZ_CORPUS "/ops/" + name, std::ios::binary);
+    const std::vector<unsigned char> d((std::istreambuf_iterator<char>(in)), {});
+    REQUIRE(d.size() == bytes);
+    CHECK(adiff::fuzz::ops_one(d.data(), d.size()) == 0);
+}
 }  // namespace
 
 TEST_CASE("every fuzz corpus input passes the parser fuzz contract", "[reliability][fuzz]") {
@@ -202,12 +210,7 @@ TEST_CASE("fuzz regression hessian_gradient_unit_partial_by_chance: the Hessian 
     // bit. Only linear rules' unit partials (x + c, −(−x)) now store as the operand, so the
     // tape's shape never depends on the values. The saved input, then the class: partials that
     // are 1 only at the point (exp, expm1, sin, tanh at 0, log at 1, sqrt at 1/4, x^1 at 0).
-    {
-        std::ifstream in(ADIFF_FUZZ_CORPUS "/ops/hessian_gradient_unit_partial_by_chance", std::ios::binary);
-        const std::vector<unsigned char> d((std::istreambuf_iterator<char>(in)), {});
-        REQUIRE(d.size() == 42);
-        CHECK(adiff::fuzz::ops_one(d.data(), d.size()) == 0);  // aborts on a broken contract
-    }
+    replay_saved_ops("hessian_gradient_unit_partial_by_chance", 42);
     auto check = [](const char* what, auto f, double x0) {
         INFO(what << " at " << x0);
         const std::vector<double> x{x0};
@@ -248,12 +251,7 @@ TEST_CASE("fuzz regression signed_zero_tie_in_nested_modes: at a tie of -0 and +
     // value is now set to a's bit for bit. The saved input, then the class: binary and n-ary
     // max/min and fmax/fmin, every order of signed zeros, in every nested mode, at 53 bits and 50
     // digits.
-    {
-        std::ifstream in(ADIFF_FUZZ_CORPUS "/ops/signed_zero_tie_in_nested_modes", std::ios::binary);
-        const std::vector<unsigned char> d((std::istreambuf_iterator<char>(in)), {});
-        REQUIRE(d.size() == 34);
-        CHECK(adiff::fuzz::ops_one(d.data(), d.size()) == 0);  // aborts on a broken contract
-    }
+    replay_saved_ops("signed_zero_tie_in_nested_modes", 34);
     auto check = [](const char* what, auto op) {
         // 1/op(…) is ±∞ by the sign of the zero; the product keeps a finite part in the gradient
         auto f = [op](const auto& x) {
