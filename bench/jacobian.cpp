@@ -123,9 +123,9 @@ const registrar reg([] {
                 return ad::jacobian_reverse([](const auto& x) { return softmax_fused(x); }, z);
             }, st);
         });
-        add("jac_softmax", "adiff_fused_forward8", q, [](benchmark::State& st, long q) {
-            adiff_jac("adiff_fused_forward8", q, [](const auto& z) {
-                return ad::jacobian_forward<8>([](const auto& x) { return softmax_fused(x); }, z);
+        add("jac_softmax", "adiff_fused_forward", q, [](benchmark::State& st, long q) {
+            adiff_jac("adiff_fused_forward", q, [](const auto& z) {
+                return ad::jacobian_forward<ad::fit_lanes>([](const auto& x) { return softmax_fused(x); }, z);
             }, st);
         });
         add("jac_softmax", "adiff_reverse", q, [](benchmark::State& st, long q) {
@@ -133,9 +133,9 @@ const registrar reg([] {
                 return ad::jacobian_reverse([](const auto& x) { return softmax_prims(x); }, z);
             }, st);
         });
-        add("jac_softmax", "adiff_forward8", q, [](benchmark::State& st, long q) {
-            adiff_jac("adiff_forward8", q, [](const auto& z) {
-                return ad::jacobian_forward<8>([](const auto& x) { return softmax_prims(x); }, z);
+        add("jac_softmax", "adiff_forward", q, [](benchmark::State& st, long q) {
+            adiff_jac("adiff_forward", q, [](const auto& z) {
+                return ad::jacobian_forward<ad::fit_lanes>([](const auto& x) { return softmax_prims(x); }, z);
             }, st);
         });
         add("jac_softmax", "adolc_record", q, [](benchmark::State& st, long q) {

@@ -1,7 +1,9 @@
 // Drivers: Jacobian by forward = by reverse = stacked gradients = jvp/vjp; Hessians symmetric
 // and equal to analytic ones (log-sum-exp's Hessian is the softmax Jacobian); multiprecision.
 #include <cmath>
+#include <cstring>
 #include <map>
+#include <new>
 #include <numeric>
 
 #include "ad/adiff.hpp"
@@ -109,11 +111,56 @@ struct pass_counter {
 };
 }  // namespace
 
+namespace {
+/// Builds a dual with `make` over memory full of 0xAB bytes and checks value v and every lane:
+/// zero except lane `seeded` (= N: none), which holds d.
+template <class D, class Make>
+void check_lanes_built(Make make, double v, std::size_t seeded, double d) {
+    alignas(D) unsigned char raw[sizeof(D)];
+    std::memset(raw, 0xAB, sizeof raw);
+    const D* x = make(static_cast<void*>(raw));
+    CHECK(ad::val(x->v) == v);
+    for (std::size_t l = 0; l < D::lanes; ++l) {
+        INFO("lane " << l << " of " << D::lanes);
+        CHECK(x->t[l] == (l == seeded ? d : 0.0));
+        if constexpr (ad::is_ad_type_v<typename D::scalar_type>) CHECK(ad::is_exact_zero(x->t[l].t[0]));
+    }
+    x->~D();
+}
+template <class T, std::size_t N>
+void check_dual_constructors() {
+    using D = ad::Dual<T, N>;
+    check_lanes_built<D>([](void* m) { return new (m) D(); }, 0.0, N, 0.0);
+    check_lanes_built<D>([](void* m) { return new (m) D(2.5); }, 2.5, N, 0.0);
+    check_lanes_built<D>([](void* m) { return new (m) D(T(-1.5), T(3.0), N - 1); }, -1.5, N - 1, 3.0);
+    const std::vector<D> v(5);  // value-initialised elements
+    for (const D& x : v) CHECK(ad::is_exact_zero(x));
+}
+}  // namespace
+
+TEST_CASE("a dual's constructors zero every lane, at any lane count and over any prior memory", "[drivers][forward]") {
+    // lanes of plain numbers are zeroed in blocks of 64 bytes (no `rep stos`): every block boundary
+    check_dual_constructors<double, 1>();
+    check_dual_constructors<double, 7>();
+    check_dual_constructors<double, 8>();
+    check_dual_constructors<double, 9>();
+    check_dual_constructors<double, 12>();
+    check_dual_constructors<double, 16>();
+    check_dual_constructors<double, 17>();
+    check_dual_constructors<double, 30>();
+    check_dual_constructors<float, 15>();
+    check_dual_constructors<float, 16>();
+    check_dual_constructors<float, 33>();
+    check_dual_constructors<ad::Dual<double, 3>, 12>();  // nested: lanes value-initialised
+    check_dual_constructors<ad::mp50, 9>();
+}
+
 TEST_CASE("forward lanes fitted to the inputs: the same Jacobian, no unused lanes in the last pass", "[drivers][jacobian]") {
     // n -> the passes of jacobian_forward<fit_lanes> by lane count
     const std::map<std::size_t, std::map<std::size_t, int>> want{
         {1, {{1, 1}}}, {2, {{2, 1}}}, {3, {{4, 1}}}, {4, {{4, 1}}}, {5, {{8, 1}}}, {8, {{8, 1}}},
-        {9, {{8, 1}, {1, 1}}}, {10, {{8, 1}, {2, 1}}}, {12, {{8, 1}, {4, 1}}}, {15, {{8, 2}}}, {16, {{8, 2}}}, {19, {{8, 2}, {4, 1}}}};
+        {9, {{16, 1}}}, {10, {{16, 1}}}, {16, {{16, 1}}}, {17, {{8, 2}, {1, 1}}}, {19, {{8, 2}, {4, 1}}},
+        {23, {{8, 3}}}, {24, {{8, 3}}}, {100, {{8, 12}, {4, 1}}}};
     for (const auto& [n, passes] : want) {
         INFO("n = " << n);
         std::vector<double> x(n);
