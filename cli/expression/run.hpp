@@ -66,7 +66,7 @@ public:
 
     /// The Jacobian of the program's value (flattened) w.r.t. the wrt variables, in req.mode.
     ad::Array<T> jacobian() {
-        auto f = [this](const auto& xs) { return outputs(xs); };
+        auto f = [this](const auto& xs) { return this->outputs(xs); };
         if (req_.mode == Mode::forward) return ad::jacobian_forward<8>(f, x_);
         if (req_.mode == Mode::reverse) return ad::jacobian_reverse(f, x_);
         if (req_.mode == Mode::symbolic) {
@@ -81,7 +81,7 @@ public:
 
     /// Value, gradient and Hessian of a scalar program w.r.t. the wrt variables.
     ad::hessian_result<T> hessian() {
-        auto f = [this](const auto& xs) { return scalar_output(xs); };
+        auto f = [this](const auto& xs) { return this->scalar_output(xs); };
         const std::size_t n = x_.size();
         if (req_.mode == Mode::symbolic) {
             std::vector<ad::sym::Expr> syms;

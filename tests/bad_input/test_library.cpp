@@ -42,11 +42,6 @@ struct row {
 };
 
 using V = std::vector<double>;
-const auto square_sum = [](const auto& x) {
-    auto s = x[0] * x[0];
-    for (std::size_t i = 1; i < x.size(); ++i) s += x[i] * x[i];
-    return s;
-};
 const auto identity = [](const auto& x) { return std::vector<std::decay_t<decltype(x[0])>>(x.begin(), x.end()); };
 
 std::vector<row> library_rows() {
