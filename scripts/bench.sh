@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 # libtorch-dev (the PyTorch C++ peer) only here; NO_TORCH=1 leaves its rows out
 [ -n "${SKIP_SETUP:-}" ] || scripts/setup.sh $([ -n "${NO_TORCH:-}" ] || echo libtorch-dev)
 BUILD_DIR=${BUILD_DIR:-build-bench}
+source scripts/generator.sh
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DADIFF_BUILD_BENCH=ON \
   -DADIFF_BUILD_TESTS=OFF -DADIFF_BUILD_EXAMPLES=OFF -DADIFF_BUILD_CLI=OFF \
   -DCMAKE_DISABLE_FIND_PACKAGE_Torch=$([ -n "${NO_TORCH:-}" ] && echo ON || echo OFF) >/dev/null

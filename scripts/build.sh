@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
+source scripts/generator.sh
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} "$@" >/dev/null
 cmake --build "$BUILD_DIR" -j"${JOBS:-2}" ${BUILD_TARGET:+--target "$BUILD_TARGET"}

@@ -6,6 +6,7 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-exitcode=86}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:second_deadlock_stack=1}
 export CI=${CI:-true}
 JOBS=${JOBS:-2}
+source "$(dirname "${BASH_SOURCE[0]}")/generator.sh"
 
 # ci_fail_on_reports FILE...: exits 1 if any sanitizer report appears in the given logs.
 ci_fail_on_reports() {
@@ -19,7 +20,8 @@ ci_fail_on_reports() {
   done
 }
 
-# ci_cmake_targets BUILD_DIR: the targets the build directory defines (one per line).
+# ci_cmake_targets BUILD_DIR: the targets the build directory defines (one per line): Makefiles
+# list them as "... name", Ninja as "name: phony" (or its rule).
 ci_cmake_targets() {
-  cmake --build "$1" --target help 2>/dev/null | sed -n 's/^\.\.\. \([^ ]*\).*/\1/p'
+  cmake --build "$1" --target help 2>/dev/null | sed -n 's/^\.\.\. \([^ ]*\).*/\1/p; s/^\([^ :[]*\): [a-z_]*$/\1/p'
 }

@@ -4,7 +4,7 @@
 # the tests never need it).
 set -euo pipefail
 PACKAGES=(
-  build-essential cmake git pkg-config python3 python3-numpy python3-scipy
+  build-essential cmake ninja-build git pkg-config python3 python3-numpy python3-scipy
   libboost-dev catch2 libbenchmark-dev libcli11-dev libfmt-dev
   libeigen3-dev libadolc-dev libceres-dev nlohmann-json3-dev
   clang libclang-rt-14-dev valgrind librsvg2-bin doxygen
