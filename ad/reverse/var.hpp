@@ -318,7 +318,7 @@ struct fused_mode<Var<T>> {
             const auto idx = tape.indices_of(c);
             Q = idx[0];
             consecutive = idx[1] == 1;
-            M = Q ? s.size() / (Q + 1) : 0;
+            M = s.size() == Q + 1 ? 1 : Q ? s.size() / (Q + 1) : 0;  // one row: no division (a Jacobian row pays this per output)
             in = idx.data() + 2;
             kmax = in + (consecutive ? 1 : M * Q);
             target = kmax + M;
@@ -353,7 +353,7 @@ struct fused_mode<Var<T>> {
     template <fused_kind K>
     static void unit_vjp(const Tape<T>& tape, const external_call<T>& c, std::size_t k, T* adj) {
         const layout L(tape, c);
-        const std::size_t Q = L.Q, r = k / Q, q = k % Q, m = L.kmax[r];
+        const std::size_t Q = L.Q, r = L.M == 1 ? 0 : k / Q, q = k - r * Q, m = L.kmax[r];
         const T* sr = L.s.data() + r * Q;
         const T& one_minus = L.s[L.M * Q + r];
         const auto run = [&](auto&& active, auto&& add, auto&& scaled) {

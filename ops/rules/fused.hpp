@@ -82,15 +82,16 @@ void for_except(std::size_t Q, std::size_t k, F&& f) {
     for (std::size_t j = k + 1; j < Q; ++j) f(j);
 }
 
-/// One row: s = softmax(z) (stable) and lt = log1p(r) (so log Σ exp(z) = m + lt); ls
-/// (optional) = log_softmax(z). With m = z_k the maximum and r = Σ_{i≠k} exp(zᵢ − m):
+/// One row: s = softmax(z) (stable) and, unless lt is null, *lt = log1p(r) (so
+/// log Σ exp(z) = m + *lt; softmax alone does not need the log); ls (optional, needs lt) =
+/// log_softmax(z). With m = z_k the maximum and r = Σ_{i≠k} exp(zᵢ − m):
 /// s = exp(z − m)/(1 + r) and log_softmax = z − m − log1p(r), so a dominant logit's
 /// log_softmax ≈ −r is relatively exact. Also returns k (the first maximal entry) and
 /// 1 − s_k = r/(1 + r), relatively exact, which the derivative rules use for output k (forming
 /// s_k's factor 1 − s_k without cancellation).
 /// T may be a plain number or an AD type (a Dual inside Var for Hessians). Q ≥ 1.
 template <class T>
-void row(const T* z, std::size_t Q, T* s, T& lt, T* ls, std::size_t& kmax, T& one_minus) {
+void row(const T* z, std::size_t Q, T* s, T* lt, T* ls, std::size_t& kmax, T& one_minus) {
     using std::exp;
     const std::size_t k = max_reduce::argmax(std::span<const T>(z, Q));
     const T m = z[k];
@@ -107,11 +108,10 @@ void row(const T* z, std::size_t Q, T* s, T& lt, T* ls, std::size_t& kmax, T& on
     // r in four partial sums (not one chain of dependent additions), in every mode the same order
     const T rest = sum_except<T>(Q, k, [&](std::size_t j) { return s[j]; });
     const T tot = T(1) + rest;
-    lt = logsumexp::log1p_exact(rest);
-    for (std::size_t i = 0; i < Q; ++i) {
-        s[i] = s[i] / tot;
-        if (ls) ls[i] = T(T(z[i] - m) - lt);
-    }
+    if (lt) *lt = logsumexp::log1p_exact(rest);
+    for (std::size_t i = 0; i < Q; ++i) s[i] = s[i] / tot;
+    if (ls)
+        for (std::size_t i = 0; i < Q; ++i) ls[i] = T(T(z[i] - m) - *lt);
     kmax = k;
     one_minus = rest / tot;
 }
@@ -128,7 +128,7 @@ void values_to(std::span<const T> z, std::size_t Q, std::span<const std::size_t>
         T lt(0);
         std::size_t k = 0;
         // log_softmax is written straight into its output row
-        row(zr, Q, s + r * Q, lt, K == fused_kind::log_softmax ? out + r * Q : nullptr, k, s[n + r]);
+        row(zr, Q, s + r * Q, K == fused_kind::softmax ? nullptr : &lt, K == fused_kind::log_softmax ? out + r * Q : nullptr, k, s[n + r]);
         kmax[r] = static_cast<Index>(k);
         const T& m = zr[k];
         if constexpr (K == fused_kind::softmax) std::copy(s + r * Q, s + (r + 1) * Q, out + r * Q);
@@ -164,35 +164,49 @@ std::vector<T> values(std::span<const T> z, std::size_t Q, std::span<const std::
 /// ż_m (1 − s_m) − dot_rest (and cross_entropy's at t = m, its negative) does not cancel.
 template <fused_kind K, class T, std::size_t N, class In, class Out>
 void jvp_row(const T* s, std::size_t Q, std::size_t m, const T& one_minus, std::size_t t, In&& zt, Out&& yt) {
-    std::array<T, N> dot_rest, dot;
+    // Every lane loop reads tangents and writes a local array, then the array is copied out: an
+    // output's tangents may be an input's as far as the compiler knows, and that possible
+    // overlap kept g++ from vectorising the lanes (it ran them one double at a time).
+    std::array<T, N> dot_rest, dot, y;
     dot_rest.fill(T(0));
     for (std::size_t k = 0; k < Q; ++k)
         if (k != m) {
-            const std::array<T, N>& t = zt(k);
-            for (std::size_t l = 0; l < N; ++l) dot_rest[l] = dot_rest[l] + s[k] * t[l];
+            const T sk = s[k];
+            const std::array<T, N>& tk = zt(k);
+            for (std::size_t l = 0; l < N; ++l) dot_rest[l] = dot_rest[l] + sk * tk[l];
         }
-    for (std::size_t l = 0; l < N; ++l) dot[l] = dot_rest[l] + s[m] * zt(m)[l];
+    {
+        const T sm = s[m];
+        const std::array<T, N>& tm = zt(m);
+        for (std::size_t l = 0; l < N; ++l) dot[l] = dot_rest[l] + sm * tm[l];
+    }
     if constexpr (K == fused_kind::logsumexp) yt(0) = dot;
     else if constexpr (K == fused_kind::cross_entropy) {
         const std::array<T, N>& tt = zt(t);
-        std::array<T, N>& y = yt(0);
-        for (std::size_t l = 0; l < N; ++l) y[l] = t == m ? T(dot_rest[l] - tt[l] * one_minus) : T(dot[l] - tt[l]);
+        if (t == m)
+            for (std::size_t l = 0; l < N; ++l) y[l] = dot_rest[l] - tt[l] * one_minus;
+        else
+            for (std::size_t l = 0; l < N; ++l) y[l] = dot[l] - tt[l];
+        yt(0) = y;
     } else {
         for (std::size_t k = 0; k < Q; ++k) {
-            const std::array<T, N>& t = zt(k);
-            std::array<T, N>& y = yt(k);
-            for (std::size_t l = 0; l < N; ++l) {
-                if constexpr (K == fused_kind::softmax) y[l] = s[k] * (t[l] - dot[l]);
-                else y[l] = t[l] - dot[l];
+            if (k == m) continue;
+            const std::array<T, N>& tk = zt(k);
+            if constexpr (K == fused_kind::softmax) {
+                const T sk = s[k];
+                for (std::size_t l = 0; l < N; ++l) y[l] = sk * (tk[l] - dot[l]);
+            } else {
+                for (std::size_t l = 0; l < N; ++l) y[l] = tk[l] - dot[l];
             }
+            yt(k) = y;
         }
         const std::array<T, N>& tm = zt(m);
-        std::array<T, N>& ym = yt(m);
         for (std::size_t l = 0; l < N; ++l) {
-            const T t = tm[l] * one_minus - dot_rest[l];
-            if constexpr (K == fused_kind::softmax) ym[l] = s[m] * t;
-            else ym[l] = t;
+            const T u = tm[l] * one_minus - dot_rest[l];
+            if constexpr (K == fused_kind::softmax) y[l] = s[m] * u;
+            else y[l] = u;
         }
+        yt(m) = y;
     }
 }
 
