@@ -4,6 +4,7 @@
 /// tape (or `inactive` for a constant, which records nothing). Each primitive gives the partials
 /// of its rule; an expression's primitives fold into one ad::Pending (pending.hpp), recorded as
 /// one statement when it is stored in a Var. Constants contribute no operand.
+#include <algorithm>
 #include <ostream>
 #include <span>
 #include <type_traits>
@@ -46,9 +47,12 @@ struct Var {
     /// buffer per thread, so repeated gradients allocate no inputs).
     static void inputs(std::span<const T> values, std::vector<Var>& x) {
         const tape_index first = active_tape<T>().new_leaves(values.size());
-        x.clear();
-        x.reserve(values.size());
-        for (std::size_t k = 0; k < values.size(); ++k) x.emplace_back(values[k], static_cast<tape_index>(first + k));
+        // sized first (a reused buffer of that size constructs nothing), then written through a
+        // pointer: emplace_back tested the capacity and stored the vector's end once per input
+        x.resize(values.size());
+        Var* out = x.data();
+        const T* v = values.data();
+        for (std::size_t k = 0; k < values.size(); ++k) out[k] = Var(v[k], static_cast<tape_index>(first + k));
     }
     /// True when this variable is recorded on a tape (not a constant).
     bool active() const noexcept { return i != inactive; }
@@ -389,12 +393,15 @@ struct fused_mode<Var<T>> {
         zv.resize(n);
         y.resize(n_out);
         const tape_index i0 = n ? z[0].i : inactive;
-        bool any = false, consecutive = i0 != inactive;
+        // the values gathered, and whether the indices run i0, i0 + 1, ... (the inputs of a
+        // driver, the outputs of one statement): a difference from that run leaves bits in `off`
+        tape_index off = 0;
         for (std::size_t k = 0; k < n; ++k) {
             zv[k] = z[k].v;
-            any |= z[k].i != inactive;
-            consecutive &= z[k].i == tape_index(i0 + k);
+            off |= z[k].i ^ tape_index(i0 + k);
         }
+        const bool consecutive = off == 0 && i0 != inactive;
+        const bool any = consecutive || std::any_of(z.begin(), z.end(), [](const Var<T>& x) { return x.i != inactive; });
         const std::span<const T> zs(zv.data(), n);
         std::vector<Var<T>> out(n_out);
         if (!any) {

@@ -9,6 +9,7 @@
 /// Every formula is generic in T, so T may be a number, a Dual, a Var or a symbolic Expr.
 /// To add a primitive: write its rule here (with `about` and `points`) and add its name to one
 /// list in registry.hpp; tests/core/test_registry.cpp then checks it in every mode.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -594,12 +595,31 @@ struct max_reduce { static constexpr std::string_view name = "max";
     /// (compared on the innermost value for AD types). xs nonempty.
     template <class T> static std::size_t argmax(std::span<const T> xs) {
         std::size_t k = 0;
-        if constexpr (std::is_arithmetic_v<T>) {  // the best value kept in a register, not reloaded
-            T best = xs[0];
-            for (std::size_t i = 0; i < xs.size(); ++i) {
-                if (is_nan(xs[i])) return i;
-                if (xs[i] > best) k = i, best = xs[i];
+        if constexpr (std::is_floating_point_v<T>) {
+            // the largest value in four independent running maxima (one chain of dependent
+            // compares took a cycle count per entry), NaN noted on the way; then the first entry
+            // equal to it (±0 compare equal, so it is the first maximal entry either way)
+            const std::size_t n = xs.size();
+            const T* x = xs.data();
+            T b[4] = {x[0], x[0], x[0], x[0]};
+            bool nan = false;
+            std::size_t i = 0;
+            for (; i + 4 <= n; i += 4)
+                for (std::size_t l = 0; l < 4; ++l) {
+                    nan |= x[i + l] != x[i + l];
+                    b[l] = x[i + l] > b[l] ? x[i + l] : b[l];
+                }
+            for (; i < n; ++i) {
+                nan |= x[i] != x[i];
+                b[0] = x[i] > b[0] ? x[i] : b[0];
             }
+            if (nan) return std::size_t(std::find_if(x, x + n, [](const T& v) { return v != v; }) - x);
+            const T best = std::max(std::max(b[0], b[1]), std::max(b[2], b[3]));
+            return std::size_t(std::find(x, x + n, best) - x);
+        } else if constexpr (std::is_arithmetic_v<T>) {  // the best value kept in a register, not reloaded
+            T best = xs[0];
+            for (std::size_t i = 0; i < xs.size(); ++i)
+                if (xs[i] > best) k = i, best = xs[i];
             return k;
         }
         for (std::size_t i = 0; i < xs.size(); ++i) {

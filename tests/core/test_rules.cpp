@@ -329,6 +329,20 @@ TEST_CASE("max's argmax: the first NaN, else the first maximal entry, for ties, 
     // all −inf: the first
     const double ninf = -std::numeric_limits<double>::infinity();
     CHECK(ad::rules::max_reduce::argmax(std::span<const double>(std::vector<double>(9, ninf))) == 0);
+    // integers: the first maximal entry
+    CHECK(ad::rules::max_reduce::argmax(std::span<const int>(std::vector<int>{1, 3, -2, 3, 2})) == 1);
+    CHECK(ad::rules::max_reduce::argmax(std::span<const long>(std::vector<long>{-5, -7, -5})) == 0);
+    // long rows (the four running maxima and their tail), the maximum last, first, in the middle
+    for (std::size_t n : {4u, 5u, 8u, 11u, 100u, 1001u}) {
+        std::vector<double> x(n);
+        for (std::size_t i = 0; i < n; ++i) x[i] = std::sin(double(i));  // no two equal
+        for (std::size_t at : {std::size_t(0), n / 2, n - 1}) {
+            std::vector<double> y = x;
+            y[at] = 2.0;
+            CAPTURE(n, at);
+            CHECK(ad::rules::max_reduce::argmax(std::span<const double>(y)) == at);
+        }
+    }
 }
 
 namespace {

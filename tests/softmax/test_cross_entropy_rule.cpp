@@ -233,6 +233,40 @@ TEST_CASE("fused statements on consecutive, scattered and partly constant inputs
         CHECK(g_const[4] == 0.0);
         for (std::size_t k = 0; k < x.size(); ++k)
             if (k != 4) CHECK(g_const[k] == Approx(g_cons[k]).margin(1e-15));
+        // the first input a constant (the run of indices starts with none)
+        const std::vector<double> g_first = ad::gradient(
+            [&](const std::vector<V>& v) {
+                std::vector<V> w(v);
+                w[0] = V(ad::val(v[0]));
+                return weighted(apply(kind, Array<V>(Shape{M, Q}, w)));
+            },
+            x);
+        CHECK(g_first[0] == 0.0);
+        for (std::size_t k = 1; k < x.size(); ++k) CHECK(g_first[k] == Approx(g_cons[k]).margin(1e-15));
+        // two neighbours swapped (indices i0, i0 + 2, i0 + 1, i0 + 3, ...: not one run):
+        // softmax and log_softmax swap their outputs back, logsumexp does not see the order, so
+        // the function is the one above and so is its gradient (cross_entropy's target would move)
+        if (kind != 3) {
+            const std::vector<double> g_swap = ad::gradient(
+                [&](const std::vector<V>& v) {
+                    std::vector<V> p(v);
+                    std::swap(p[1], p[2]);
+                    std::vector<V> y = apply(kind, Array<V>(Shape{M, Q}, p));
+                    if (kind != 2) std::swap(y[1], y[2]);
+                    return weighted(y);
+                },
+                x);
+            for (std::size_t k = 0; k < x.size(); ++k) CHECK(g_swap[k] == Approx(g_cons[k]).margin(1e-15));
+        }
+        // every input a constant: no statement, a zero gradient
+        const std::vector<double> g_none = ad::gradient(
+            [&](const std::vector<V>& v) {
+                std::vector<V> w;
+                for (const V& e : v) w.push_back(V(ad::val(e)));
+                return V(weighted(apply(kind, Array<V>(Shape{M, Q}, w))) + v[0] * 0.0);
+            },
+            x);
+        for (std::size_t k = 0; k < x.size(); ++k) CHECK(g_none[k] == 0.0);
         // and forward mode agrees
         const Array<double> J = ad::jacobian_forward([&](const auto& v) {
             using X = std::remove_cvref_t<decltype(v[0])>;
