@@ -304,6 +304,21 @@ Dual<T, N> apply_nary(const R& r, std::span<const Dual<T, N>> xs) {
     for (std::size_t i = 0; i < xs.size(); ++i) v[i] = xs[i].v;
     const bool checked = detail::checking_enabled;
     Dual<T, N> y;
+    if constexpr (requires { r.nonzero_partials(std::span<const T>(v), y.v, [](std::size_t, const T&) {}); }) {
+        if (!checked) [[likely]] {
+            // the rule names its nonzero partials (max: the maximal entries): one lane pass for
+            // each of them, none for the zeros, as reverse mode records only them
+            y.v = r.value(std::span<const T>(v));
+            r.nonzero_partials(std::span<const T>(v), y.v, [&](std::size_t i, const T& p) {
+                if (all_finite(p)) [[likely]]
+                    for (std::size_t l = 0; l < N; ++l) y.t[l] = y.t[l] + p * xs[i].t[l];
+                else
+                    for (std::size_t l = 0; l < N; ++l)
+                        if (!is_exact_zero(xs[i].t[l])) y.t[l] = y.t[l] + p * xs[i].t[l];
+            });
+            return y;
+        }
+    }
     if (checked) [[unlikely]] {
         y.v = detail::attributed(R::name, [&] { return T(r.value(std::span<const T>(v))); });
         if (!xs.empty()) detail::check_value(R::name, y.v, v[0]);

@@ -131,6 +131,13 @@ TEST_CASE("ties of max/min: equal shares, piecewise-constant weights, every mode
     // four tied entries: weights ¼ (exact in binary)
     check_every_precision("max of 4 tied * x0",     FN(ad::max(vec<X>({x[0], x[1], x[2], x[3]})) * x[0]), {2.0, 2.0, 2.0, 2.0},
                           {4.0, {2.5, 0.5, 0.5, 0.5}, {0.5, 0.25, 0.25, 0.25, 0.25, 0, 0, 0, 0.25, 0, 0, 0, 0.25, 0, 0, 0}});
+    // an entry below the maximum does not reach the derivative even where its own is infinite
+    // (sqrt at 0): forward mode adds the maximal entries' tangents only, as reverse mode records
+    // only their operands (a 0 partial times an infinite tangent made forward mode's NaN)
+    check_every_precision("max([x, sqrt(y)]) at y = 0", FN(ad::max(vec<X>({x[0], X(sqrt(x[1]))}))), {1.0, 0.0},
+                          {1.0, {1.0, 0.0}, {0, 0, 0, 0}}, false);
+    check_every_precision("max([x, sqrt(y), z]) tie x = z", FN(ad::max(vec<X>({x[0], X(sqrt(x[1])), x[2]}))), {2.0, 0.0, 2.0},
+                          {2.0, {0.5, 0.0, 0.5}, {0, 0, 0, 0, 0, 0, 0, 0, 0}}, false);
     // a tie at a large value: the mean does not overflow
     check_every_precision("max(x, y) tie at 1e308", FN(ad::max(x[0], x[1]) - x[0]),           {1e308, 1e308}, {0.0, {-0.5, 0.5}, {0, 0, 0, 0}});
 }
