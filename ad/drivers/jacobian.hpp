@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "ad/core/depth_slot.hpp"
 #include "ad/drivers/gradient.hpp"
 #include "ad/forward/dual.hpp"
 #include "ops/array/array.hpp"
@@ -33,8 +34,11 @@ inline constexpr std::size_t fit_lanes = 0;
 template <class T, class F>
 std::pair<std::vector<T>, std::vector<T>> jvp(F&& f, const std::vector<T>& x, const std::vector<T>& v) {
     if (v.size() != x.size()) throw size_error("jvp: tangent v vs number of inputs", x.size(), v.size());
-    std::vector<Dual<T>> xd(x.size());
-    for (std::size_t j = 0; j < x.size(); ++j) xd[j] = Dual<T>(x[j], v[j]);
+    detail::depth_slot<std::vector<Dual<T>>> buffer;  // this thread's input duals, reused from call to call
+    std::vector<Dual<T>>& xd = *buffer;
+    xd.clear();
+    xd.reserve(x.size());
+    for (std::size_t j = 0; j < x.size(); ++j) xd.emplace_back(x[j], v[j]);
     const auto y = detail::call(f, std::as_const(xd));
     const auto out = detail::as_outputs<Dual<T>>(y);
     std::vector<T> value(out.size()), tangent(out.size());
@@ -53,7 +57,12 @@ namespace detail {
 template <std::size_t L, class T, class F>
 void forward_columns(F& f, const std::vector<T>& x, std::size_t j0, std::size_t j1, Array<T>& J) {
     const std::size_t n = x.size();
-    std::vector<Dual<T, L>> xd;  // built in place: no zero-fill, temporary and copy per input
+    // this thread's input duals, reused from call to call (a vector of 16-lane duals for ten
+    // inputs is 1.4 KB, too large for malloc's per-thread cache), built in place: no zero-fill,
+    // temporary and copy per input
+    depth_slot<std::vector<Dual<T, L>>> buffer;
+    std::vector<Dual<T, L>>& xd = *buffer;
+    xd.clear();
     xd.reserve(n);
     for (std::size_t j = 0; j < n; ++j) xd.emplace_back(x[j]);
     for (std::size_t c0 = j0; c0 < std::max<std::size_t>(j1, j0 + 1); c0 += L) {

@@ -189,6 +189,41 @@ TEST_CASE("forward lanes fitted to the inputs: the same Jacobian, no unused lane
     CHECK(J0.shape() == ad::Shape{1, 0});
 }
 
+TEST_CASE("forward drivers called inside a function being differentiated keep their own input duals",
+          "[drivers][forward][nested]") {
+    // The drivers keep their input duals in a per-thread buffer, one per nesting depth. Inside
+    // f, a forward Jacobian and a jvp of the same size and number type use duals of f's own
+    // type: if they took f's buffer they would overwrite the inputs f is still reading.
+    const auto inner = [](const auto& v) { return v[0] * v[1] + v[2] * v[2]; };
+    const std::vector<double> p{1.0, 2.0, 3.0};
+    const std::vector<double> inner_grad{2.0, 1.0, 6.0};
+    const auto f = [&](const auto& v) {
+        using X = std::decay_t<decltype(v[0])>;
+        using std::sin;
+        const ad::Array<double> Ji = ad::jacobian_forward<ad::fit_lanes>(inner, p);        // 4 lanes, as f's
+        const auto [value, slope] = ad::jvp([](const auto& u) { return std::vector{u[0] * u[1]}; }, p, p);  // 1 lane
+        std::vector<X> y;
+        for (std::size_t k = 0; k < v.size(); ++k) y.push_back(X(v[k] * (Ji[k] + slope[0]) + sin(v[k])));
+        (void)value;
+        return y;
+    };
+    const std::vector<double> x{0.5, -1.0, 2.0};
+    const double slope = 1.0 * 2.0 + 2.0 * 1.0;  // d(u0 u1) along p at p
+    const ad::Array<double> J = ad::jacobian_forward<ad::fit_lanes>(f, x);
+    REQUIRE(J.shape() == ad::Shape{3, 3});
+    for (std::size_t i = 0; i < 3; ++i)
+        for (std::size_t j = 0; j < 3; ++j) CHECK(J(i, j) == Approx(i == j ? inner_grad[i] + slope + std::cos(x[i]) : 0.0).margin(1e-15));
+    // and a jvp inside a jvp (one lane each)
+    const auto g = [&](const auto& v) {
+        using X = std::decay_t<decltype(v[0])>;
+        const auto [value, t] = ad::jvp([](const auto& u) { return std::vector{u[0] * u[0]}; }, p, p);  // 2 p0 p0 = 2
+        return std::vector<X>{X(v[0] * v[1] * t[0] + value[0])};
+    };
+    const auto [gy, gt] = ad::jvp(g, x, std::vector<double>{1.0, 0.0, 0.0});
+    CHECK(gy[0] == Approx(0.5 * -1.0 * 2.0 + 1.0));
+    CHECK(gt[0] == Approx(-1.0 * 2.0));
+}
+
 TEST_CASE("Hessian of log-sum-exp is the softmax Jacobian diag(s) - s s^T", "[drivers][hessian]") {
     const std::vector<double> z{1, 3, 5, 7};
     const auto r = ad::hessian_full(lse, z);
