@@ -64,7 +64,8 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   statements, `max` recording its argmax only and `sum`/`max` written straight into the tape, one
   reciprocal per recorded quotient, sweeps skipping the leading operand-free statements, and now
   `exp(z − m)` recorded as one statement (`ad::Pending`: ~3000 statements for 1000 logits
-  instead of ~4000). What stands in the way of 3×: each logit still costs two statements (exp,
+  instead of ~4000). This session ~354k → ~348k (a steady call counted alone): max's argmax in
+  four independent running maxima. What stands in the way of 3×: each logit still costs two statements (exp,
   divide) at ~50 instructions each for value, partials, appends and the sweep, against one exp
   in the function.
 - Array statements (row `adiff_array`, issue 16): the same primitives on an `Array<Var<double>>`
@@ -102,7 +103,11 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   8.4M). What remains: the (value, index) gather, the argmax pass, the n adjoints of the inputs,
   and, at Q = 10, fixed costs: 5 allocations per call (was 6: the drivers now reuse their
   input buffer; left: the bench's array copy and target vector, the result vectors) are a
-  quarter of its ~3000 instructions. Now ~88k instructions at Q = 1000.
+  quarter of its ~3000 instructions. Now ~88k instructions at Q = 1000. At Q = 10 (standalone
+  177 → 171 ns this session; Eigen's fixed-size AutoDiffScalar 126 ns): five allocations
+  (~30 ns: the bench's array copy, its shape and the target vector, the output and the
+  gradient), the exp kernel (26 ns for 10 logits, std::exp 52 ns) and the log (11 ns); the
+  peers' fixed-size derivative vectors live on the stack.
 - Q×Q Jacobian (2), reverse rows over the fused softmax: 2.83× → 1.64–1.93× the closed form at
   Q = 1000 (two runs; standalone: 884 → ~515 µs against ~240 µs). A row seeds one output of the fused
   call, so its first step is a unit VJP: row q of the call's Jacobian, s_k(δ_kq − s_q), added in
@@ -125,7 +130,22 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   `jacobian_forward<10>`, take 303 ns), the quotient rule's two dependent divisions per
   element, the n-ary max and sum, and the allocations of the user's vectors. The vectorised exp of a row of 10 now reads and
   writes its last partial packet through a lane mask (it was copied into a padded buffer):
-  36 → 28 ns per row.
+  36 → 28 ns per row. This session, at Q = 10 (standalone, g++ -O3): the fused softmax's JVP
+  ran its lane loops one double at a time — g++ could not rule out that an output's tangents
+  overlap an input's — and now writes each output into a local array first (vector code); the
+  Dual instance of the fused rules reuses per-thread value buffers (four allocations a call
+  were a third of it) and softmax alone no longer forms the log: fused forward 444 → 352 ns
+  (exactly 10 lanes: 326 → 257 ns). A unit VJP of a one-row call no longer divides integers
+  (two divisions per Jacobian row): fused reverse 416 → 362 ns. Forward mode's n-ary max adds
+  the tangents of its maximal entries only (`nonzero_partials`, as reverse mode records), not a
+  zero times every input's lanes: softmax from primitives 436 → 412 ns. A vector of ten 16-lane
+  duals is 1.4 KB, above glibc's per-thread cache of small blocks (1032 bytes), so each such
+  allocation takes malloc's slow path; the forward drivers now keep their input duals per
+  thread and nesting depth (`detail::depth_slot`, which `scratch_tape` uses too): fused 338 →
+  310 ns, primitives 398 → 383 ns. In the suite, Q = 10: 515 → 386 ns (fused reverse), 515 →
+  392 ns (fused forward), 488 → 437 ns (forward); Ceres' Jet 174 ns. What remains: two more
+  such vectors (the user's array copy and the rule's outputs) and six unused lanes of 16 (~30%
+  of the lane work).
 - libtorch (issue 16): adiff's fused gradient is within noise of torch's from Q = 10⁴ on
   (0.79× and 0.81× the function against torch's 0.73× and 0.59× in this run) and faster below;
   adiff is faster on the Q×Q Jacobian at every Q and on the batch Jacobian at Q = 10 and 100.
@@ -143,6 +163,14 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   per-thread buffer, so a process with default settings pays it only for the gradient it gets
   back: M × Q = 10⁴ × 100, 22.6 → 8.2 ms per call through the vector driver, 7.2 ms through the
   Array driver, the function 6.3 ms (`bench/profile/batch_profile.cpp`, docs/reverse.md).
+  This session: the driver writes its inputs through a pointer (emplace_back tested the
+  capacity and stored the vector's end once per input), the fused call finds a run of
+  consecutive input indices with one OR of differences (14 → 6 instructions per logit), and
+  max's argmax keeps four independent running maxima: 80M → 71M instructions per call at
+  10⁴ × 100; in the suite 7.94 → 6.92 ms at M = 10⁴ (torch 5.58 ms) and 76.4 → 69.9 ms at 10⁵.
+  A quarter of the call is the exps, 1.7 ns each with Eigen's AVX2 exp here — SLEEF's
+  `Sleef_expd4_u10avx2`, measured beside it, takes the same, and torch's exp is SLEEF's — so the
+  rest of the gap is the (value, index) passes above.
 - Jacobians from primitives (forward lanes, reverse) cost ~9 flops per entry by construction,
   against one for the closed form: they are slower than Eigen's dense derivative vectors.
 - The derived softmax Jacobian (6) is evaluated row by row (`ad/lang/lazy_matrix.hpp`): diag and
