@@ -293,8 +293,11 @@ Dual<T, N>& operator*=(Dual<T, N>& a, const Dual<T, N>& b) { apply_binary_in_pla
 template <class T, std::size_t N>
 Dual<T, N>& operator/=(Dual<T, N>& a, const Dual<T, N>& b) { apply_binary_in_place(rules::div{}, a, b); return a; }
 
-/// n-ary reduction in forward mode: ẏ = Σ ∂ᵢ ẋᵢ (terms whose lane tangent is exactly zero are
-/// left out when a partial is not finite, as for the unary and binary primitives).
+/// n-ary reduction in forward mode: ẏ = Σ ∂ᵢ ẋᵢ over the partials that are not exactly zero, as
+/// reverse mode records only those (an entry whose partial is 0 — below a max, or underflowed in
+/// logsumexp — adds nothing, even with an infinite tangent; for finite tangents leaving out a ±0
+/// term changes no bit). Terms whose lane tangent is exactly zero are left out when a partial is
+/// not finite, as for the unary and binary primitives.
 template <class R, class T, std::size_t N>
 Dual<T, N> apply_nary(const R& r, std::span<const Dual<T, N>> xs) {
     // per-thread scratch (no allocation once warmed up); T's own operations never re-enter here
@@ -306,8 +309,8 @@ Dual<T, N> apply_nary(const R& r, std::span<const Dual<T, N>> xs) {
     Dual<T, N> y;
     if constexpr (requires { r.nonzero_partials(std::span<const T>(v), y.v, [](std::size_t, const T&) {}); }) {
         if (!checked) [[likely]] {
-            // the rule names its nonzero partials (max: the maximal entries): one lane pass for
-            // each of them, none for the zeros, as reverse mode records only them
+            // the rule names its nonzero partials (max: the maximal entries): the same sum as
+            // below without a pass over the zeros
             y.v = r.value(std::span<const T>(v));
             r.nonzero_partials(std::span<const T>(v), y.v, [&](std::size_t i, const T& p) {
                 if (all_finite(p)) [[likely]]
@@ -331,7 +334,8 @@ Dual<T, N> apply_nary(const R& r, std::span<const Dual<T, N>> xs) {
     for (std::size_t i = 0; i < xs.size(); ++i) finite &= all_finite(p[i]);
     if (finite && !checked) [[likely]] {
         for (std::size_t i = 0; i < xs.size(); ++i)
-            for (std::size_t l = 0; l < N; ++l) y.t[l] = y.t[l] + p[i] * xs[i].t[l];
+            if (!is_exact_zero(p[i]))
+                for (std::size_t l = 0; l < N; ++l) y.t[l] = y.t[l] + p[i] * xs[i].t[l];
         return y;
     }
     if (checked)
@@ -339,8 +343,9 @@ Dual<T, N> apply_nary(const R& r, std::span<const Dual<T, N>> xs) {
             if (!is_constant(xs[i])) detail::check_partial(R::name, p[i], v[i]);
     detail::attributed(R::name, [&] {
         for (std::size_t i = 0; i < xs.size(); ++i)
-            for (std::size_t l = 0; l < N; ++l)
-                if (!is_exact_zero(xs[i].t[l])) y.t[l] = y.t[l] + p[i] * xs[i].t[l];
+            if (!is_exact_zero(p[i]))
+                for (std::size_t l = 0; l < N; ++l)
+                    if (!is_exact_zero(xs[i].t[l])) y.t[l] = y.t[l] + p[i] * xs[i].t[l];
     });
     if (checked)
         for (const T& d : y.t) detail::check_derivative(R::name, d, xs.empty() ? T(0) : v[0]);

@@ -108,7 +108,7 @@ void check_every_precision(const char* name, F f, const std::vector<double>& x, 
 }
 
 // The test functions, each written once.
-#define FN(body) [](const auto& x) { using X = std::decay_t<decltype(x[0])>; using std::abs, std::sqrt, std::pow; (void)sizeof(X); return body; }
+#define FN(body) [](const auto& x) { using X = std::decay_t<decltype(x[0])>; using std::abs, std::sqrt, std::pow, std::log; (void)sizeof(X); return body; }
 template <class X>
 std::vector<X> vec(std::initializer_list<X> l) { return std::vector<X>(l); }
 
@@ -140,6 +140,35 @@ TEST_CASE("ties of max/min: equal shares, piecewise-constant weights, every mode
                           {2.0, {0.5, 0.0, 0.5}, {0, 0, 0, 0, 0, 0, 0, 0, 0}}, false);
     // a tie at a large value: the mean does not overflow
     check_every_precision("max(x, y) tie at 1e308", FN(ad::max(x[0], x[1]) - x[0]),           {1e308, 1e308}, {0.0, {-0.5, 0.5}, {0, 0, 0, 0}});
+}
+
+namespace {
+/// The gradient of f at x in every gradient mode at precision T, compared exactly with `want`.
+template <class T, class F>
+void check_gradients(const char* name, F f, const std::vector<double>& x, const std::vector<double>& want) {
+    const std::vector<T> xt(x.begin(), x.end());
+    for (const auto& m : modes::gradients<T>(f)) {
+        const std::vector<T> g = m.run(xt);
+        INFO(name << " " << m.name << ": gradient " << text(g) << ", want " << text(want));
+        REQUIRE(g.size() == want.size());
+        for (std::size_t i = 0; i < g.size(); ++i) CHECK(same(g[i], want[i]));
+    }
+}
+}  // namespace
+
+TEST_CASE("an n-ary entry whose partial is exactly 0 adds nothing, even with an infinite derivative, every mode",
+          "[conventions][nary]") {
+    // forward mode multiplied the zero weight by the entry's infinite tangent (NaN), where reverse
+    // mode records only nonzero partials (0): now both leave the entry out
+    const auto lse_log = FN(ad::logsumexp(vec<X>({x[1], X(log(x[0]))})));  // log(0) = −inf: weight exp(−inf) = 0
+    check_gradients<double>("logsumexp([y, log(x)]) at x = 0", lse_log, {0.0, 1.0}, {0.0, 1.0});
+    check_gradients<ad::mp50>("logsumexp([y, log(x)]) at x = 0", lse_log, {0.0, 1.0}, {0.0, 1.0});
+    // a weight that underflows in double: exp(−1001) is 0 there
+    const auto lse_far = FN(ad::logsumexp(vec<X>({x[1], X(sqrt(x[0]) - 1000.0)})));
+    check_gradients<double>("logsumexp([y, sqrt(x) − 1000]) at x = 0", lse_far, {0.0, 1.0}, {0.0, 1.0});
+    // the zero-weight entry first, y elsewhere: y's own weight is exp(0) = 1 exactly
+    const auto lse_first = FN(ad::logsumexp(vec<X>({X(log(x[0])), x[1]})));
+    check_gradients<double>("logsumexp([log(x), y]) at x = 0, y = -3", lse_first, {0.0, -3.0}, {0.0, 1.0});
 }
 
 TEST_CASE("abs at 0: derivative 0, second derivative 0, every mode", "[conventions][abs]") {
