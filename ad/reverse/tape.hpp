@@ -506,12 +506,19 @@ template <class T>
 inline thread_local Tape<T>* active_tape = nullptr;
 }  // namespace detail
 
-/// The active tape for T; throws tape_error when nothing is recording on this thread.
+namespace detail {
+[[noreturn, gnu::cold, gnu::noinline]] inline void no_active_tape() {
+    throw tape_error("no active tape: an active Var was used outside a recording (use ad::recording or a driver)");
+}
+}  // namespace detail
+
+/// The active tape for T; throws tape_error when nothing is recording on this thread. Inlined
+/// into every record (the throw is out of line): a call here made the caller spill and reload
+/// its live registers around each statement.
 template <class T>
-Tape<T>& active_tape() {
+[[gnu::always_inline]] inline Tape<T>& active_tape() {
     Tape<T>* t = detail::active_tape<T>;
-    if (!t) [[unlikely]]
-        throw tape_error("no active tape: an active Var was used outside a recording (use ad::recording or a driver)");
+    if (!t) [[unlikely]] detail::no_active_tape();
     return *t;
 }
 
