@@ -153,21 +153,36 @@ bool uniform_bits(const T* p, std::size_t n) {
     return none(n, [&](std::size_t k) { return bits(std::bit_cast<bits>(p[k]) ^ b0); });
 }
 
+/// An operand's statements, as `load` found them: `consecutive` (statements base, base + 1,
+/// ...: a driver's inputs, an earlier array statement's outputs; `in` is not written), else
+/// `in[k]` per element; `active` when some element is on the tape.
+struct operand_indices {
+    const tape_index* in = nullptr;
+    tape_index base = inactive;
+    bool active = false, consecutive = false;
+    /// Element k's statement.
+    tape_index operator[](std::size_t k) const { return consecutive ? tape_index(base + k) : in[k]; }
+};
+/// One statement broadcast over every element (an array operation's scalar side).
+inline operand_indices one_index(const tape_index& i) { return {&i, i, i != inactive, false}; }
+
 /// Adds an operand with indices in[0..n) and partials p[0..n) (entries of inactive indices are
 /// never read; p must stay valid until finish, which copies it into the tape); an operand with
 /// no active entry, or whose partials are all exactly 0, adds nothing. What the caller knows
 /// saves a pass: `single` (every index is in[0]: a broadcast scalar), `uniform` (every partial
-/// is p[0]). The other tests stop at the first mismatch.
+/// is p[0]), `ix.consecutive`. The other tests stop at the first mismatch.
 template <class T>
-void add_operand(scratch<T>& s, const tape_index* in, const T* p, std::size_t n, bool single = false, bool uniform = false) {
-    const tape_index i0 = in[0];
+void add_operand(scratch<T>& s, const operand_indices& ix, const T* p, std::size_t n, bool single = false, bool uniform = false) {
+    if (!ix.active) return;
+    const tape_index* in = ix.in;
+    const tape_index i0 = ix[0];
     index_kind kind = index_kind::gather;
     const auto none = [n](auto&& word) { return detail::none(n, word); };
     if (single || n == 1) {
         if (i0 == inactive) return;
         kind = index_kind::single;
-    } else if (i0 != inactive && in[n - 1] == i0 + tape_index(n - 1) &&
-               none([&](std::size_t k) { return in[k] ^ tape_index(i0 + k); })) {
+    } else if (ix.consecutive || (i0 != inactive && in[n - 1] == i0 + tape_index(n - 1) &&
+                                  none([&](std::size_t k) { return in[k] ^ tape_index(i0 + k); }))) {
         kind = index_kind::contiguous;
     } else if (i0 != inactive && none([&](std::size_t k) { return in[k] ^ i0; })) {
         kind = index_kind::single;
@@ -182,17 +197,26 @@ void add_operand(scratch<T>& s, const tape_index* in, const T* p, std::size_t n,
     s.partials.emplace_back(p, uniform ? 1 : n);  // copied into the tape by finish
     ++s.indices[2];
 }
-/// Adds an operand read row by row: in[0..n/L) one index per row of L elements, p[0..n) the
-/// partials (the same rules as add_operand).
+/// The same with the caller's own index array in[0..n).
 template <class T>
-void add_rows_operand(scratch<T>& s, const tape_index* in, const T* p, std::size_t n, std::size_t L) {
+void add_operand(scratch<T>& s, const tape_index* in, const T* p, std::size_t n, bool single = false, bool uniform = false) {
+    add_operand(s, operand_indices{in, inactive, true, false}, p, n, single, uniform);
+}
+/// Adds an operand read row by row: ix one index per row of L elements, p[0..n) the partials
+/// (the same rules as add_operand).
+template <class T>
+void add_rows_operand(scratch<T>& s, const operand_indices& ix, const T* p, std::size_t n, std::size_t L, bool uniform) {
     const std::size_t rows = n / L;
-    if (std::find_if(in, in + rows, [](tape_index i) { return i != inactive; }) == in + rows) return;
-    const bool uniform = uniform_bits(p, n);
+    if (!ix.active) return;
+    if (!ix.consecutive && std::find_if(ix.in, ix.in + rows, [](tape_index i) { return i != inactive; }) == ix.in + rows) return;
+    uniform = uniform || uniform_bits(p, n);
     if (uniform && is_exact_zero(p[0])) return;
     s.indices.push_back(std::uint32_t(index_kind::rows) | (uniform ? uniform_bit : 0u));
     s.indices.push_back(tape_index(L));
-    s.indices.insert(s.indices.end(), in, in + rows);
+    if (ix.consecutive)
+        for (std::size_t r = 0; r < rows; ++r) s.indices.push_back(tape_index(ix.base + r));
+    else
+        s.indices.insert(s.indices.end(), ix.in, ix.in + rows);
     s.partials.emplace_back(p, uniform ? 1 : n);
     ++s.indices[2];
 }
@@ -327,14 +351,23 @@ T at(const T* x, std::size_t k) { return x[k]; }
 template <class T>
 T at(broadcast_number<T> x, std::size_t) { return x.v; }
 
-/// Copies n elements' values and indices out of src; true when one of them is active.
+/// Copies n elements' values out of src into x, and finds their statements: consecutive ones
+/// (the usual case: a driver's inputs, an earlier array statement's outputs) are noted by their
+/// first, in the same pass; only other indices are copied into `in`, by a second pass.
 template <class T>
-bool load(const Var<T>* src, std::size_t n, std::vector<T>& x, std::vector<tape_index>& in) {
+operand_indices load(const Var<T>* src, std::size_t n, std::vector<T>& x, std::vector<tape_index>& in) {
     T* xv = ensure(x, n);
+    if (n == 0) return {};
+    const tape_index i0 = src[0].i;
+    // a difference from the run i0, i0 + 1, ... leaves bits in `off`; the AND of the indices is
+    // `inactive` only when every one is
+    tape_index off = 0, all = inactive;
+    for (std::size_t k = 0; k < n; ++k) xv[k] = src[k].v, off |= src[k].i ^ tape_index(i0 + k), all &= src[k].i;
+    if (off == 0 && i0 != inactive) return {nullptr, i0, true, true};
+    if (all == inactive) return {};
     tape_index* iv = ensure(in, n);
-    tape_index all = inactive;  // the AND of the indices is `inactive` only when every one is
-    for (std::size_t k = 0; k < n; ++k) xv[k] = src[k].v, iv[k] = src[k].i, all &= src[k].i;
-    return n != 0 && all != inactive;
+    for (std::size_t k = 0; k < n; ++k) iv[k] = src[k].i;
+    return {iv, inactive, true, false};
 }
 
 }  // namespace detail
@@ -344,14 +377,19 @@ template <class R, class T>
 Array<Var<T>> unary(const R& r, const Array<Var<T>>& a) {
     auto& s = detail::scratch<T>::get();
     const std::size_t n = a.size();
-    const bool active = detail::load(a.data(), n, s.xa, s.ia);
+    const detail::operand_indices ix = detail::load(a.data(), n, s.xa, s.ia);
     const T* x = s.xa.data();
     T *y = detail::ensure(s.y, n), *p = detail::ensure(s.pa, n);
     values<R>::run(r, x, y, n);
     detail::begin(s, n, 1);
-    if (active) {
-        for (std::size_t k = 0; k < n; ++k) p[k] = r.d(x[k], y[k]);
-        detail::add_operand(s, s.ia.data(), p, n);
+    if (ix.active && n) {
+        if constexpr (rules::linear_rule<R>) {  // constant partials (neg): one number
+            p[0] = r.d(x[0], y[0]);
+            detail::add_operand(s, ix, p, n, false, true);
+        } else {
+            for (std::size_t k = 0; k < n; ++k) p[k] = r.d(x[k], y[k]);
+            detail::add_operand(s, ix, p, n);
+        }
     }
     return detail::finish(s, a.shape(), y, n, R::name);
 }
@@ -360,41 +398,49 @@ namespace detail {
 
 /// A side's operand on the tape: its indices per element, once, or per row.
 template <class T>
-void add_side(scratch<T>& s, const T*, const tape_index* in, const T* p, std::size_t n, std::size_t) {
-    add_operand(s, in, p, n);
+void add_side(scratch<T>& s, const T*, const operand_indices& ix, const T* p, std::size_t n, std::size_t, bool uniform) {
+    add_operand(s, ix, p, n, false, uniform);
 }
 template <class T>
-void add_side(scratch<T>& s, broadcast_number<T>, const tape_index* in, const T* p, std::size_t n, std::size_t) {
-    add_operand(s, in, p, n, true);
+void add_side(scratch<T>& s, broadcast_number<T>, const operand_indices& ix, const T* p, std::size_t n, std::size_t, bool uniform) {
+    add_operand(s, ix, p, n, true, uniform);
 }
 template <class T>
-void add_side(scratch<T>& s, per_row<T>, const tape_index* in, const T* p, std::size_t n, std::size_t L) {
-    add_rows_operand(s, in, p, n, L);
+void add_side(scratch<T>& s, per_row<T>, const operand_indices& ix, const T* p, std::size_t n, std::size_t L, bool uniform) {
+    add_rows_operand(s, ix, p, n, L, uniform);
 }
 
 /// R over n elements (rows of L) as one statement, each side one of the three kinds above with
 /// its indices. A broadcast side reaches the rule as one number per row, so the compiler hoists
 /// what depends on it alone out of the row's loops (1/b in ∂a of a ÷ b).
 template <class R, class T, class A, class B>
-Array<Var<T>> binary(const R& r, scratch<T>& s, Shape shape, std::size_t n, std::size_t L, A xa, const tape_index* ia,
-                     bool a_active, B xb, const tape_index* ib, bool b_active) {
+Array<Var<T>> binary(const R& r, scratch<T>& s, Shape shape, std::size_t n, std::size_t L, A xa, const operand_indices& ia,
+                     B xb, const operand_indices& ib) {
     T *y = ensure(s.y, n), *pa = ensure(s.pa, n), *pb = ensure(s.pb, n);
     const std::size_t rows = L ? n / L : 0;
+    // a linear rule's partials (+, −) are constants: one number per side, computed once
+    constexpr bool linear = rules::linear_rule<R>;
     for (std::size_t o = 0; o < rows; ++o) {
         const auto ra = row_of(xa, o, L);
         const auto rb = row_of(xb, o, L);
         T *yo = y + o * L, *pao = pa + o * L, *pbo = pb + o * L;
         for (std::size_t k = 0; k < L; ++k) yo[k] = r.value(at(ra, k), at(rb, k));
-        // the partials of an active side only (a constant side's are never read)
-        if (a_active)
-            for (std::size_t k = 0; k < L; ++k) pao[k] = r.da(at(ra, k), at(rb, k), yo[k]);
-        if (b_active)
-            for (std::size_t k = 0; k < L; ++k) pbo[k] = r.db(at(ra, k), at(rb, k), yo[k]);
+        if constexpr (!linear) {
+            // the partials of an active side only (a constant side's are never read)
+            if (ia.active)
+                for (std::size_t k = 0; k < L; ++k) pao[k] = r.da(at(ra, k), at(rb, k), yo[k]);
+            if (ib.active)
+                for (std::size_t k = 0; k < L; ++k) pbo[k] = r.db(at(ra, k), at(rb, k), yo[k]);
+        }
     }
     begin(s, n, 1);
     if (n) {
-        if (a_active) add_side(s, xa, ia, pa, n, L);
-        if (b_active) add_side(s, xb, ib, pb, n, L);
+        if constexpr (linear) {
+            pa[0] = r.da(at(row_of(xa, 0, L), 0), at(row_of(xb, 0, L), 0), y[0]);
+            pb[0] = r.db(at(row_of(xa, 0, L), 0), at(row_of(xb, 0, L), 0), y[0]);
+        }
+        if (ia.active) add_side(s, xa, ia, pa, n, L, linear);
+        if (ib.active) add_side(s, xb, ib, pb, n, L, linear);
     }
     return finish(s, std::move(shape), y, n, R::name);
 }
@@ -412,17 +458,17 @@ inline bool row_broadcast(const Shape& big, const Shape& small) {
 template <class R, class T>
 Array<Var<T>> binary(const R& r, const Array<Var<T>>& a, const Var<T>& b) {
     auto& s = detail::scratch<T>::get();
-    const bool a_active = detail::load(a.data(), a.size(), s.xa, s.ia);
-    return detail::binary(r, s, a.shape(), a.size(), a.size(), static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
-                          detail::broadcast_number<T>{b.v}, &b.i, b.i != inactive);
+    const detail::operand_indices ia = detail::load(a.data(), a.size(), s.xa, s.ia);
+    return detail::binary(r, s, a.shape(), a.size(), a.size(), static_cast<const T*>(s.xa.data()), ia,
+                          detail::broadcast_number<T>{b.v}, detail::one_index(b.i));
 }
 /// R(a, b) with a broadcast over b, as one statement.
 template <class R, class T>
 Array<Var<T>> binary(const R& r, const Var<T>& a, const Array<Var<T>>& b) {
     auto& s = detail::scratch<T>::get();
-    const bool b_active = detail::load(b.data(), b.size(), s.xb, s.ib);
-    return detail::binary(r, s, b.shape(), b.size(), b.size(), detail::broadcast_number<T>{a.v}, &a.i, a.i != inactive,
-                          static_cast<const T*>(s.xb.data()), s.ib.data(), b_active);
+    const detail::operand_indices ib = detail::load(b.data(), b.size(), s.xb, s.ib);
+    return detail::binary(r, s, b.shape(), b.size(), b.size(), detail::broadcast_number<T>{a.v}, detail::one_index(a.i),
+                          static_cast<const T*>(s.xb.data()), ib);
 }
 
 /// R(a, b) element-wise with broadcasting (shape_error names both shapes) as one statement.
@@ -431,23 +477,20 @@ Array<Var<T>> binary(const R& r, const Array<Var<T>>& a, const Array<Var<T>>& b,
     auto& s = detail::scratch<T>::get();
     if (a.shape() == b.shape() && a.size() != 1) {
         const std::size_t n = a.size();
-        const bool a_active = detail::load(a.data(), n, s.xa, s.ia), b_active = detail::load(b.data(), n, s.xb, s.ib);
-        return detail::binary(r, s, a.shape(), n, n, static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
-                              static_cast<const T*>(s.xb.data()), s.ib.data(), b_active);
+        const detail::operand_indices ia = detail::load(a.data(), n, s.xa, s.ia), ib = detail::load(b.data(), n, s.xb, s.ib);
+        return detail::binary(r, s, a.shape(), n, n, static_cast<const T*>(s.xa.data()), ia, static_cast<const T*>(s.xb.data()), ib);
     }
     if (b.size() == 1 && b.ndim() <= a.ndim()) return binary(r, a, b[0]);  // b's shape all 1s
     if (a.size() == 1 && a.ndim() <= b.ndim()) return binary(r, a[0], b);
     if (detail::row_broadcast(a.shape(), b.shape())) {  // b: one number per row of a
         const std::size_t n = a.size(), L = a.shape().back();
-        const bool a_active = detail::load(a.data(), n, s.xa, s.ia), b_active = detail::load(b.data(), b.size(), s.xb, s.ib);
-        return detail::binary(r, s, a.shape(), n, L, static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
-                              detail::per_row<T>{s.xb.data()}, s.ib.data(), b_active);
+        const detail::operand_indices ia = detail::load(a.data(), n, s.xa, s.ia), ib = detail::load(b.data(), b.size(), s.xb, s.ib);
+        return detail::binary(r, s, a.shape(), n, L, static_cast<const T*>(s.xa.data()), ia, detail::per_row<T>{s.xb.data()}, ib);
     }
     if (detail::row_broadcast(b.shape(), a.shape())) {  // a: one number per row of b
         const std::size_t n = b.size(), L = b.shape().back();
-        const bool a_active = detail::load(a.data(), a.size(), s.xa, s.ia), b_active = detail::load(b.data(), n, s.xb, s.ib);
-        return detail::binary(r, s, b.shape(), n, L, detail::per_row<T>{s.xa.data()}, s.ia.data(), a_active,
-                              static_cast<const T*>(s.xb.data()), s.ib.data(), b_active);
+        const detail::operand_indices ia = detail::load(a.data(), a.size(), s.xa, s.ia), ib = detail::load(b.data(), n, s.xb, s.ib);
+        return detail::binary(r, s, b.shape(), n, L, detail::per_row<T>{s.xa.data()}, ia, static_cast<const T*>(s.xb.data()), ib);
     }
     // general broadcasting: both sides gathered to the result's elements
     s.xa.clear(), s.xb.clear(), s.ia.clear(), s.ib.clear();
@@ -457,8 +500,8 @@ Array<Var<T>> binary(const R& r, const Array<Var<T>>& a, const Array<Var<T>>& b,
         a_active |= a[ja].i != inactive, b_active |= b[jb].i != inactive;
     });
     const std::size_t n = s.xa.size();
-    return detail::binary(r, s, std::move(shape), n, n, static_cast<const T*>(s.xa.data()), s.ia.data(), a_active,
-                          static_cast<const T*>(s.xb.data()), s.ib.data(), b_active);
+    return detail::binary(r, s, std::move(shape), n, n, static_cast<const T*>(s.xa.data()), detail::operand_indices{s.ia.data(), inactive, a_active, false},
+                          static_cast<const T*>(s.xb.data()), detail::operand_indices{s.ib.data(), inactive, b_active, false});
 }
 
 /// Σ over groups of G consecutive elements (G = a.size(): everything; the last extent: along
@@ -468,15 +511,23 @@ Array<Var<T>> sum_groups(const Array<Var<T>>& a, std::size_t G, Shape shape) {
     auto& s = detail::scratch<T>::get();
     const std::size_t n = a.size(), outputs = G ? n / G : shape_size(shape);
     T* y = detail::ensure(s.y, outputs);
-    tape_index* in = detail::ensure(s.ia, n);
+    const Var<T>* x = a.data();
+    const tape_index i0 = n ? x[0].i : inactive;
+    tape_index off = 0;  // as in load: zero when the indices run i0, i0 + 1, ...
     for (std::size_t r = 0; r < outputs; ++r) {
         T acc(0);
-        for (std::size_t j = 0; j < G; ++j) acc = acc + a[r * G + j].v, in[r * G + j] = a[r * G + j].i;
+        for (std::size_t j = 0; j < G; ++j) acc = acc + x[r * G + j].v, off |= x[r * G + j].i ^ tape_index(i0 + r * G + j);
         y[r] = acc;
     }
     detail::begin(s, n, G ? G : 1);
     const T one(1);
-    if (n) detail::add_operand(s, in, &one, n, false, true);
+    if (n && off == 0 && i0 != inactive) {
+        detail::add_operand(s, detail::operand_indices{nullptr, i0, true, true}, &one, n, false, true);
+    } else if (n) {
+        tape_index* in = detail::ensure(s.ia, n);
+        for (std::size_t k = 0; k < n; ++k) in[k] = x[k].i;
+        detail::add_operand(s, in, &one, n, false, true);
+    }
     return detail::finish(s, std::move(shape), y, outputs, "sum");
 }
 
@@ -490,7 +541,8 @@ Array<Var<T>> max_groups(const Array<Var<T>>& a, std::size_t G, Shape shape) {
     auto& s = detail::scratch<T>::get();
     const rules::max_reduce r;
     const std::size_t n = a.size(), outputs = n / G;
-    const bool any = detail::load(a.data(), n, s.xa, s.ia);
+    const detail::operand_indices ix = detail::load(a.data(), n, s.xa, s.ia);
+    const bool any = ix.active;
     const T* x = s.xa.data();
     T *y = detail::ensure(s.y, outputs), *pb = detail::ensure(s.pb, outputs);
     tape_index* ib = detail::ensure(s.ib, outputs);
@@ -499,7 +551,7 @@ Array<Var<T>> max_groups(const Array<Var<T>>& a, std::size_t G, Shape shape) {
         const std::span<const T> group(x + o * G, G);
         y[o] = r.value(group);
         if (sparse)  // the group's one nonzero partial, until a group has more
-            sparse = r.nonzero_partials(group, y[o], [&](std::size_t j, const T& p) { pb[o] = p, ib[o] = s.ia[o * G + j]; }) == 1;
+            sparse = r.nonzero_partials(group, y[o], [&](std::size_t j, const T& p) { pb[o] = p, ib[o] = ix[o * G + j]; }) == 1;
     }
     if (!any || sparse) {
         detail::begin(s, outputs, 1);
@@ -508,7 +560,7 @@ Array<Var<T>> max_groups(const Array<Var<T>>& a, std::size_t G, Shape shape) {
         T* p = detail::ensure(s.pa, n);
         for (std::size_t o = 0; o < outputs; ++o) r.partials(std::span<const T>(x + o * G, G), y[o], std::span<T>(p + o * G, G));
         detail::begin(s, n, G);
-        detail::add_operand(s, s.ia.data(), p, n);
+        detail::add_operand(s, ix, p, n);
     }
     return detail::finish(s, std::move(shape), y, outputs, "max");
 }

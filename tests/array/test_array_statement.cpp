@@ -3,6 +3,7 @@
 // generically, and run through every mode (forward, reverse with array statements, reverse in
 // checked mode element by element, Replay, the Hessian modes), against closed forms; plus the
 // statement counts, the sweep's zero-adjoint rule, the kernels' edges and both instruction sets.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -817,4 +818,96 @@ TEST_CASE("negation, min and mean along the last axis: array statements, the ele
     }
     CHECK(ng[5].v == -x[5]);
     CHECK(std::signbit((-Array<ad::Var<double>>(Shape{40}, ad::Var<double>(0.0)))[3].v));  // −(+0) = −0
+}
+
+namespace {
+/// The index data the tape keeps for its external call k.
+std::size_t kept_indices_of(const ad::Tape<double>& tape, std::size_t k) { return tape.indices_of(tape.calls()[k]).size(); }
+
+/// Builds the array of n elements that `arrangement` names from the inputs v (at least n + 8):
+/// the operand layouts an array statement must tell apart.
+template <class X>
+Array<X> arranged(const std::vector<X>& v, std::size_t n, int arrangement) {
+    std::vector<X> a(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        switch (arrangement) {
+        case 0: a[k] = v[k]; break;                                 // consecutive inputs
+        case 1: a[k] = v[k + 5]; break;                             // consecutive, from the 6th
+        case 2: a[k] = k + 1 < n ? v[k] : v[0]; break;              // consecutive but the last
+        case 3: a[k] = k == 0 ? X(2.0) : v[k]; break;               // a constant, then consecutive
+        case 4: a[k] = v[n - 1 - k]; break;                         // reversed
+        case 5: a[k] = k % 2 ? v[k] : X(0.5 * double(k)); break;    // every other one constant
+        default: a[k] = v[k / 2]; break;                            // each twice
+        }
+    }
+    return Array<X>(Shape{n}, std::move(a));
+}
+}  // namespace
+
+TEST_CASE("an operand's statements in every arrangement: the layout the recording finds, the element-wise gradient",
+          "[array][statement][indices]") {
+    const baseline_kernels same_exp(true);  // exp and log as std::exp, std::log: the same numbers
+    const std::size_t n = 40;
+    std::vector<double> x(n + 8);
+    for (std::size_t k = 0; k < x.size(); ++k) x[k] = 0.8 * std::sin(1.3 * double(k) + 0.2);
+    for (int arrangement = 0; arrangement <= 6; ++arrangement) {
+        // unary, binary with an array, with a scalar, linear rules, sum and max of the arrangement
+        auto f = [arrangement](const auto& v) {
+            using X = std::remove_cvref_t<decltype(v[0])>;
+            const Array<X> a = arranged(v, n, arrangement);
+            const Array<X> e = ad::exp(a);
+            const Array<X> b = e * a - (a - v[n + 7]) / 3.0 + (-a);
+            return X(ad::sum(b) * ad::max(a) + ad::sum(ad::exp(e - a)));
+        };
+        INFO("arrangement " << arrangement);
+        std::vector<double> statements, elementwise;
+        {
+            const ad::array_statement::min_elements_scope every_size(0);
+            statements = ad::gradient(f, x);
+        }
+        {
+            const ad::array_statement::min_elements_scope off(SIZE_MAX);
+            elementwise = ad::gradient(f, x);
+        }
+        for (std::size_t k = 0; k < x.size(); ++k) {
+            INFO("entry " << k);
+            // the same partials; an input read twice by one array statement may sum its two
+            // terms in the other order (last bit)
+            CHECK(statements[k] == Approx(elementwise[k]).epsilon(1e-15).margin(1e-300));
+        }
+        // v[n + 7] is in no arrangement: ∂f/∂v = Σ ∂b/∂v · max(a) = (n / 3) max(a)
+        const Array<double> a = arranged(x, n, arrangement);
+        CHECK(statements[n + 7] == Approx(double(n) / 3.0 * *std::max_element(a.begin(), a.end())).epsilon(1e-14));
+    }
+    // the layouts: consecutive statements keep one base, any other arrangement every index
+    ad::Tape<double> tape;
+    ad::recording<double> rec(tape);
+    std::vector<ad::Var<double>> v;
+    for (double d : x) v.push_back(ad::Var<double>::input(d));
+    const ad::array_statement::min_elements_scope every_size(0);
+    const std::size_t header = 3;
+    for (int arrangement = 0; arrangement <= 6; ++arrangement) {
+        INFO("arrangement " << arrangement);
+        const Array<ad::Var<double>> a = arranged(v, n, arrangement);
+        const std::size_t c = tape.calls().size();
+        (void)ad::exp(a);
+        const bool consecutive = arrangement <= 1;
+        CHECK(kept_indices_of(tape, c) == header + 1 + (consecutive ? 1 : n));
+        (void)ad::sum(a);
+        CHECK(kept_indices_of(tape, c + 1) == header + 1 + (consecutive ? 1 : n));
+        (void)(-a);  // a linear rule: one partial for the whole array
+        CHECK(kept_values(tape, c + 2) == 1);
+    }
+    // the outputs of an array statement are consecutive statements too
+    const Array<ad::Var<double>> e = ad::exp(arranged(v, n, 4));
+    const std::size_t c = tape.calls().size();
+    (void)ad::log(e);
+    CHECK(kept_indices_of(tape, c) == header + 2);
+    // a row operand of shape (M, 1) with scattered statements: one index per row, each its own
+    Array<ad::Var<double>> m(Shape{4, 10}), r(Shape{4, 1});
+    for (std::size_t k = 0; k < 40; ++k) m[k] = v[k];
+    for (std::size_t k = 0; k < 4; ++k) r[k] = v[3 * k + 1];
+    const auto q = m / r;
+    CHECK(kept_indices_of(tape, c + 1) == header + 2 + (2 + 4));
+    CHECK(q(2, 3).v == v[23].v / v[7].v);
 }
