@@ -2,9 +2,15 @@
 /// \file checkpointed_sum.hpp
 /// Gradients of objectives that are sums of independent terms, f(x) = Σᵢ term(i, x) (a loss
 /// over data points, a log-likelihood over observations), with the tape memory of one term:
-/// each term is recorded, swept and discarded before the next, and its input adjoints are added
-/// into the gradient. The gradient is the plain one up to the order in which the terms'
-/// contributions are added (to rounding); the tape peaks at the largest term's size.
+/// each term is recorded, swept and discarded before the next, the tape peaking at the largest
+/// term's size.
+///
+/// The terms are recorded from the last to the first, each after the same input statements,
+/// whose adjoints are not zeroed between terms: each sweep adds its term's contributions into
+/// them, in the order in which one sweep over the whole sum `term(0) + term(1) + …` would (it
+/// meets the last term first, with adjoint exactly 1 at every term). The gradient is therefore
+/// the plain reverse-mode gradient of that left-to-right sum bit for bit, and the value is that
+/// sum (the terms' values added in index order).
 ///
 /// `term` is a callable `term(i, xv)` with `xv` a `const std::vector<Var<T>>&` (write it as a
 /// generic lambda so other modes can call it too) returning one Var<T> (or a constant).
@@ -41,10 +47,12 @@ std::pair<T, std::vector<T>> value_and_gradient_of_sum(Term&& term, std::size_t 
     xv.reserve(n);
     for (std::size_t j = 0; j < n; ++j) xv.push_back(Var<T>(x[j], tape_index(j)));
     std::pair<T, std::vector<T>> r{T(0), std::vector<T>(n, T(0))};
+    std::vector<T> values(n_terms);
+    bool swept = false;  // the first sweep zeroes the inputs' adjoints; later ones add to them
     sum_tape_stats st;
-    for (std::size_t i = 0; i < n_terms; ++i) {
+    for (std::size_t i = n_terms; i-- > 0;) {
         recording<T> rec(tape);
-        for (std::size_t j = 0; j < n; ++j) tape.new_leaf();
+        tape.new_leaves(n);
         auto term_i = [&](const std::vector<Var<T>>& v) { return term(i, v); };
         const auto y = detail::call(term_i, xv);
         const auto out = detail::as_outputs<Var<T>>(y);
@@ -52,12 +60,16 @@ std::pair<T, std::vector<T>> value_and_gradient_of_sum(Term&& term, std::size_t 
         st.peak_statements = std::max(st.peak_statements, tape.size());
         st.peak_operands = std::max(st.peak_operands, tape.operands());
         st.peak_bytes = std::max(st.peak_bytes, tape.bytes());
-        r.first = i == 0 ? T(out[0].v) : T(r.first + out[0].v);
+        values[i] = out[0].v;
         if (out[0].i == inactive) continue;  // a constant term adds nothing to the gradient
-        tape.gradient_of(out[0].i);
-        const auto adj = tape.adjoints();
-        for (std::size_t j = 0; j < n; ++j) r.second[j] += adj[j];
+        if (swept) tape.accumulate_gradient_of(out[0].i, n);
+        else tape.gradient_of(out[0].i), swept = true;
     }
+    if (swept) {
+        const auto adj = std::as_const(tape).adjoints();
+        std::copy(adj.begin(), adj.begin() + std::ptrdiff_t(n), r.second.begin());
+    }
+    for (std::size_t i = 0; i < n_terms; ++i) r.first = i == 0 ? values[0] : T(r.first + values[i]);
     st.capacity_bytes = tape.capacity_bytes();
     if (stats) *stats = st;
     if (detail::checking_enabled) [[unlikely]] {

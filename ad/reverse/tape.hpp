@@ -278,17 +278,24 @@ public:
 
     /// Zeroes the adjoints and sizes them to the tape. Only the entries a sweep may have written
     /// since the last zeroing (gradient_of(y) writes none above y) and new entries are written:
-    /// successive Jacobian rows from low outputs zero less than the whole tape.
-    void zero_adjoints() {
+    /// successive Jacobian rows from low outputs zero less than the whole tape. The first `keep`
+    /// adjoints are left as they are (see accumulate_gradient_of); entries new to the adjoint
+    /// vector are zero whatever `keep`.
+    void zero_adjoints(std::size_t keep = 0) {
+        const std::size_t n = size(), old = adjoint_.size();
+        keep = std::min(keep, n);
         if constexpr (std::is_trivially_copyable_v<T>) {
-            const std::size_t n = size(), old = adjoint_.size();
             adjoint_.resize(n);
-            std::fill(adjoint_.begin(), adjoint_.begin() + std::ptrdiff_t(std::min({dirty_, old, n})), T(0));
+            const std::size_t dirty = std::min({dirty_, old, n});
+            if (dirty > keep) std::fill(adjoint_.begin() + std::ptrdiff_t(keep), adjoint_.begin() + std::ptrdiff_t(dirty), T(0));
             if (n > old) std::fill(adjoint_.begin() + std::ptrdiff_t(old), adjoint_.end(), T(0));
+        } else if (keep == 0) {
+            adjoint_.assign(n, T(0));
         } else {
-            adjoint_.assign(size(), T(0));
+            adjoint_.resize(n);
+            for (std::size_t k = std::min(keep, old); k < n; ++k) adjoint_[k] = T(0);
         }
-        dirty_ = 0;
+        dirty_ = keep;
     }
 
     /// Reverse sweep from statement `top` down to 0, propagating the adjoints already seeded.
@@ -328,14 +335,22 @@ public:
     /// skipped), so afterwards adjoint[i] = ∂(Σ y)/∂(statement i). The unit-VJP step applies
     /// when every y is an output of the same such call and they lie in successive groups of it
     /// (one seed per row, rows in increasing order: a batch Jacobian's column).
-    void gradient_of(std::span<const tape_index> ys) {
-        zero_adjoints();
+    void gradient_of(std::span<const tape_index> ys) { gradient_of(ys, 0); }
+
+    /// gradient_of(y), except that the adjoints of the first `keep` statements are not zeroed
+    /// first: the sweep adds into what they hold. A checkpointed sum records each term after
+    /// the same `keep` inputs, so their adjoints accumulate the sum's gradient term by term.
+    void accumulate_gradient_of(tape_index y, std::size_t keep) { gradient_of(std::span<const tape_index>(&y, 1), keep); }
+
+    /// gradient_of(ys) keeping the first `keep` adjoints (accumulate_gradient_of).
+    void gradient_of(std::span<const tape_index> ys, std::size_t keep) {
+        zero_adjoints(keep);
         tape_index top = 0;
         bool any = false;
         for (tape_index y : ys)
             if (y != inactive) adjoint_[y] += T(1), top = std::max(top, y), any = true;
         if (!any) return;
-        dirty_ = std::size_t(top) + 1;
+        dirty_ = std::max(dirty_, std::size_t(top) + 1);
         if (const external_call<T>* call = unit_call(ys, top)) {
             for (tape_index y : ys)
                 if (y != inactive) call->unit_vjp(*this, *call, y - call->first, adjoint_.data());

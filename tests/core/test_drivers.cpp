@@ -348,3 +348,87 @@ TEST_CASE("higher-order derivatives by nesting duals K deep", "[drivers][forward
     using std::exp, std::abs;
     for (std::size_t k = 0; k <= 4; ++k) CHECK(abs(e[k] - mp50(1 << k) * exp(mp50("0.5"))) < mp50("1e-45"));
 }
+
+namespace {
+/// Terms of a sum exercising every kind of statement: expressions left unsettled (returned
+/// as Pendings), a constant term, a term that is an input itself, a fused rule, array
+/// statements (40 elements), and terms of different sizes.
+struct sum_terms {
+    template <class V>
+    auto operator()(std::size_t i, const V& v) const {
+        using std::exp, std::log, std::sin;
+        using X = std::remove_cvref_t<decltype(v[0])>;
+        const std::size_t n = v.size();
+        switch (i % 6) {
+        case 0: {  // a scalar loop, its last operation unsettled
+            X s = v[i % n];
+            for (std::size_t k = 0; k < 3 + i % 5; ++k) s += v[(i + k) % n] * sin(s);
+            return X(exp(s * 0.1) * v[(i + 1) % n]);
+        }
+        case 1: return i == 7 ? X(2.5) : X(log(1.0 + v[0] * v[0] * double(i)));  // term 7: a constant
+        case 2: return i == 8 ? v[1] : X(v[2] / (1.5 + v[i % n] * v[i % n]));    // term 8: an input
+        case 3: {  // the fused cross-entropy of a row of 5 logits
+            std::vector<X> z;
+            for (std::size_t k = 0; k < 5; ++k) z.push_back(v[(i + k) % n] * double(k + 1));
+            return X(ad::cross_entropy(ad::Array<X>(ad::Shape{5}, z), {i % 5})[0]);
+        }
+        case 4: {  // array statements over 40 elements
+            std::vector<X> z;
+            for (std::size_t k = 0; k < 40; ++k) z.push_back(v[k % n]);
+            const ad::Array<X> a(ad::Shape{40}, z);
+            return X(ad::sum(ad::exp(a * (0.01 * double(i)))) / double(i));
+        }
+        default: return X(v[i % n] * v[(i + 2) % n] - v[(i + 3) % n]);
+        }
+    }
+};
+}  // namespace
+
+TEST_CASE("a checkpointed sum gives the whole sum's value and reverse-mode gradient bit for bit",
+          "[drivers][checkpointed]") {
+    const sum_terms term;
+    auto whole = [&](std::size_t count) {
+        return [&term, count](const auto& v) {
+            using X = std::remove_cvref_t<decltype(v[0])>;
+            X s = term(0, v);
+            for (std::size_t i = 1; i < count; ++i) s = s + term(i, v);
+            return s;
+        };
+    };
+    const std::vector<double> x{0.3, -0.7, 1.1, 0.45, -1.3};
+    for (const std::size_t count : {std::size_t(1), std::size_t(9), std::size_t(40)}) {
+        INFO(count << " terms");
+        const auto reference = ad::value_and_gradient(whole(count), x);
+        const auto by_term = ad::value_and_gradient_of_sum(term, count, x);
+        const auto forward = ad::jacobian_forward(whole(count), x);
+        CHECK(by_term.first == reference.first);
+        for (std::size_t j = 0; j < x.size(); ++j) {
+            INFO("entry " << j);
+            CHECK(by_term.second[j] == reference.second[j]);
+            CHECK(by_term.second[j] == Approx(forward[j]).epsilon(1e-13));
+        }
+        // checked mode records every operation on its own, in both: the same again
+        const ad::checked_scope checked;
+        const auto ref_checked = ad::value_and_gradient(whole(count), x);
+        const auto by_term_checked = ad::value_and_gradient_of_sum(term, count, x);
+        CHECK(by_term_checked.first == ref_checked.first);
+        CHECK(by_term_checked.second == ref_checked.second);
+    }
+    // 50 digits, and a sum whose terms are all constants (no sweep at all)
+    const std::vector<ad::mp50> x50(x.begin(), x.end());
+    const auto reference50 = ad::value_and_gradient(whole(12), x50);
+    const auto by_term50 = ad::value_and_gradient_of_sum(term, 12, x50);
+    CHECK(by_term50.first == reference50.first);
+    CHECK(by_term50.second == reference50.second);
+    auto constants = [](std::size_t i, const auto& v) {
+        using X = std::remove_cvref_t<decltype(v[0])>;
+        return X(double(i) + 0.5);
+    };
+    const auto none = ad::value_and_gradient_of_sum(constants, 4, x);
+    CHECK(none.first == 0.5 + 1.5 + 2.5 + 3.5);
+    CHECK(none.second == std::vector<double>(x.size(), 0.0));
+    // a gradient taken between two sums on the same thread starts from zero adjoints
+    const auto again = ad::value_and_gradient_of_sum(term, 9, x);
+    CHECK(again.second == ad::value_and_gradient_of_sum(term, 9, x).second);
+    CHECK(ad::gradient(whole(9), x) == again.second);
+}
