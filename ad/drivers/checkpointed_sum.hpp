@@ -51,8 +51,7 @@ std::pair<T, std::vector<T>> value_and_gradient_of_sum(Term&& term, std::size_t 
     bool swept = false;  // the first sweep zeroes the inputs' adjoints; later ones add to them
     sum_tape_stats st;
     for (std::size_t i = n_terms; i-- > 0;) {
-        recording<T> rec(tape);
-        tape.new_leaves(n);
+        recording<T> rec(tape, n);  // the inputs stay from term to term
         auto term_i = [&](const std::vector<Var<T>>& v) { return term(i, v); };
         const auto y = detail::call(term_i, xv);
         const auto out = detail::as_outputs<Var<T>>(y);

@@ -142,6 +142,17 @@ public:
         names_.clear();
     }
 
+    /// Forgets every statement but the first `inputs`, which are inputs afterwards. When they
+    /// have no operands already (the inputs of the last recording: a checkpointed sum's, from
+    /// term to term) nothing is written for them; otherwise the tape is cleared and `inputs`
+    /// new inputs are created.
+    void clear_to_inputs(std::size_t inputs) {
+        const bool leaves = inputs < end_.size && end_.data()[inputs] == 0;  // end_ never decreases
+        clear();
+        if (leaves && inputs < end_.cap) end_.size = inputs + 1;
+        else new_leaves(inputs);
+    }
+
     /// Checked mode: the name of the primitive that recorded statement `s`, for the messages of
     /// the checked reverse sweep (recorded only in checked mode: the unchecked path pays nothing).
     void name_statement(tape_index s, std::string_view name) {
@@ -547,6 +558,12 @@ public:
     /// Starts recording on `tape` (cleared first).
     explicit recording(Tape<T>& tape) : tape_(tape), previous_(detail::active_tape<T>) {
         tape_.clear();
+        detail::active_tape<T> = &tape_;
+    }
+    /// Starts recording on `tape` cleared down to its first `inputs` statements, which are inputs
+    /// (Tape::clear_to_inputs).
+    recording(Tape<T>& tape, std::size_t inputs) : tape_(tape), previous_(detail::active_tape<T>) {
+        tape_.clear_to_inputs(inputs);
         detail::active_tape<T> = &tape_;
     }
     ~recording() { detail::active_tape<T> = previous_; }

@@ -245,3 +245,47 @@ TEST_CASE("a sum recorded term by term fits under a limit that the whole recordi
         CHECK(by_term.second[j] == Approx((j == 0 ? 34 : 33) * chain_derivative(x[j], 2000)).epsilon(1e-12));  // i mod 3: 34, 33, 33 terms
     }
 }
+
+TEST_CASE("clear_to_inputs keeps the leading inputs, or makes them", "[reverse][tape]") {
+    ad::Tape<double> tape;
+    const auto check_inputs = [&](std::size_t n) {
+        CHECK(tape.size() == n);
+        CHECK(tape.operands() == 0);
+        CHECK(tape.calls().empty());
+        // they work as inputs: record y = x0 · x1 on top and differentiate
+        ad::recording<double> rec(tape, n);
+        const ad::Var<double> y = ad::Var<double>(2.0, 0) * ad::Var<double>(-3.0, 1);
+        tape.gradient_of(y.i);
+        CHECK(tape.adjoints()[0] == -3.0);
+        CHECK(tape.adjoints()[1] == 2.0);
+    };
+    {  // a recording of 5 inputs and some statements: the inputs stay, nothing else
+        ad::recording<double> rec(tape);
+        const auto x = ad::Var<double>::inputs(std::vector<double>{1, 2, 3, 4, 5});
+        const ad::Var<double> y = x[0] * x[1] + ad::exp(x[2]);
+        (void)y;
+        (void)ad::cross_entropy(ad::Array<ad::Var<double>>(ad::Shape{3}, {x[2], x[3], x[4]}), {1});
+        REQUIRE(tape.calls().size() == 1);
+    }
+    tape.clear_to_inputs(5);
+    check_inputs(5);
+    tape.clear_to_inputs(3);  // fewer than there are
+    check_inputs(3);
+    tape.clear_to_inputs(8);  // more than there are: made
+    check_inputs(8);
+    {  // statement 1 has operands: everything cleared and 4 inputs made
+        ad::recording<double> rec(tape);
+        const ad::Var<double> a = ad::Var<double>::input(1.0);
+        const ad::Var<double> b = ad::Var<double>(a * 3.0);
+        (void)ad::Var<double>::input(2.0);
+        (void)b;
+    }
+    tape.clear_to_inputs(4);
+    check_inputs(4);
+    {  // the limit lowered below what the tape holds: its capacity is given up, inputs made
+        const tape_limit limit(100);  // the tape holds room for 64 statements and operands
+        tape.clear_to_inputs(2);
+        CHECK(tape.size() == 2);
+        CHECK(tape.operands() == 0);
+    }
+}
