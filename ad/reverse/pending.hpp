@@ -99,7 +99,7 @@ template <class T, std::size_t N>
         if (n == 0) return inactive;
     }
     // branch-free: every slot is written; an inactive one is overwritten by the next
-    return ad::active_tape<T>().record_in_place(N, [&](tape_index* op, T* part) {
+    return ad::active_tape<T>().record_in_place(N, [&](tape_index* op, T* part) __attribute__((always_inline)) {
         std::size_t m = 0;
         for (std::size_t k = 0; k < N; ++k) {
             op[m] = e.i[k];
