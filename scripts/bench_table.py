@@ -85,6 +85,12 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   is now one number per row for the rule and one index per row on the tape, where the general
   broadcasting path gathered M·Q: 1.98× the function at M = 100 (was 4.80×; torch's primitives
   2.18×), 2.71× at 1000 (6.03×; torch 1.48×), 4.73× and 5.17× at 10⁴ and 10⁵ (7.4×; torch 2.2×).
+  Since: the pass that copies an operand's values finds whether its statements are consecutive
+  (one OR of differences, as the fused rules do) and copies indices only for other operands, a
+  sum does the same in its one pass, and linear rules (+, −, negation) compute their one partial
+  once instead of n partials and a test that they are equal: 1.83× → 1.62× the function at
+  Q = 1000, 1.84× → 1.63× at 10⁴, 2.34× → 1.83× at 10⁵; the batch row (8) 1.90 / 2.29 / 4.23 /
+  4.05× → 1.74 / 1.99 / 3.45 / 3.35× (these runs).
   What stands in the way of 1.5× at Q ≥ 10⁴: an `Array<Var>` holds its elements as (value,
   index) pairs, so each operation gathers values and indices into contiguous buffers and writes
   its result back as pairs — two memory passes per operation the function does not make (~45k of
@@ -180,19 +186,39 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   outer terms are formed in a row buffer and the result written once, where the evaluator
   built three Q×Q arrays before (2.85× the closed form at Q = 1000, now below 1×: the closed form
   zero-fills its result before writing it).
-- GMM (7), issue 16: reverse mode now records one statement per expression (`ad::Pending`,
+- GMM (7), issue 16: reverse mode records one statement per expression (`ad::Pending`,
   docs/reverse.md): `y[r] += l * z` is one statement with three operands instead of two with
   four, `exp(q) * (x − μ)` one instead of three, so the tape holds ~2,200 statements and ~6,300
-  operands per (point, component) at d = 64 instead of ~4,300 and ~8,500; callgrind on the
-  checkpointed sum at d = 64, K = 5, n = 20: 99.3M → 72.6M instructions, and the ratios fell from
-  7.5–10.7× (d = 2), 13–15× (d = 10), 41–44× (d = 64) to the figures above. The checkpointed
-  tape at d = 64, K = 50 is now within 10 MB (the reserved figure adds the adjoints and growth
-  slack). What stands in the way of 8× and 4× at d = 64: the objective's d²/2 multiply-adds per
-  (point, component) are vectorised by the compiler in the function (~0.3 ns each), while the
-  tape writes and sweeps 4 + 36 bytes per multiply-add (~3 ns each, memory-bound: a checkpointed
-  sum whose tape stays in cache takes the same time). Closing that needs statements over whole
-  arrays (one statement for Q(x − μ), partials stored contiguously, SIMD sweeps) — not built.
-  ADOL-C's replay re-uses one recording; adiff_reverse records on every call.
+  operands per (point, component) at d = 64 instead of ~4,300 and ~8,500 (callgrind on the
+  checkpointed sum at d = 64, K = 5, n = 20: 99.3M → 72.6M instructions). Since, 72.0M → 54.2M:
+  `active_tape()` is inlined into every record (a call per statement made the caller spill and
+  reload its live values: → 63.9M); the checkpointed sum records its terms last first and keeps
+  the inputs' adjoints between them, so each sweep adds into them in the whole sum's order (the
+  gradient is now the whole sum's bit for bit) and no term zeroes, reads and adds the inputs'
+  adjoints or rewrites the input statements (→ 54.2M). And in this suite's translation unit,
+  which also instantiates the objective for ADOL-C, Ceres and Eigen, g++'s inlining budget had
+  left `Tape::record_in_place` a call per statement: 1.5× the time of the same code built alone
+  (d = 64, K = 5: 112 ms against 76 ms); it is now always inlined. In this suite, d = 64, K = 5:
+  checkpointed 162 → 76 ms, reverse 166 → 86 ms; K = 50: 1158 → 761 ms and 1185 → 821 ms
+  (the function measured 6.8, 5.3 and 4.5 ms in three runs today: ratios move with it; side
+  by side, one binary after the other, bench/profile/gmm_profile.cpp before these changes and
+  after: d = 64, K = 5 checkpointed 108 → 76 ms, reverse 107 → 86 ms, function 5.9 ms). d = 2
+  and d = 10 are now within 8× (3.7–6.1×), and the checkpointed sum within 4× at d = 2.
+  Tried and dropped, no gain in time: holding in a register the adjoint of an operand that
+  consecutive statements share (z_c), unrolled sweeps of 3-operand statements, one AND instead
+  of counting a Pending's active operands. What stands in the way of 8× and 4× at d = 64: each
+  of the objective's d²/2 multiply-adds per (point, component) is a fraction of an instruction in
+  the compiler's vectorised loop, and a 3-operand statement here: ~60 instructions to record
+  (value, three operand slots, the statement's end, two capacity tests) and ~40 to sweep, with
+  40 bytes of tape (not memory-bound: the checkpointed tape stays in cache and takes as long),
+  so the tape at d = 64, K = 50 is 4.2 GB recorded, 7.9 GB reserved with adjoints and growth
+  slack, against ≤ 1 GB. Closing it needs statements over whole arrays for code written as
+  scalar loops (y[r] += l·z over a column as one statement with contiguous partials and a SIMD
+  sweep) — not built. ADOL-C's replay re-uses one recording; adiff_reverse records every call.
+- Suite harness: the GMM workloads run last, in a process of their own (`scripts/bench.sh`). In
+  one process their tapes of several GB stayed in the heap (the suite keeps freed memory, see
+  bench/environment.cpp) and the peers measured after them paid for it: ADOL-C's buffers,
+  calloc'd per recording, became a memset of recycled heap per call (Q = 10: 4.9 → 217 µs).
 - First call: a tape's pages are fresh memory on the first gradient of a thread, and a page fault
   costs ~10 µs on this virtual machine. Tape arrays are realloc'd (remapped, not copied, never
   zero-filled) and each growth faulted in by one madvise: first GMM gradient at d = 10, K = 50
