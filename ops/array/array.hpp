@@ -6,14 +6,34 @@
 #include <cstddef>
 #include <initializer_list>
 #include <ostream>
+#include <span>
 #include <vector>
+
+// GCC 12 at -O3 warns (-Wstringop-overread) inside small_vector's move of its inline elements,
+// which it cannot see hold at most 4: a false positive in Boost's code, silenced there only
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+#endif
+#include <boost/container/small_vector.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 #include "ad/errors.hpp"
 
 namespace ad {
 
 /// A shape: one extent per axis (empty for a scalar).
-using Shape = std::vector<std::size_t>;
+struct Shape : boost::container::small_vector<std::size_t, 4> {
+    using base = boost::container::small_vector<std::size_t, 4>;
+    using base::base;
+    Shape() = default;
+    Shape(std::initializer_list<std::size_t> e) : base(e) {}
+    Shape(const std::vector<std::size_t>& v) : base(v.begin(), v.end()) {}
+    operator std::vector<std::size_t>() const { return {begin(), end()}; }
+    operator std::span<const std::size_t>() const noexcept { return {data(), size()}; }
+};
 
 /// Number of elements of a shape (1 for a scalar).
 inline std::size_t shape_size(const Shape& s) {

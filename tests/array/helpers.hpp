@@ -45,22 +45,13 @@ T tight() { return T(1000) * std::numeric_limits<T>::epsilon(); }
         CHECK(at::all_close(at_a_, at_b_, (abs_tol), (rel_tol)));                         \
     } while (0)
 
-/// f(Array of shape s) as a function of a flat vector, for the drivers.
-template <class F>
-auto on_shape(ad::Shape s, F f) {
-    return [s, f](const auto& v) {
-        using X = std::remove_cvref_t<decltype(v[0])>;
-        return f(ad::Array<X>(s, std::vector<X>(v.begin(), v.end())));
-    };
-}
-
 /// The AD modes a test runs through.
 enum class mode { forward, reverse };
 
 /// Jacobian of f: Array(shape) → Array at z by the given mode (shape {outputs, inputs}).
 template <class T, class F>
 ad::Array<T> jacobian(mode m, F f, const ad::Array<T>& z) {
-    auto g = on_shape(z.shape(), f);
+    auto g = ad::on_shape(z.shape(), f);
     return m == mode::forward ? ad::jacobian_forward(g, z.values()) : ad::jacobian_reverse(g, z.values());
 }
 

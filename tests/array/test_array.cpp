@@ -24,6 +24,41 @@ TEST_CASE("broadcast_shapes follows NumPy and names both shapes on error", "[arr
     }
 }
 
+TEST_CASE("a shape of up to four axes is held inside it, longer ones on the heap, both alike", "[array][shape]") {
+    const auto inside = [](const Shape& s) {
+        const auto* p = reinterpret_cast<const char*>(s.data());
+        return p >= reinterpret_cast<const char*>(&s) && p < reinterpret_cast<const char*>(&s) + sizeof(s);
+    };
+    const Shape four{2, 3, 1, 2}, six{2, 1, 3, 1, 1, 2};
+    CHECK(inside(four));  // no allocation: what an array operation allocates is its values
+    CHECK_FALSE(inside(six));
+    CHECK(ad::shape_size(four) == 12);
+    CHECK(ad::shape_size(six) == 12);
+    // std::vector and span in and out, printing, comparison
+    const std::vector<std::size_t> v = six;
+    CHECK(v == std::vector<std::size_t>{2, 1, 3, 1, 1, 2});
+    CHECK(Shape(v) == six);
+    const std::span<const std::size_t> sp = four;
+    CHECK((sp.size() == 4 && sp[1] == 3));
+    CHECK(ad::shape_string(six) == "(2, 1, 3, 1, 1, 2)");
+    // arrays of either kind reshape, reduce and differentiate alike
+    Array<double> a(four, 0.0);
+    for (std::size_t k = 0; k < a.size(); ++k) a[k] = 0.1 * double(k) - 0.4;
+    const Array<double> b = a.reshaped(six);
+    CHECK(b.shape() == six);
+    CHECK(ad::sum(b, 2).shape() == Shape{2, 1, 1, 1, 2});
+    CHECK(ad::sum(b, 2)[3] == Approx(ad::sum(a, 1)[3]));
+    auto f = [&](const auto& x) {
+        using X = std::remove_cvref_t<decltype(x[0])>;
+        return ad::sum(ad::exp(Array<X>(six, x)));
+    };
+    const std::vector<double> g = ad::gradient(f, a.values());
+    for (std::size_t k = 0; k < g.size(); ++k) CHECK(g[k] == Approx(std::exp(a[k])).epsilon(1e-15));
+    Shape moved = six;
+    const Shape target = std::move(moved);
+    CHECK(target == six);
+}
+
 TEST_CASE("element-wise arithmetic with broadcasting and scalars", "[array][elementwise]") {
     const Array<double> a{{1, 2, 3}, {4, 5, 6}}, row{10, 20, 30}, col(Shape{2, 1}, std::vector<double>{100, 200});
     CHECK((a + row).values() == std::vector<double>{11, 22, 33, 14, 25, 36});

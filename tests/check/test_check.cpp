@@ -63,7 +63,7 @@ void grad_checks() {
     CHECK_FALSE(w.ok);
     CHECK(w.message.find("central differences") != std::string::npos);
     // Softmax from primitives: projections and the full Jacobian.
-    auto sm = at::on_shape(Shape{2, 3}, [](const auto& z) { return ad::softmax_naive(z); });
+    auto sm = ad::on_shape(Shape{2, 3}, [](const auto& z) { return ad::softmax_naive(z); });
     const std::vector<T> z{T(1), T(-2), T(0.5), T(3), T(3), T(-7)};
     const auto s = ck::check_grads(sm, z);
     INFO(s.message);
@@ -84,5 +84,5 @@ TEST_CASE("central-difference Jacobians (plain and CPR batch) match the closed f
     const Array<double> B = ck::batch_jacobian_central(sm, Z);
     AT_CLOSE(B, ad::closed_form::softmax_batch_jacobian_blocks(ad::softmax(Z)), 1e-11, 0.0);
     const Array<double> z{1, 2, 3};
-    AT_CLOSE(ck::jacobian_central(at::on_shape(Shape{3}, sm), z.values()), ad::closed_form::softmax_jacobian(ad::softmax(z)), 1e-11, 0.0);
+    AT_CLOSE(ck::jacobian_central(ad::on_shape(Shape{3}, sm), z.values()), ad::closed_form::softmax_jacobian(ad::softmax(z)), 1e-11, 0.0);
 }

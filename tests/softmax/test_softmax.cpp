@@ -116,11 +116,11 @@ template <class T>
 void fused_products() {
     const Array<T> Z{{T(1), T(2)}, {T(2), T(5)}}, G{{T(1), T(3)}, {T(2), T(4)}};
     const std::vector<T> z(Z.begin(), Z.end()), g(G.begin(), G.end());
-    auto f = at::on_shape(Z.shape(), fused);
+    auto f = ad::on_shape(Z.shape(), fused);
     const Array<T> vjp(Z.shape(), ad::vjp(f, z, g).second);
     AT_CLOSE(vjp, cf::softmax_backward(ad::softmax(Z), G), at::tight<T>(), at::tight<T>());
     const Array<T> jvp(Z.shape(), ad::jvp(f, z, g).second);
-    const Array<T> J = ad::jacobian_reverse(at::on_shape(Z.shape(), naive), z);
+    const Array<T> J = ad::jacobian_reverse(ad::on_shape(Z.shape(), naive), z);
     Array<T> Jg(Z.shape(), T(0));
     for (std::size_t i = 0; i < 4; ++i)
         for (std::size_t j = 0; j < 4; ++j) Jg[i] += J(i, j) * g[j];
