@@ -77,11 +77,17 @@ struct tape_buffer {
         if (size + n > cap) [[unlikely]] grow(size + n);
     }
     /// Room for `need` elements, usable up to `most` (≥ need): memory already held serves first;
-    /// else the storage doubles (at least 64), clamped to `most`.
+    /// else the storage doubles (at least 64) up to 2^24 elements and grows by half beyond, so
+    /// a large tape holds at most half again what it uses (a large block is realloc'd by
+    /// remapping its pages, not copying them: the smaller step costs only more remaps); clamped
+    /// to `most`.
     [[gnu::noinline]] void grow(std::size_t need, std::size_t most = std::numeric_limits<std::size_t>::max()) {
         if (need >= std::size_t(std::numeric_limits<std::uint32_t>::max()))
             throw tape_error("tape overflow: more than 2^32-1 statements or operands recorded");
-        if (store.size() < need) store.resize(std::max(need, std::min(most, std::max<std::size_t>(2 * store.size(), 64))));
+        if (store.size() < need) {
+            const std::size_t n = store.size(), next = n < (std::size_t(1) << 24) ? std::max<std::size_t>(2 * n, 64) : n + n / 2;
+            store.resize(std::max(need, std::min(most, next)));
+        }
         ptr = store.data();
         cap = std::min(store.size(), most);
     }
