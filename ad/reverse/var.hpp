@@ -81,6 +81,28 @@ template <class T>
 bool is_exact_zero(const Var<T>& x) { return x.i == inactive && is_exact_zero(x.v); }
 
 namespace detail {
+/// Where n Vars' statements are: `first` when they run first, first + 1, … (a driver's inputs,
+/// the outputs of one statement), else `inactive`; `any`: at least one is active.
+struct statement_run {
+    tape_index first = inactive;
+    bool any = false;
+};
+/// Copies the values of x[0..n) into v and finds their statement run in the same pass: a
+/// difference from the run x[0].i, x[0].i + 1, … leaves bits in `off`, and the AND of the
+/// indices is `inactive` only when every one is. The array statements and the fused rules load
+/// their operands with it.
+template <class T>
+statement_run gather_values(const Var<T>* x, std::size_t n, T* v) {
+    if (n == 0) return {};
+    const tape_index i0 = x[0].i;
+    tape_index off = 0, all = inactive;
+    for (std::size_t k = 0; k < n; ++k) v[k] = x[k].v, off |= x[k].i ^ tape_index(i0 + k), all &= x[k].i;
+    if (off == 0 && i0 != inactive) return {i0, true};
+    return {inactive, all != inactive};
+}
+}  // namespace detail
+
+namespace detail {
 /// Checked mode, unary: the value always (a constant computation too, as in every other mode),
 /// the partial of an active operand; the statement is named for the checked reverse sweep.
 template <class R, class T>
@@ -392,16 +414,8 @@ struct fused_mode<Var<T>> {
         static thread_local std::vector<T> zv, y;
         zv.resize(n);
         y.resize(n_out);
-        const tape_index i0 = n ? z[0].i : inactive;
-        // the values gathered, and whether the indices run i0, i0 + 1, ... (the inputs of a
-        // driver, the outputs of one statement): a difference from that run leaves bits in `off`
-        tape_index off = 0;
-        for (std::size_t k = 0; k < n; ++k) {
-            zv[k] = z[k].v;
-            off |= z[k].i ^ tape_index(i0 + k);
-        }
-        const bool consecutive = off == 0 && i0 != inactive;
-        const bool any = consecutive || std::any_of(z.begin(), z.end(), [](const Var<T>& x) { return x.i != inactive; });
+        const detail::statement_run run = detail::gather_values(z.data(), n, zv.data());
+        const bool consecutive = run.first != inactive, any = run.any;
         const std::span<const T> zs(zv.data(), n);
         std::vector<Var<T>> out(n_out);
         if (!any) {
@@ -421,7 +435,7 @@ struct fused_mode<Var<T>> {
                 idx[0] = static_cast<tape_index>(Q);
                 idx[1] = consecutive ? 1 : 0;
                 tape_index* in = idx + 2;
-                if (consecutive) in[0] = i0;
+                if (consecutive) in[0] = run.first;
                 else
                     for (std::size_t k = 0; k < n; ++k) in[k] = z[k].i;
                 rules::fused::values_to<K>(zs, Q, targets, s, in + n_in, y.data());

@@ -356,15 +356,9 @@ T at(broadcast_number<T> x, std::size_t) { return x.v; }
 /// first, in the same pass; only other indices are copied into `in`, by a second pass.
 template <class T>
 operand_indices load(const Var<T>* src, std::size_t n, std::vector<T>& x, std::vector<tape_index>& in) {
-    T* xv = ensure(x, n);
-    if (n == 0) return {};
-    const tape_index i0 = src[0].i;
-    // a difference from the run i0, i0 + 1, ... leaves bits in `off`; the AND of the indices is
-    // `inactive` only when every one is
-    tape_index off = 0, all = inactive;
-    for (std::size_t k = 0; k < n; ++k) xv[k] = src[k].v, off |= src[k].i ^ tape_index(i0 + k), all &= src[k].i;
-    if (off == 0 && i0 != inactive) return {nullptr, i0, true, true};
-    if (all == inactive) return {};
+    const ad::detail::statement_run run = ad::detail::gather_values(src, n, ensure(x, n));
+    if (run.first != inactive) return {nullptr, run.first, true, true};
+    if (!run.any) return {};
     tape_index* iv = ensure(in, n);
     for (std::size_t k = 0; k < n; ++k) iv[k] = src[k].i;
     return {iv, inactive, true, false};
@@ -513,7 +507,7 @@ Array<Var<T>> sum_groups(const Array<Var<T>>& a, std::size_t G, Shape shape) {
     T* y = detail::ensure(s.y, outputs);
     const Var<T>* x = a.data();
     const tape_index i0 = n ? x[0].i : inactive;
-    tape_index off = 0;  // as in load: zero when the indices run i0, i0 + 1, ...
+    tape_index off = 0;  // as in gather_values: zero when the indices run i0, i0 + 1, ...
     for (std::size_t r = 0; r < outputs; ++r) {
         T acc(0);
         for (std::size_t j = 0; j < G; ++j) acc = acc + x[r * G + j].v, off |= x[r * G + j].i ^ tape_index(i0 + r * G + j);
