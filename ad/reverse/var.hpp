@@ -5,6 +5,8 @@
 /// of its rule; an expression's primitives fold into one ad::Pending (pending.hpp), recorded as
 /// one statement when it is stored in a Var. Constants contribute no operand.
 #include <algorithm>
+#include <cstddef>
+#include <iterator>
 #include <ostream>
 #include <span>
 #include <type_traits>
@@ -100,9 +102,32 @@ statement_run gather_values(const Var<T>* x, std::size_t n, T* v) {
     if (off == 0 && i0 != inactive) return {i0, true};
     return {inactive, all != inactive};
 }
-}  // namespace detail
 
-namespace detail {
+/// The results (y[k], first + k), or constants (y[k]) when first is `inactive`, as a forward
+/// range: the result vector is built with one allocation and one write per element (a sized
+/// vector is written twice, push_back tests its capacity per element).
+template <class T>
+struct result_iterator {
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = Var<T>;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = Var<T>;
+    const T* y;
+    tape_index first, step;
+    std::size_t k;
+    Var<T> operator*() const { return Var<T>(y[k], tape_index(first + k * step)); }
+    result_iterator& operator++() { return ++k, *this; }
+    result_iterator operator++(int) { return {y, first, step, k++}; }
+    bool operator==(const result_iterator& o) const { return k == o.k; }
+};
+/// The m results of a statement whose outputs start at `first` (`inactive`: none recorded).
+template <class T>
+[[gnu::always_inline]] inline std::vector<Var<T>> results(const T* y, std::size_t m, tape_index first) {
+    const tape_index step = first == inactive ? 0 : 1;
+    return std::vector<Var<T>>(result_iterator<T>{y, first, step, 0}, result_iterator<T>{y, first, step, m});
+}
+
 /// Checked mode, unary: the value always (a constant computation too, as in every other mode),
 /// the partial of an active operand; the statement is named for the checked reverse sweep.
 template <class R, class T>
@@ -417,7 +442,6 @@ struct fused_mode<Var<T>> {
         const detail::statement_run run = detail::gather_values(z.data(), n, zv.data());
         const bool consecutive = run.first != inactive, any = run.any;
         const std::span<const T> zs(zv.data(), n);
-        std::vector<Var<T>> out(n_out);
         if (!any) {
             static thread_local std::vector<T> s;
             static thread_local std::vector<std::size_t> kmax;
@@ -425,8 +449,7 @@ struct fused_mode<Var<T>> {
             kmax.resize(M);
             rules::fused::values_to<K>(zs, Q, targets, s.data(), kmax.data(), y.data());
             detail::check_values(rules::fused::name(K), std::span<const T>(y));
-            for (std::size_t k = 0; k < n_out; ++k) out[k] = Var<T>(y[k]);
-            return out;
+            return detail::results(y.data(), n_out, inactive);
         }
         const std::size_t nt = K == fused_kind::cross_entropy ? M : 0;
         const std::size_t n_in = consecutive ? 1 : n;
@@ -443,8 +466,7 @@ struct fused_mode<Var<T>> {
                 for (std::size_t r = 0; r < nt; ++r) in[n_in + M + r] = static_cast<tape_index>(targets[r]);
             });
         if constexpr (K == fused_kind::softmax || K == fused_kind::log_softmax) active_tape<T>().set_unit_vjp(first, &unit_vjp<K>, Q);
-        for (std::size_t k = 0; k < n_out; ++k) out[k] = Var<T>(y[k], tape_index(first + k));
-        return out;
+        return detail::results(y.data(), n_out, first);
     }
 };
 
@@ -463,9 +485,7 @@ std::vector<Var<T>> apply_vector(const R& r, std::span<const Var<T>> x) {
     if (any)
         first = active_tape<T>().record_external(m, std::span<const T>(xy), std::span<const tape_index>(idx),
                                                  &vector_rule_vjp<R, T>, R::name);
-    std::vector<Var<T>> y(m);
-    for (std::size_t i = 0; i < m; ++i) y[i] = Var<T>(xy[n + i], any ? tape_index(first + i) : inactive);
-    return y;
+    return detail::results(xy.data() + n, m, first);
 }
 
 /// Var<T>'s own overloads of the registry's functions (see ADIFF_MODE_FUNCTIONS).

@@ -289,30 +289,11 @@ void vjp(const Tape<T>& tape, const external_call<T>& c, T* adj) {
     }
 }
 
-/// The results (y[k], first + k·step) as a forward range (step 0 and first `inactive`: constants),
-/// so the result vector is built with one allocation and one write per element (a sized vector
-/// is written twice, push_back tests its capacity per element).
-template <class T>
-struct result_iterator {
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = Var<T>;
-    using difference_type = std::ptrdiff_t;
-    using pointer = void;
-    using reference = Var<T>;
-    const T* y;
-    tape_index first, step;
-    std::size_t k;
-    Var<T> operator*() const { return Var<T>(y[k], tape_index(first + k * step)); }
-    result_iterator& operator++() { return ++k, *this; }
-    result_iterator operator++(int) { return {y, first, step, k++}; }
-    bool operator==(const result_iterator& o) const { return k == o.k; }
-};
-
 /// Records the statement built in s with `outputs` results y (none when no operand is active)
 /// and returns them as an array of the given shape.
 template <class T>
 Array<Var<T>> finish(scratch<T>& s, Shape shape, const T* y, std::size_t outputs, std::string_view name) {
-    tape_index first = inactive, step = 0;
+    tape_index first = inactive;
     if (s.indices[2] != 0) {
         std::size_t values = 0;
         for (const auto& part : s.partials) values += part.size();
@@ -321,10 +302,8 @@ Array<Var<T>> finish(scratch<T>& s, Shape shape, const T* y, std::size_t outputs
                 for (const auto& part : s.partials) v = std::copy(part.begin(), part.end(), v);
                 std::copy(s.indices.begin(), s.indices.end(), i);
             });
-        step = 1;
     }
-    std::vector<Var<T>> out(result_iterator<T>{y, first, step, 0}, result_iterator<T>{y, first, step, outputs});
-    return Array<Var<T>>(std::move(shape), std::move(out));
+    return Array<Var<T>>(std::move(shape), ad::detail::results(y, outputs, first));
 }
 
 /// The three kinds of side of an element-wise statement, over rows of L elements: n values
