@@ -116,9 +116,11 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   peers' fixed-size derivative vectors live on the stack. Since, `ad::Shape` holds up to four
   axes inside it (a small vector), so an array operation allocates its values only: per call at
   Q = 10, the fused gradient 5 → 4 allocations (left: the bench's array copy and target vector,
-  the output, the gradient), the fused Jacobian 6 → 3, the gradient from array primitives 9 → 5
-  (standalone, side by side: 185 vs 189 ns, 344 vs 361 ns, 384 vs 429 ns). Per allocation glibc
-  runs ~140 instructions (malloc and free) of the fused gradient's ~2700.
+  the output, the gradient), the fused Jacobian 6 → 3, the gradient from array primitives 9 → 5.
+  Callgrind, instructions per call: the fused gradient 2706 → 2714 (the ~140 instructions of
+  glibc's malloc and free are spent again in the small vector's moves, which copy its inline
+  extents), the fused Jacobian 6644 → 6384, array primitives 6343 → 5945 (standalone time, side
+  by side: 185 vs 189 ns, 344 vs 361 ns, 384 vs 429 ns, within this machine's noise).
 - Q×Q Jacobian (2), reverse rows over the fused softmax: 2.83× → 1.64–1.93× the closed form at
   Q = 1000 (two runs; standalone: 884 → ~515 µs against ~240 µs). A row seeds one output of the fused
   call, so its first step is a unit VJP: row q of the call's Jacobian, s_k(δ_kq − s_q), added in
