@@ -583,6 +583,12 @@ struct sum { static constexpr std::string_view name = "sum";
     }
     template <class T> void partials(std::span<const T>, const T&, std::span<T> out) const {
         for (T& p : out) p = T(1);
+    }
+    /// Every partial is 1: emit(i, 1) for each entry (the reverse modes then write operands
+    /// without a pass that fills and tests partials).
+    template <class T, class Emit> std::size_t nonzero_partials(std::span<const T> xs, const T&, Emit&& emit) const {
+        for (std::size_t i = 0; i < xs.size(); ++i) emit(i, T(1));
+        return xs.size();
     } };
 /// max over xᵢ; ∂ᵢ = 1/k for each of the k entries equal to the max (ties split evenly), else 0,
 /// piecewise constant. At a finite tie of AD-typed entries the value is the mean of the k tied
@@ -671,8 +677,15 @@ struct max_reduce { static constexpr std::string_view name = "max";
             for (std::size_t i = 0; i < xs.size(); ++i) emit(i, w);
             return xs.size();
         }
-        const std::size_t ties = for_each_tie(xs, y, [](std::size_t) {});
-        const T w = ties == 1 ? T(1) : T(1) / T(static_cast<long long>(ties));  // one division, not one per entry
+        // one pass counts the maximal entries and notes the first: a maximum without ties (the
+        // usual case) is emitted without a second pass
+        std::size_t ties = 0, first = 0;
+        for_each_tie(xs, y, [&](std::size_t i) { first = ties == 0 ? i : first, ++ties; });
+        if (ties == 1) {
+            emit(first, T(1));
+            return 1;
+        }
+        const T w = T(1) / T(static_cast<long long>(ties));  // one division, not one per entry
         for_each_tie(xs, y, [&](std::size_t i) { emit(i, w); });
         return ties;
     } };

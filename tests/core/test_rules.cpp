@@ -347,11 +347,11 @@ TEST_CASE("max's argmax: the first NaN, else the first maximal entry, for ties, 
 
 namespace {
 
-/// rules::max_reduce's nonzero partials against its partials: the same numbers where nonzero,
-/// in order, and nothing else.
-template <class T>
+/// A reduction's nonzero partials (max, sum) against its partials: the same numbers where
+/// nonzero, in order, and nothing else.
+template <class R = ad::rules::max_reduce, class T>
 void check_nonzero_partials(const std::vector<T>& xs) {
-    const ad::rules::max_reduce r;
+    const R r;
     const std::span<const T> s(xs);
     const T y = r.value(s);
     std::vector<T> dense(xs.size());
@@ -376,7 +376,7 @@ void check_nonzero_partials(const std::vector<T>& xs) {
 
 }  // namespace
 
-TEST_CASE("max over a range: its nonzero partials are its partials without the zeros", "[rules][max]") {
+TEST_CASE("max and sum over a range: their nonzero partials are their partials without the zeros", "[rules][max]") {
     const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
     const std::vector<std::vector<double>> cases{
         {1.5},                       {0.5, 2.0, -1.0},       {3.0, 1.0, 3.0, 0.0},  // one maximum; a tie of two
@@ -389,6 +389,8 @@ TEST_CASE("max over a range: its nonzero partials are its partials without the z
         std::vector<Dual<double>> d;
         for (std::size_t i = 0; i < c.size(); ++i) d.push_back(Dual<double>(c[i], {double(i + 1)}));
         check_nonzero_partials(d);
+        check_nonzero_partials<ad::rules::sum>(c);
+        check_nonzero_partials<ad::rules::sum>(d);
     }
     // the tape keeps the nonzero ones only: one operand per maximal entry
     ad::Tape<double> tape;
@@ -403,4 +405,15 @@ TEST_CASE("max over a range: its nonzero partials are its partials without the z
     CHECK(adj[v[0].i] == 1.0 / 3.0);
     CHECK(adj[v[1].i] == 0.0);
     CHECK(adj[v[4].i] == 1.0 / 3.0);
+    // a sum: one operand per active entry (a constant entry adds none), each with partial 1
+    const std::vector<ad::Var<double>> w{v[0], ad::Var<double>(2.5), v[1], v[1]};
+    const auto before_sum = tape.operands();
+    const ad::Var<double> s = ad::sum(w);
+    CHECK(s.v == 7.5);
+    CHECK(tape.operands() - before_sum == 3);
+    tape.gradient_of(s.i);
+    const auto sum_adj = std::as_const(tape).adjoints();
+    CHECK(sum_adj[v[0].i] == 1.0);
+    CHECK(sum_adj[v[1].i] == 2.0);
+    CHECK(sum_adj[v[2].i] == 0.0);
 }
