@@ -1,6 +1,7 @@
 // softmax (naive from exp/sum/divide, and fused stable), log_softmax, logsumexp, cross-entropy,
 // the softmax layer: values, Jacobians in forward and reverse mode against the closed forms, in
 // double and at 50 digits; extreme logits; sizes 1 and 0; checked mode.
+#include <array>
 #include <limits>
 
 #include "array/helpers.hpp"
@@ -176,6 +177,30 @@ TEST_CASE("cross-entropy gradient is p − onehot (integer) and p − y (probabi
     CHECK_THROWS_AS(ad::cross_entropy(Z, std::vector<std::size_t>{3}), ad::size_error);
     CHECK_THROWS_AS(ad::cross_entropy(Z, std::vector<std::size_t>{0, 1}), ad::size_error);
     CHECK_THROWS_AS(ad::cross_entropy(Z, Array<double>{1, 0}), ad::shape_error);
+}
+
+TEST_CASE("cross-entropy takes its targets as a braced list, a vector, an array or a span", "[softmax][cross_entropy]") {
+    const Array<double> Z{{0.5, -1, 2}, {1.5, 0.25, -0.75}};
+    // −log softmax(z_r)[t_r] for t = (2, 0), in double from Python's math module
+    const Array<double> want{0.24131129665715711, 0.3306726094072241};
+    const std::vector<std::size_t> v{2, 0};
+    const std::array<std::size_t, 2> a{2, 0};
+    AT_CLOSE(ad::cross_entropy(Z, {2, 0}), want, 1e-16, 4e-16);
+    CHECK(ad::cross_entropy(Z, v).values() == ad::cross_entropy(Z, {2, 0}).values());
+    CHECK(ad::cross_entropy(Z, a).values() == ad::cross_entropy(Z, {2, 0}).values());
+    CHECK(ad::cross_entropy(Z, std::span<const std::size_t>(v)).values() == ad::cross_entropy(Z, {2, 0}).values());
+    const Array<double> P = ad::softmax(Z);
+    CHECK(ad::cross_entropy_from_probs(P, {2, 0}).values() == ad::cross_entropy_from_probs(P, v).values());
+    AT_CLOSE(ad::cross_entropy_from_probs(P, a), want, 1e-16, 1e-15);
+    // the gradient with a braced list: p − e_t, as with a vector
+    const auto g = ad::gradient([](const auto& z) { return ad::sum(ad::cross_entropy(z, {2, 0})); }, Z);
+    AT_CLOSE(g, ad::gradient([&v](const auto& z) { return ad::sum(ad::cross_entropy(z, v)); }, Z), 0.0, 0.0);
+    AT_CLOSE(g, cf::cross_entropy_softmax_gradient(P, v), 1e-16, 1e-15);
+    // a wrong count or class is still a size_error, whatever holds the targets
+    CHECK_THROWS_AS(ad::cross_entropy(Z, {2}), ad::size_error);
+    CHECK_THROWS_AS(ad::cross_entropy(Z, std::span<const std::size_t>(a.data(), 1)), ad::size_error);
+    CHECK_THROWS_AS(ad::cross_entropy(Z, {2, 3}), ad::size_error);
+    CHECK_THROWS_AS(ad::cross_entropy_from_probs(P, {3, 0}), ad::size_error);
 }
 
 template <class T>
