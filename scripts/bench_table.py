@@ -65,9 +65,14 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   reciprocal per recorded quotient, sweeps skipping the leading operand-free statements, and now
   `exp(z − m)` recorded as one statement (`ad::Pending`: ~3000 statements for 1000 logits
   instead of ~4000). This session ~354k → ~348k (a steady call counted alone): max's argmax in
-  four independent running maxima. What stands in the way of 3×: each logit still costs two statements (exp,
-  divide) at ~50 instructions each for value, partials, appends and the sweep, against one exp
-  in the function.
+  four independent running maxima. Then ~348k → ~335k: `sum` names its unit partials
+  (`rules::sum::nonzero_partials`), so its operands are written in one pass without a pass that
+  fills partials with 1 and another that tests them, and max counts its maximal entries in one
+  pass that notes the first (no second pass without ties). What stands in the way of 3×: each
+  logit still costs two statements (exp, divide) at ~50 instructions each for value, partials,
+  appends and the sweep, against one exp in the function. The ratio moves with the machine more
+  than with this change: two runs this afternoon, after it, measured 3.42× (function 5.2 µs at
+  Q = 1000) and 3.08× (function 8.9 µs); the morning run before it 3.07× (7.1 µs).
 - Array statements (row `adiff_array`, issue 16): the same primitives on an `Array<Var<double>>`
   record 5 array statements and 1 scalar one at any Q (max, z − m, exp, sum, ÷ s; the final
   log), partials stored contiguously or once when uniform, indices as one base, sweeps as vector
@@ -120,7 +125,12 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   Callgrind, instructions per call: the fused gradient 2706 → 2714 (the ~140 instructions of
   glibc's malloc and free are spent again in the small vector's moves, which copy its inline
   extents), the fused Jacobian 6644 → 6384, array primitives 6343 → 5945 (standalone time, side
-  by side: 185 vs 189 ns, 344 vs 361 ns, 384 vs 429 ns, within this machine's noise).
+  by side: 185 vs 189 ns, 344 vs 361 ns, 384 vs 429 ns, within this machine's noise). Then
+  `cross_entropy` took its targets as a span or a braced list, so `cross_entropy(z, {t})`
+  builds no vector: the fused gradient 4 → 3 allocations (the array copy, the output, the
+  gradient: as many as Eigen's row, which allocates its three vectors of duals), 2758 → 2573
+  instructions per call (Eigen's fixed-size row: 2150); in the suite the best adiff row at
+  Q = 10 went from 1.48× to 1.33× the best peer's time.
 - Q×Q Jacobian (2), reverse rows over the fused softmax: 2.83× → 1.64–1.93× the closed form at
   Q = 1000 (two runs; standalone: 884 → ~515 µs against ~240 µs). A row seeds one output of the fused
   call, so its first step is a unit VJP: row q of the call's Jacobian, s_k(δ_kq − s_q), added in
@@ -234,7 +244,13 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   MB here, so a 170 MB tape cannot be first-touched faster). Within 1.5× of the next call: a
   checkpointed sum (29–43 ms first, 28–43 ms next). The batch gradient (8) at 10⁴ × 100 with
   glibc's default settings (`bench/profile/batch_profile.cpp array 10000`): first call ~39 ms,
-  next ~11 ms — the first touches ~50 MB of tape, buffers and inputs.
+  next ~11 ms — the first touches ~50 MB of tape, buffers and inputs. On the machine of
+  2026-12-07 (a Firecracker VM) the same run took 146–154 ms first and ~6 ms next (the function
+  ~5 ms): there the first write to a fresh page costs ~11 µs, and still ~5 µs after
+  `MADV_POPULATE_WRITE` mapped it (a C probe touching 64 MB: 182 ms, or 13 ms of populate and
+  85 ms of touches), so ~50 MB of first-touched memory costs ~140 ms whatever the library does
+  with it. What would shrink it is touching less: input variables stored as one value array
+  and one index run (structure of arrays) instead of 16-byte (value, index) pairs.
 - Forward mode (Dual<double, N>): g++ built each primitive's result on the stack and copied it
   out (two returned objects defeated the named-return optimisation), and with the value stored
   before the tangents every 16-byte load of that copy straddled two stores and stalled. Each
