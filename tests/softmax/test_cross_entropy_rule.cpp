@@ -4,11 +4,11 @@
 // target is the dominant logit (1 − s_t without cancellation), and a reverse recording holds one
 // adjoint per row instead of one per logit.
 #include <cmath>
-#include <cstring>
 #include <random>
 #include <vector>
 
 #include "array/helpers.hpp"
+#include "support/bits.hpp"
 
 using ad::Array;
 using ad::Shape;
@@ -16,7 +16,7 @@ namespace cf = ad::closed_form;
 
 namespace {
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+using adt::same_bits;
 
 /// M rows of Q logits in [−30, 30], and one target per row.
 Array<double> random_logits(std::size_t M, std::size_t Q, unsigned seed, std::vector<std::size_t>& t) {

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "array/helpers.hpp"
+#include "softmax/styles.hpp"
 
 using ad::Array;
 using ad::Shape;
@@ -14,9 +15,7 @@ namespace {
 template <class T>
 Array<T> logits() { return Array<T>{T(1), T(3), T(-2.5), T(7), T(0)}; }
 
-auto naive = [](const auto& z) { return ad::softmax_naive(z); };
-auto fused = [](const auto& z) { return ad::softmax(z); };
-auto composed = [](const auto& z) { return ad::softmax_stable_composed(z); };
+using adt::softmax_style::naive, adt::softmax_style::fused, adt::softmax_style::composed;
 }  // namespace
 
 // ∂σ_i/∂z_j = σ_i(δ_ij − σ_j) for z ∈ R^Q: every formulation, both modes, against the closed form.

@@ -4,6 +4,7 @@
 
 #include "ad/drivers/batch_jacobian.hpp"
 #include "array/helpers.hpp"
+#include "softmax/styles.hpp"
 
 using ad::Array;
 using ad::Shape;
@@ -18,8 +19,7 @@ Array<T> batch(std::size_t M, std::size_t Q, unsigned seed) {
     for (auto& v : Z) v = T(d(rng) / 2.0);
     return Z;
 }
-auto naive = [](const auto& z) { return ad::softmax_naive(z); };
-auto fused = [](const auto& z) { return ad::softmax(z); };
+using adt::softmax_style::naive, adt::softmax_style::fused;
 }  // namespace
 
 template <class T>

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "array/helpers.hpp"
+#include "support/bits.hpp"
 
 using ad::Array;
 using ad::Shape;
@@ -22,7 +23,7 @@ struct baseline_kernels {
     ~baseline_kernels() { ad::kernels::force_baseline(false); }
 };
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+using adt::same_bits;
 
 /// M rows of Q logits: random in [−30, 30], plus rows that reach the edges of exp.
 Array<double> logits(std::size_t M, std::size_t Q, unsigned seed) {

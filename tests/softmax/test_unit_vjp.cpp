@@ -6,20 +6,20 @@
 // (Hessians). A row whose output adjoints are all zero adds nothing, so a NaN in one row does not
 // reach the gradient of another row's output (as in forward mode).
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
 
 #include "ad/drivers/batch_jacobian.hpp"
 #include "array/helpers.hpp"
+#include "support/bits.hpp"
 
 using ad::Array;
 using ad::Shape;
 
 namespace {
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+using adt::same_bits;
 
 /// M rows of Q logits in [−lo, lo] with a few special rows.
 std::vector<double> logits(std::size_t M, std::size_t Q, unsigned seed, double lo) {

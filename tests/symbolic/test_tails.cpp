@@ -18,7 +18,7 @@ using ad::mp100;
 
 namespace {
 
-std::vector<Expr> symbols(std::size_t n) {
+std::vector<Expr> z_symbols(std::size_t n) {
     std::vector<Expr> z;
     for (std::size_t i = 0; i < n; ++i) z.push_back(ad::sym::symbol("z", "[" + std::to_string(i) + "]", static_cast<std::uint32_t>(i)));
     return z;
@@ -56,7 +56,7 @@ struct Ref {
 template <class T>
 std::vector<T> derivative(const char* src, const std::vector<std::string>& zt, int order) {
     const ad::sym::graph_scope scope;
-    const auto z = symbols(zt.size());
+    const auto z = z_symbols(zt.size());
     ad::lang::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{zt.size()}, z)}};
     const auto y = ad::lang::evaluate(ad::lang::parse(src), env);
     std::unordered_map<std::uint32_t, T> at;
@@ -67,7 +67,7 @@ std::vector<T> derivative(const char* src, const std::vector<std::string>& zt, i
 template <>
 std::vector<double> derivative<double>(const char* src, const std::vector<std::string>& zt, int order) {
     const ad::sym::graph_scope scope;
-    const auto z = symbols(zt.size());
+    const auto z = z_symbols(zt.size());
     ad::lang::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{zt.size()}, z)}};
     const auto y = ad::lang::evaluate(ad::lang::parse(src), env);
     std::unordered_map<std::uint32_t, double> at;
@@ -165,7 +165,7 @@ TEST_CASE("softmax, log_softmax, logsumexp derivatives are relatively accurate a
 
 TEST_CASE("the stable forms keep the Jacobian small", "[symbolic][softmax][tails]") {
     const ad::sym::graph_scope scope;
-    const auto z = symbols(50);
+    const auto z = z_symbols(50);
     ad::lang::Env<Expr> env{{"z", ad::Array<Expr>(ad::Shape{50}, z)}};
     const auto J = ad::sym::jacobian(ad::lang::evaluate(ad::lang::parse("softmax(z)"), env).values(), z);
     // one product per entry, plus three shared operations per diagonal entry for 1 − sₖ
