@@ -10,8 +10,8 @@ relative (1e-300 absolute; NumPy/SciPy round differently from libm and adiff in 
 evaluation), and `--name` names the function. With `--with-value` the printed function returns
 (value, derivative): the value is compared with the value `adiff jacobian` prints beside the
 Jacobian (the one `adiff eval` prints: every mode's values are bitwise the same) and the
-derivative must be the same as without it. When a C++ compiler is given, the `--cpp --with-value` function of some cases is
-compiled, run and compared the same way.
+derivative must be the same as without it. When a C++ compiler is given, the `--cpp
+--with-value` function of some cases is compiled, run and compared the same way.
 
 usage: check_python_printer.py ADIFF [CXX]
 """
