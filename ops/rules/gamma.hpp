@@ -6,6 +6,8 @@
 /// Boost.Math with a policy that never throws: at the poles 0, −1, −2, … lgamma is +inf (as C's
 /// lgamma), ψ is NaN (its one-sided limits are −∞ and +∞), ψ⁽ⁿ⁾ is +inf for odd n and NaN for even
 /// n; non-finite arguments are answered here before Boost sees them.
+#include <mutex>
+
 #include <boost/math/constants/constants.hpp>
 #include <boost/math/policies/policy.hpp>
 #include <boost/math/special_functions/digamma.hpp>
@@ -18,28 +20,35 @@
 #include "ops/rules/rules.hpp"
 
 // Boost.Math "initializers" evaluate a function once during static initialisation, for every
-// type it is instantiated with, to warm its caches: polygamma(30, −2.5) and ζ(5). For a
-// multiprecision type that is real work at every program start (ζ(5) and ψ⁽³⁰⁾ at 700 digits
-// took 2 minutes at the start of each sanitizer-built test; every CLI run paid for them at 50
-// and 100 digits). The caches they warm are thread-local or guarded by function-local statics,
-// which C++11 initialises on first use, so for multiprecision numbers the warm-up is dropped
-// and the first call pays instead. (These are Boost.Math's internal templates, checked against
-// Boost 1.74, Debian bookworm's; with another version the warm-up stays. adiff's headers must
-// come before a user's first multiprecision ζ.)
+// type it is instantiated with, to warm its caches. For ζ and ψ⁽ⁿ⁾ that is real work at every
+// program start: ζ(5) and ψ⁽³⁰⁾ at 700 digits took 2 minutes at the start of each
+// sanitizer-built test, and ψ⁽³⁰⁾(−2.5) in long double was 3% of each sanitizer-built CLI run
+// (perf). Their caches are function-local statics, which C++11 initialises on first use, and
+// ψ⁽ⁿ⁾'s table is extended under its own mutex, so their warm-up is dropped: for ζ at
+// multiprecision types and for ψ⁽ⁿ⁾ at every type adiff evaluates; the first call pays instead.
+// The Bernoulli-number warm-up stays, though it is most of what is left of a multiprecision
+// program's start (~19% of a sanitizer-built CLI run): without it, ThreadSanitizer reports
+// races when several threads make a process's first lgamma/ψ calls at 50 or 100 digits at once
+// (test_threads), in the Bernoulli cache and in Boost.Multiprecision's lazily computed epsilon
+// of the expression-template number type, which that warm-up happens to compute first. (These
+// are Boost.Math's internal templates, checked against Boost 1.74, Debian bookworm's; with
+// another version the warm-up stays. adiff's headers must come before a user's first use of
+// these functions at these types.)
 #if BOOST_VERSION / 100 == 1074
 namespace boost::math::detail {
+/// One initializer without the warm-up (the members Boost's callers touch).
+struct no_warm_up {
+    struct init { void force_instantiate() const {} };
+    static constexpr init initializer{};
+    static void force_instantiate() {}
+};
 template <class Backend, boost::multiprecision::expression_template_option ET, class Policy, class Tag>
-struct zeta_initializer<boost::multiprecision::number<Backend, ET>, Policy, Tag> {
-    struct init { void force_instantiate() const {} };
-    static constexpr init initializer{};
-    static void force_instantiate() {}
-};
+struct zeta_initializer<boost::multiprecision::number<Backend, ET>, Policy, Tag> : no_warm_up {};
 template <class Backend, boost::multiprecision::expression_template_option ET, class Policy>
-struct polygamma_initializer<boost::multiprecision::number<Backend, ET>, Policy> {
-    struct init { void force_instantiate() const {} };
-    static constexpr init initializer{};
-    static void force_instantiate() {}
-};
+struct polygamma_initializer<boost::multiprecision::number<Backend, ET>, Policy> : no_warm_up {};
+template <class Policy> struct polygamma_initializer<float, Policy> : no_warm_up {};
+template <class Policy> struct polygamma_initializer<double, Policy> : no_warm_up {};
+template <class Policy> struct polygamma_initializer<long double, Policy> : no_warm_up {};
 }  // namespace boost::math::detail
 #endif
 
@@ -70,9 +79,30 @@ T far_negative() { return T(-1000000); }
 template <class T>
 T reduced(const T& x) { using std::round; return x - round(x); }
 
+/// f() = a Boost.Math gamma-family call at type T. At multiprecision types Boost 1.74 extends
+/// its cache of Bernoulli numbers (lgamma, ψ and ψ⁽ⁿ⁾ use it) under a mutex while other threads
+/// read the cache's length without one (an assertion's read, in builds without NDEBUG:
+/// ThreadSanitizer, test_threads), so adiff makes these calls one at a time per type. A call
+/// there takes tens of microseconds and the lock tens of nanoseconds; built-in types use
+/// Boost's static tables and take no lock.
+template <class T, class F>
+T boost_gamma_call(F&& f) {
+    if constexpr (boost::multiprecision::is_number<T>::value) {
+        static std::mutex m;
+        const std::lock_guard<std::mutex> lock(m);
+        return T(f());
+    } else {
+        return T(f());
+    }
+}
+
 template <class T>
 T boost_polygamma(int k, const T& x) {
-    return k == 0 ? T(boost::math::digamma(x, quiet_policy())) : T(boost::math::polygamma(k, x, quiet_policy()));
+    return boost_gamma_call<T>([&] { return k == 0 ? T(boost::math::digamma(x, quiet_policy())) : T(boost::math::polygamma(k, x, quiet_policy())); });
+}
+template <class T>
+T boost_lgamma(const T& x) {
+    return boost_gamma_call<T>([&] { return T(boost::math::lgamma(x, quiet_policy())); });
 }
 
 /// ψ⁽ⁿ⁾(x) of plain numbers; NaN unless n is an integer in [0, 1000] (Boost.Math's cost grows as n²:
@@ -104,9 +134,9 @@ T lgamma_value(const T& x) {
     if (x < far_negative<T>()) {
         // Γ(x) Γ(1 − x) = π / sin(πx), and |sin(πx)| = |sin(πr)|.
         const T pi = boost::math::constants::pi<T>();
-        return T(log(pi) - log(abs(sin(T(pi * reduced(x))))) - T(boost::math::lgamma(T(T(1) - x), quiet_policy())));
+        return T(log(pi) - log(abs(sin(T(pi * reduced(x))))) - boost_lgamma(T(T(1) - x)));
     }
-    return T(boost::math::lgamma(x, quiet_policy()));
+    return boost_lgamma(x);
 }
 }  // namespace detail
 

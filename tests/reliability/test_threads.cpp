@@ -1,6 +1,8 @@
 // Tapes are thread-local: several threads record and sweep at once (gradients, Jacobians in
 // both modes, Hessians by forward-over-reverse and by nesting drivers) and every result is
-// checked against its closed form. Catch2 assertions are not thread-safe, so workers count
+// checked against its closed form; and several threads make a process's first calls to the
+// gamma family at 50 and 100 digits and in long double at once (Boost.Math fills its caches on
+// first use). Catch2 assertions are not thread-safe, so workers count
 // their failures and keep the first message; the main thread asserts on those.
 // scripts/ci_tsan.sh runs this file under ThreadSanitizer.
 #include "support/thread_failures.hpp"
@@ -10,9 +12,11 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <type_traits>
 
 #include <catch2/catch.hpp>
 
+#include "ad/core/multiprecision.hpp"
 #include "ad/errors.hpp"
 #include "tests/reliability/functions.hpp"
 
@@ -154,4 +158,83 @@ TEST_CASE("each thread has its own tape even when all record at once", "[reliabi
         CHECK(sizes[t] == std::size_t(1 + 1000 * (t + 1)));
         CHECK(rel::near(grads[t], std::pow(1.0001, 1000 * (t + 1))));
     }
+}
+
+namespace {
+/// ψ⁽ⁿ⁾, lgamma and ψ at a few points, and ψ's reverse-mode derivative (which is ψ⁽¹⁾).
+template <class T>
+std::vector<T> gamma_family(const T& x0) {
+    std::vector<T> r;
+    for (int k = 0; k < 3; ++k) {
+        const T x = x0 + T(k) / T(4);
+        r.push_back(ad::lgamma(x));
+        r.push_back(ad::digamma(x));
+        r.push_back(ad::polygamma(T(3), x));
+        r.push_back(ad::lgamma(T(-x)));  // reflection
+    }
+    r.push_back(ad::gradient([](const auto& v) { using ad::digamma; return digamma(v[0]); }, std::vector<T>{x0})[0]);
+    return r;
+}
+
+/// The elementary functions at a few points, and a reverse-mode gradient through them.
+template <class T>
+std::vector<T> elementary(const T& x0) {
+    using std::exp, std::log, std::sqrt, std::sin, std::cos, std::tan, std::atan, std::tanh, std::pow;
+    std::vector<T> r;
+    for (int k = 0; k < 3; ++k) {
+        const T x = x0 + T(k) / T(4);
+        for (const T& v : {exp(x), log(x), sqrt(x), sin(x), cos(x), tan(x), atan(x), tanh(x), pow(x, T(1) / T(3)),
+                           ad::log1p(x), ad::expm1(x), ad::erf(x), ad::asinh(x)})
+            r.push_back(v);
+    }
+    const auto g = ad::gradient([](const auto& v) {
+        using std::exp, std::log, std::sin, std::atan;
+        return exp(v[0]) * log(v[1]) + sin(v[0] * v[1]) + atan(v[1]);
+    }, std::vector<T>{x0, T(x0 + T(1))});
+    r.insert(r.end(), g.begin(), g.end());
+    return r;
+}
+
+/// Several threads make the first calls of this process to `family` at type T at once (Boost
+/// fills caches and constants lazily: ops/rules/gamma.hpp drops Boost's start-up warm-ups for
+/// multiprecision types), and each gets the values the main thread computes afterwards, bit for
+/// bit; entry `at` is checked against `want_at` (50 digits, from mpmath).
+template <class T, class Family>
+void first_use_from_threads(const char* type, Family family, std::size_t at, const char* want_at) {
+    const int n_threads = 4;
+    std::vector<std::vector<T>> got(n_threads);
+    std::latch start(n_threads);
+    std::vector<std::thread> pool;
+    for (int t = 0; t < n_threads; ++t)
+        pool.emplace_back([&, t] {
+            start.arrive_and_wait();
+            got[t] = family(T(2.5));
+        });
+    for (auto& th : pool) th.join();
+    const std::vector<T> want = family(T(2.5));
+    INFO(type);
+    REQUIRE(want.size() > at);
+    using std::abs;
+    const T ref = static_cast<T>(ad::mp50(want_at));
+    const T tol = std::is_same_v<T, long double> ? T(1e-17L) : static_cast<T>(ad::mp50("1e-40"));
+    CHECK(abs(want[at] - ref) < tol);
+    for (int t = 0; t < n_threads; ++t) CHECK(got[t] == want);
+}
+}  // namespace
+
+TEST_CASE("the elementary functions' first use at 50 and 100 digits is safe from several threads",
+          "[reliability][threads][functions]") {
+    // entry 1: log(2.5)
+    const char* log25 = "0.91629073187415506518352721176801107145010121990826";
+    first_use_from_threads<ad::mp100>("mp100", [](const auto& x) { return elementary(x); }, 1, log25);
+    first_use_from_threads<ad::mp50>("mp50", [](const auto& x) { return elementary(x); }, 1, log25);
+}
+
+TEST_CASE("the gamma family's first use at 50 and 100 digits and in long double is safe from several threads",
+          "[reliability][threads][functions]") {
+    // entry 2: ψ⁽³⁾(2.5)
+    const char* psi3 = "0.22390584881725205125514750351992606454240048750024";
+    first_use_from_threads<ad::mp100>("mp100", [](const auto& x) { return gamma_family(x); }, 2, psi3);
+    first_use_from_threads<ad::mp50>("mp50", [](const auto& x) { return gamma_family(x); }, 2, psi3);
+    first_use_from_threads<long double>("long double", [](const auto& x) { return gamma_family(x); }, 2, psi3);
 }
