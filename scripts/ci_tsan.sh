@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CI stage 3: tests/reliability's thread tests built with clang -fsanitize=thread and run:
-# test_reliability_threads (several threads record and sweep tapes at once) and
+# test_reliability_threads (several threads record and sweep tapes at once, and make the process's
+# first calls to the elementary and gamma functions at 50 and 100 digits at once) and
 # test_reliability_threads_sym (several threads build, differentiate and evaluate symbolic
 # expressions, each in its own graph). Any data race fails the stage.
 # Build dir: ${TSAN_BUILD_DIR:-build-tsan}; only these targets are built.

@@ -20,20 +20,19 @@
 #include "ops/rules/rules.hpp"
 
 // Boost.Math "initializers" evaluate a function once during static initialisation, for every
-// type it is instantiated with, to warm its caches. For ζ and ψ⁽ⁿ⁾ that is real work at every
-// program start: ζ(5) and ψ⁽³⁰⁾ at 700 digits took 2 minutes at the start of each
-// sanitizer-built test, and ψ⁽³⁰⁾(−2.5) in long double was 3% of each sanitizer-built CLI run
-// (perf). Their caches are function-local statics, which C++11 initialises on first use, and
-// ψ⁽ⁿ⁾'s table is extended under its own mutex, so their warm-up is dropped: for ζ at
-// multiprecision types and for ψ⁽ⁿ⁾ at every type adiff evaluates; the first call pays instead.
-// The Bernoulli-number warm-up stays, though it is most of what is left of a multiprecision
-// program's start (~19% of a sanitizer-built CLI run): without it, ThreadSanitizer reports
-// races when several threads make a process's first lgamma/ψ calls at 50 or 100 digits at once
-// (test_threads), in the Bernoulli cache and in Boost.Multiprecision's lazily computed epsilon
-// of the expression-template number type, which that warm-up happens to compute first. (These
-// are Boost.Math's internal templates, checked against Boost 1.74, Debian bookworm's; with
-// another version the warm-up stays. adiff's headers must come before a user's first use of
-// these functions at these types.)
+// type it is instantiated with, to warm its caches. That is real work at every program start:
+// ζ(5) and ψ⁽³⁰⁾ at 700 digits took 2 minutes at the start of each sanitizer-built test, and the
+// Bernoulli numbers, factorials and ψ⁽³⁰⁾(−2.5) at 50 and 100 digits and in long double were a
+// quarter of each sanitizer-built CLI run (perf), at 50 and 100 digits mostly for allocating
+// four Bernoulli caches of 100,000 entries. So they are dropped, for every type adiff evaluates
+// (multiprecision; ψ⁽ⁿ⁾ also at the built-in types) and the first call pays instead. Their
+// caches are function-local statics, which C++11 initialises on first use; ψ⁽ⁿ⁾'s table grows
+// under its own mutex, and the Bernoulli cache only under adiff's (boost_gamma_call below).
+// Boost.Multiprecision's numeric limits of its expression-template numbers, which the Bernoulli
+// warm-up computed first, are computed at start-up by ad/core/multiprecision.hpp. (These are
+// Boost.Math's internal templates, checked against Boost 1.74, Debian bookworm's; with another
+// version the warm-ups stay. adiff's headers must come before a user's first use of these
+// functions at these types. test_threads runs the first calls from several threads at once.)
 #if BOOST_VERSION / 100 == 1074
 namespace boost::math::detail {
 /// One initializer without the warm-up (the members Boost's callers touch).
@@ -49,7 +48,13 @@ struct polygamma_initializer<boost::multiprecision::number<Backend, ET>, Policy>
 template <class Policy> struct polygamma_initializer<float, Policy> : no_warm_up {};
 template <class Policy> struct polygamma_initializer<double, Policy> : no_warm_up {};
 template <class Policy> struct polygamma_initializer<long double, Policy> : no_warm_up {};
+template <class Backend, boost::multiprecision::expression_template_option ET, class Policy>
+struct bernoulli_initializer<boost::multiprecision::number<Backend, ET>, Policy> : no_warm_up {};
 }  // namespace boost::math::detail
+namespace boost::math {
+template <class Backend, boost::multiprecision::expression_template_option ET>
+struct unchecked_factorial_initializer<boost::multiprecision::number<Backend, ET>> : detail::no_warm_up {};
+}  // namespace boost::math
 #endif
 
 namespace ad::rules {
