@@ -84,17 +84,23 @@ T far_negative() { return T(-1000000); }
 template <class T>
 T reduced(const T& x) { using std::round; return x - round(x); }
 
+/// The one lock of adiff's Boost.Math gamma-family calls at type T (see boost_gamma_call).
+template <class T>
+std::mutex& boost_gamma_mutex() {
+    static std::mutex m;
+    return m;
+}
+
 /// f() = a Boost.Math gamma-family call at type T. At multiprecision types Boost 1.74 extends
-/// its cache of Bernoulli numbers (lgamma, ψ and ψ⁽ⁿ⁾ use it) under a mutex while other threads
-/// read the cache's length without one (an assertion's read, in builds without NDEBUG:
-/// ThreadSanitizer, test_threads), so adiff makes these calls one at a time per type. A call
-/// there takes tens of microseconds and the lock tens of nanoseconds; built-in types use
-/// Boost's static tables and take no lock.
+/// its cache of Bernoulli numbers (lgamma, ψ and ψ⁽ⁿ⁾ share it) under a mutex while other
+/// threads read the cache's length without one (an assertion's read, in builds without NDEBUG:
+/// ThreadSanitizer, test_threads), so adiff makes these calls one at a time per type, every
+/// function under the same lock. A call there takes tens of microseconds and the lock tens of
+/// nanoseconds; built-in types use Boost's static tables and take no lock.
 template <class T, class F>
 T boost_gamma_call(F&& f) {
     if constexpr (boost::multiprecision::is_number<T>::value) {
-        static std::mutex m;
-        const std::lock_guard<std::mutex> lock(m);
+        const std::lock_guard<std::mutex> lock(boost_gamma_mutex<T>());
         return T(f());
     } else {
         return T(f());
