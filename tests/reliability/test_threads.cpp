@@ -1,9 +1,10 @@
 // Tapes are thread-local: several threads record and sweep at once (gradients, Jacobians in
 // both modes, Hessians by forward-over-reverse and by nesting drivers) and every result is
 // checked against its closed form; and several threads make a process's first calls to the
-// gamma family at 50 and 100 digits and in long double at once (Boost.Math fills its caches on
-// first use). Catch2 assertions are not thread-safe, so workers count
-// their failures and keep the first message; the main thread asserts on those.
+// elementary functions at 50 and 100 digits, and to the gamma family there and in long double,
+// at once (Boost fills its caches and numeric limits on first use). Catch2 assertions are not
+// thread-safe, so workers count their failures and keep the first message; the main thread
+// asserts on those.
 // scripts/ci_tsan.sh runs this file under ThreadSanitizer.
 #include "support/thread_failures.hpp"
 #include <atomic>
