@@ -17,6 +17,7 @@
 #include <boost/math/special_functions/zeta.hpp>
 #include <boost/multiprecision/number.hpp>
 
+#include "ad/core/multiprecision.hpp"
 #include "ops/rules/rules.hpp"
 
 // Boost.Math "initializers" evaluate a function once during static initialisation, for every
@@ -24,8 +25,9 @@
 // ζ(5) and ψ⁽³⁰⁾ at 700 digits took 2 minutes at the start of each sanitizer-built test, and the
 // Bernoulli numbers, factorials and ψ⁽³⁰⁾(−2.5) at 50 and 100 digits and in long double were a
 // quarter of each sanitizer-built CLI run (perf), at 50 and 100 digits mostly for allocating
-// four Bernoulli caches of 100,000 entries. So they are dropped, for every type adiff evaluates
-// (multiprecision; ψ⁽ⁿ⁾ also at the built-in types) and the first call pays instead. Their
+// four Bernoulli caches of 100,000 entries. So they are dropped (ζ's and ψ⁽ⁿ⁾'s at every
+// multiprecision type, ψ⁽ⁿ⁾'s also at the built-in types, the Bernoulli numbers' and
+// factorials' at mp50 and mp100) and the first call pays instead. Their
 // caches are function-local statics, which C++11 initialises on first use; ψ⁽ⁿ⁾'s table grows
 // under its own mutex, and the Bernoulli cache only under adiff's (boost_gamma_call below).
 // Boost.Multiprecision's numeric limits of its expression-template numbers, which the Bernoulli
@@ -48,12 +50,14 @@ struct polygamma_initializer<boost::multiprecision::number<Backend, ET>, Policy>
 template <class Policy> struct polygamma_initializer<float, Policy> : no_warm_up {};
 template <class Policy> struct polygamma_initializer<double, Policy> : no_warm_up {};
 template <class Policy> struct polygamma_initializer<long double, Policy> : no_warm_up {};
-template <class Backend, boost::multiprecision::expression_template_option ET, class Policy>
-struct bernoulli_initializer<boost::multiprecision::number<Backend, ET>, Policy> : no_warm_up {};
+// Only at adiff's own precisions, whose numeric limits multiprecision.hpp computes at start-up:
+// another multiprecision type keeps the warm-up that computes them first.
+template <class Policy> struct bernoulli_initializer<ad::mp50, Policy> : no_warm_up {};
+template <class Policy> struct bernoulli_initializer<ad::mp100, Policy> : no_warm_up {};
 }  // namespace boost::math::detail
 namespace boost::math {
-template <class Backend, boost::multiprecision::expression_template_option ET>
-struct unchecked_factorial_initializer<boost::multiprecision::number<Backend, ET>> : detail::no_warm_up {};
+template <> struct unchecked_factorial_initializer<ad::mp50> : detail::no_warm_up {};
+template <> struct unchecked_factorial_initializer<ad::mp100> : detail::no_warm_up {};
 }  // namespace boost::math
 #endif
 
