@@ -33,7 +33,7 @@ DESCRIPTION = {
     "adiff_fused": "adiff reverse with the fused cross_entropy rule: one tape statement, one output per row",
     "adiff_fused_reverse": "adiff reverse over the fused softmax (one sweep per output row)",
     "adiff_fused_forward8": "adiff forward, 8 tangent lanes, fused softmax JVP",
-    "adiff_forward": "adiff forward, lanes fitted to Q (one pass of 16 at Q = 10, passes of 8 above), from primitives",
+    "adiff_forward": "adiff forward, lanes fitted to Q (one pass of 10 at Q = 10, passes of 8 above), from primitives",
     "adiff_fused_forward": "adiff forward, lanes fitted to Q, fused softmax JVP",
     "adiff_replay": "adiff Replay: recorded once at another point, replayed",
     "adolc_record": "ADOL-C, re-records the tape every call",
