@@ -44,7 +44,7 @@ std::pair<std::vector<T>, std::vector<T>> derivative_and_claim(F& f, C& claim, c
                   "adiff: check_claim evaluates the claim at 50 and 100 digits: make it generic, "
                   "[](const auto& x) { ... }, and build its entries from x");
     const std::vector<T> xt(x.begin(), x.end());  // doubles are exact at 50 and 100 digits
-    const Array<T> J = ad::jacobian(f, xt);
+    const Array<T> J = ad::jacobian<default_lanes>(f, xt);  // one lane count (fitted lanes would compile f nine times)
     rows = J.shape()[0];
     const auto c = as_flat_claim(claim(xt));
     std::vector<T> cv(c.begin(), c.end());

@@ -21,6 +21,11 @@ namespace adiff::cli::expression {
 
 /// The guard recomputes at 50 digits only when the result has at most this many entries.
 inline constexpr std::size_t guard_max_entries = 20'000;
+/// Tangent lanes of a forward Jacobian, --mode forward or chosen by --mode auto: one lane count,
+/// since each is one more instantiation of the whole evaluator at every precision (with fitted
+/// lanes, five counts then, run_double.cpp took 73 s to compile, 60 s with one). The lane count
+/// does not change the numbers.
+inline constexpr std::size_t forward_lanes = 8;
 
 template <class T>
 class Runner {
@@ -67,7 +72,7 @@ public:
     /// The Jacobian of the program's value (flattened) w.r.t. the wrt variables, in req.mode.
     ad::Array<T> jacobian() {
         auto f = [this](const auto& xs) { return this->outputs(xs); };
-        if (req_.mode == Mode::forward) return ad::jacobian_forward<8>(f, x_);
+        if (req_.mode == Mode::forward) return ad::jacobian_forward<forward_lanes>(f, x_);
         if (req_.mode == Mode::reverse) return ad::jacobian_reverse(f, x_);
         if (req_.mode == Mode::symbolic) {
             std::vector<ad::sym::Expr> syms;
@@ -76,7 +81,7 @@ public:
             const ad::Array<ad::sym::Expr> J = ad::sym::jacobian(y.values(), syms);
             return ad::Array<T>(J.shape(), ad::sym::evaluate<T>(J.values(), bindings(syms)));
         }
-        return ad::jacobian(f, x_);
+        return ad::jacobian<forward_lanes>(f, x_);  // automatic: forward (the same lanes) or reverse
     }
 
     /// Value, gradient and Hessian of a scalar program w.r.t. the wrt variables.
