@@ -171,7 +171,17 @@ NOTES = """### Notes (profiling with `valgrind --tool=callgrind`, instructions p
   310 ns, primitives 398 → 383 ns. In the suite, Q = 10: 515 → 386 ns (fused reverse), 515 →
   392 ns (fused forward), 488 → 437 ns (forward); Ceres' Jet 174 ns. What remains: two more
   such vectors (the user's array copy and the rule's outputs) and six unused lanes of 16 (~30%
-  of the lane work).
+  of the lane work). Now `ad::fit_lanes` makes one pass of 1 or an even lane count up to 16
+  (n = 10: 10 lanes), so a pass carries at most one unused lane; the CLI and `check_claim`,
+  where compile time matters more, name one lane count (`ad::jacobian<8>`). In the suite at
+  Q = 10: fused forward 346 → 231 ns, forward from primitives 424 → 237 ns (Jacobian) and
+  509 → 246 ns (gradient); Ceres' Jet 153 ns. The gradient's best row is still the fused
+  reverse one (161 ns against Eigen's fixed AutoDiffScalar at 122 ns): forward mode with ten
+  lanes takes 200 ns standalone. The same run came on a quieter machine: every row of
+  grad_ce but libtorch's ran 0.5–0.9× its previous time, and the plain function (std::exp-bound) sped up
+  most, so ratios to it rose (primitives at Q = 1000: 3.08× → 3.57×) with the adiff rows'
+  own times falling. Part of it is code placement: the function row of the previous build,
+  run in the same minute, took 6.15 µs against 5.10 µs here, with the adiff rows within 1%.
 - libtorch (issue 16): adiff's fused gradient is within noise of torch's from Q = 10⁴ on
   (0.79× and 0.81× the function against torch's 0.73× and 0.59× in this run) and faster below;
   adiff is faster on the Q×Q Jacobian at every Q and on the batch Jacobian at Q = 10 and 100.
