@@ -55,6 +55,10 @@ std::pair<std::vector<T>, std::vector<T>> jvp(F&& f, const std::vector<T>& x, co
 
 namespace detail {
 
+/// The E-th lane count jacobian_forward<fit_lanes> chooses from: 1, 2, 4, 6, …, 16.
+template <std::size_t E>
+inline constexpr std::size_t fitted_lanes = E == 0 ? 1 : 2 * E;
+
 /// Columns [j0, j1) of f's Jacobian at x by forward passes of L lanes, into J ({m, n}; created by
 /// the first pass when empty, so n = 0 still runs f once to find m).
 template <std::size_t L, class T, class F>
@@ -93,9 +97,10 @@ Array<T> jacobian_forward(F&& f, const std::vector<T>& x) {
         constexpr std::size_t W = default_lanes;
         const std::size_t full = n <= max_single_pass_lanes ? 0 : n - n % W, r = n - full;
         if (full > 0) detail::forward_columns<W>(f, x, 0, full, J);
-        if (r > 0 || n == 0)  // one pass of the first fitted lane count (1, 2, 4, …, 16) that holds r
+        if (r > 0 || n == 0)  // one pass of the first fitted lane count that holds r (|| stops there)
             [&]<std::size_t... E>(std::index_sequence<E...>) {
-                (void)((r <= (E == 0 ? 1 : 2 * E) && (detail::forward_columns<(E == 0 ? 1 : 2 * E)>(f, x, full, n, J), true)) || ...);
+                using detail::fitted_lanes;
+                (void)((r <= fitted_lanes<E> && (detail::forward_columns<fitted_lanes<E>>(f, x, full, n, J), true)) || ...);
             }(std::make_index_sequence<max_single_pass_lanes / 2 + 1>{});
     } else {
         detail::forward_columns<L>(f, x, 0, n, J);

@@ -178,6 +178,10 @@ TEST_CASE("forward lanes fitted to the inputs: the same Jacobian, no unused lane
         pass_counter chosen;
         CHECK(ad::jacobian(chosen.f(), x).values() == J8.values());
         CHECK(chosen.passes == passes);
+        // and with a lane count named (the CLI's): passes of that many lanes
+        pass_counter named;
+        CHECK(ad::jacobian<8>(named.f(), x).values() == J8.values());
+        CHECK(named.passes == eight.passes);
     }
     // no inputs: one pass finds the number of outputs
     const auto J0 = ad::jacobian_forward<ad::fit_lanes>(
